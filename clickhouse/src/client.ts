@@ -1,0 +1,83 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
+
+export interface StorageOptions {
+  /** A ClickHouse server (http[s]://user:pass@host:port/db). Unset: embedded chDB. */
+  url?: string;
+  /** Data directory for embedded chDB; one process per directory. */
+  dataDir: string;
+}
+
+export interface InsertOptions {
+  /** Same token, same data: ClickHouse drops the repeat (needs non_replicated_deduplication_window). */
+  dedupToken?: string;
+}
+
+/** The one storage handle: a @clickhouse/client over chDB or over a server, plus the fast insert path. */
+export interface Storage {
+  readonly client: ClickHouseClient;
+  readonly embedded: boolean;
+  /** Inserts rows as JSONEachRow in one statement (materialized views included). */
+  insertRows(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+function dedupSettings(options?: InsertOptions): Record<string, string | number> {
+  if (!options?.dedupToken) return {};
+  return {
+    insert_deduplication_token: options.dedupToken,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+  };
+}
+
+export function openStorage(options: StorageOptions): Storage {
+  if (options.url) return serverStorage(options.url);
+  return embeddedStorage(resolve(options.dataDir));
+}
+
+function serverStorage(url: string): Storage {
+  const client = createClient({
+    url,
+    clickhouse_settings: { date_time_input_format: 'best_effort' },
+  });
+  return {
+    client,
+    embedded: false,
+    async insertRows(table, rows, options) {
+      if (rows.length === 0) return;
+      await client.insert({
+        table,
+        values: rows as object[],
+        format: 'JSONEachRow',
+        clickhouse_settings: dedupSettings(options),
+      });
+    },
+    close: () => client.close(),
+  };
+}
+
+function embeddedStorage(dataDir: string): Storage {
+  mkdirSync(dataDir, { recursive: true });
+  const connection: ChdbConnection = createChdbConnection({ path: dataDir });
+  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  return {
+    client,
+    embedded: true,
+    async insertRows(table, rows, options) {
+      if (rows.length === 0) return;
+      // chDB's raw path hands one Buffer to the engine's parser: no per-row work in JS
+      // beyond JSON.stringify, and no copy on the way in.
+      let body = '';
+      for (const row of rows) body += JSON.stringify(row) + '\n';
+      await connection.chdb.rawInsert({
+        table,
+        values: Buffer.from(body),
+        format: 'JSONEachRow',
+        settings: dedupSettings(options),
+      });
+    },
+    close: () => client.close(),
+  };
+}

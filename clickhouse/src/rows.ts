@@ -1,0 +1,86 @@
+/** Row shapes as written to and read from ClickHouse, shared by collector and api. */
+
+export type SpanKind =
+  | 'llm' | 'chain' | 'tool' | 'retriever' | 'embedding' | 'agent'
+  | 'reranker' | 'guardrail' | 'evaluator' | 'span';
+
+export type SpanStatus = 'ok' | 'error' | 'unset';
+
+export type CostSource = 'client' | 'custom' | 'table' | 'none';
+
+/** One `spans` row. DateTime64 values travel as 'YYYY-MM-DD hh:mm:ss.fffffffff' strings (UTC). */
+export interface SpanRow {
+  project_id: string;
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  name: string;
+  kind: SpanKind;
+  otel_kind: string;
+  start_time: string;
+  end_time: string;
+  duration_ns: number;
+  model: string;
+  request_model: string;
+  provider: string;
+  operation: string;
+  input_tokens: number;
+  output_tokens: number;
+  total_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  tokens_estimated: boolean;
+  cost_usd: number;
+  cost_estimated: boolean;
+  cost_source: CostSource;
+  ttft_ms: number | null;
+  finish_reason: string;
+  status: SpanStatus;
+  status_message: string;
+  input: string;
+  output: string;
+  user_id: string;
+  session_id: string;
+  service: string;
+  environment: string;
+  release: string;
+  prompt_name: string;
+  prompt_version: string;
+  tags: string[];
+  attributes: Record<string, string>;
+  resource_attributes: Record<string, string>;
+  /** JSON array of { time, name, attributes }. */
+  events: string;
+}
+
+export type FeedbackDataType = 'numeric' | 'boolean' | 'categorical';
+
+export interface FeedbackRow {
+  project_id: string;
+  id: string;
+  trace_id: string;
+  span_id: string;
+  name: string;
+  data_type: FeedbackDataType;
+  value: number;
+  string_value: string;
+  comment: string;
+  source: string;
+  author: string;
+  user_id: string;
+  created_at: string;
+}
+
+/** Formats nanoseconds since the epoch as a ClickHouse DateTime64(9) literal. */
+export function formatDateTime64(ns: bigint): string {
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString(); // 2026-11-28T03:00:00.123Z
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`;
+}
+
+/** Converts a ClickHouse DateTime64 string (UTC) to ISO 8601, keeping every fractional digit. */
+export function toIso8601(value: string): string {
+  const [date, time = '00:00:00'] = value.split(' ');
+  return `${date}T${time}Z`;
+}

@@ -1,0 +1,20 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStorage, type Storage } from './client.ts';
+import { migrate } from './migrate.ts';
+
+/** A fresh embedded store in its own temp directory (chDB allows one directory per process). */
+export async function openTestStorage(): Promise<Storage & { dataDir: string; destroy(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-test-'));
+  const storage = openStorage({ dataDir });
+  await migrate(storage);
+  return {
+    ...storage,
+    dataDir,
+    async destroy() {
+      await storage.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
