@@ -2,3 +2,4 @@ export * from './client.ts';
 export * from './migrate.ts';
 export * from './projects.ts';
 export * from './rows.ts';
+export * from './key-cache.ts';

@@ -1,0 +1,187 @@
+import { toIso8601, type Storage } from '@spanlens/clickhouse';
+import type { z } from 'zod';
+import type { feedbackSchema, spanSchema, traceSummary } from '../schemas.ts';
+
+type Num = number | string;
+const n = (v: Num): number => Number(v);
+const nullIfEmpty = (s: string): string | null => (s === '' ? null : s);
+
+export interface TraceListParams {
+  projectId: string;
+  from: string;
+  to: string;
+  limit: number;
+  cursor?: { startTime: string; traceId: string };
+}
+
+interface TraceListRow {
+  trace_id: string; trace_start: string; trace_end: string; root_name: string; span_count: Num;
+  input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num;
+  models: string[]; service: string; user_id: string; session_id: string; has_ok: Num;
+}
+
+/** Recent traces, newest first, keyset-paginated on (start time, trace id). */
+export async function listTraces(storage: Storage, p: TraceListParams): Promise<Array<z.infer<typeof traceSummary> & { cursorTime: string }>> {
+  const rs = await storage.client.query({
+    query: `
+      SELECT
+        trace_id,
+        min(start_time) AS trace_start,
+        max(end_time) AS trace_end,
+        if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS root_name,
+        count() AS span_count,
+        sum(input_tokens) AS input_tokens,
+        sum(output_tokens) AS output_tokens,
+        sum(total_tokens) AS total_tokens,
+        sum(cost_usd) AS cost_usd,
+        countIf(status = 'error') AS error_count,
+        countIf(status = 'ok') AS has_ok,
+        arraySort(groupUniqArrayIf(model, model != '')) AS models,
+        anyIf(service, service != '') AS service,
+        anyIf(user_id, user_id != '') AS user_id,
+        anyIf(session_id, session_id != '') AS session_id
+      FROM spans FINAL
+      WHERE project_id = {projectId:String}
+        AND start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+      GROUP BY trace_id
+      ${p.cursor ? `HAVING trace_start < {cursorTime:DateTime64(9, 'UTC')} OR (trace_start = {cursorTime:DateTime64(9, 'UTC')} AND trace_id < {cursorTrace:String})` : ''}
+      ORDER BY trace_start DESC, trace_id DESC
+      LIMIT {limit:UInt32}`,
+    query_params: {
+      projectId: p.projectId, from: p.from, to: p.to, limit: p.limit,
+      ...(p.cursor ? { cursorTime: p.cursor.startTime, cursorTrace: p.cursor.traceId } : {}),
+    },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<TraceListRow>();
+  return rows.map((r) => ({
+    traceId: r.trace_id,
+    name: r.root_name,
+    startTime: toIso8601(r.trace_start),
+    cursorTime: r.trace_start,
+    durationMs: durationMs(r.trace_start, r.trace_end),
+    spanCount: n(r.span_count),
+    inputTokens: n(r.input_tokens),
+    outputTokens: n(r.output_tokens),
+    totalTokens: n(r.total_tokens),
+    costUsd: n(r.cost_usd),
+    errorCount: n(r.error_count),
+    status: n(r.error_count) > 0 ? 'error' : n(r.has_ok) > 0 ? 'ok' : 'unset',
+    models: r.models,
+    service: nullIfEmpty(r.service),
+    userId: nullIfEmpty(r.user_id),
+    sessionId: nullIfEmpty(r.session_id),
+  }));
+}
+
+/** Difference of two DateTime64(9) strings in ms, exact to the nanosecond. */
+function durationMs(start: string, end: string): number {
+  return Number(toNanos(end) - toNanos(start)) / 1e6;
+}
+
+function toNanos(ch: string): bigint {
+  const [date, time = '00:00:00'] = ch.split(' ');
+  const [hms, frac = ''] = time.split('.');
+  const ms = Date.parse(`${date}T${hms}Z`);
+  return BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9) || '0');
+}
+
+interface SpanDbRow {
+  span_id: string; parent_span_id: string; name: string; kind: string; model: string; provider: string; operation: string;
+  start_time: string; end_time: string; duration_ns: Num; input_tokens: Num; output_tokens: Num; total_tokens: Num;
+  cached_tokens: Num; reasoning_tokens: Num; tokens_estimated: boolean; cost_usd: Num; cost_estimated: boolean;
+  cost_source: string; ttft_ms: number | null; finish_reason: string; status: 'ok' | 'error' | 'unset';
+  status_message: string; input: string; output: string; user_id: string; session_id: string; service: string;
+  environment: string; release: string; prompt_name: string; prompt_version: string; tags: string[];
+  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string;
+}
+
+/** All spans of one trace in start order; the trace index narrows the scan to the trace's hours. */
+export async function getTraceSpans(storage: Storage, projectId: string, traceId: string): Promise<Array<z.infer<typeof spanSchema>>> {
+  const rs = await storage.client.query({
+    query: `
+      WITH
+        (SELECT min(start_min) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS lo,
+        (SELECT max(start_max) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS hi
+      SELECT span_id, parent_span_id, name, kind, model, provider, operation, start_time, end_time, duration_ns,
+             input_tokens, output_tokens, total_tokens, cached_tokens, reasoning_tokens, tokens_estimated,
+             cost_usd, cost_estimated, cost_source, ttft_ms, finish_reason, status, status_message, input, output,
+             user_id, session_id, service, environment, release, prompt_name, prompt_version, tags,
+             attributes, resource_attributes, events
+      FROM spans FINAL
+      WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
+        AND toStartOfHour(start_time) >= toStartOfHour(lo) AND toStartOfHour(start_time) <= toStartOfHour(hi)
+      ORDER BY start_time, span_id`,
+    query_params: { projectId, traceId },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<SpanDbRow>();
+  return rows.map((r) => ({
+    spanId: r.span_id,
+    parentSpanId: nullIfEmpty(r.parent_span_id),
+    name: r.name,
+    kind: r.kind,
+    model: nullIfEmpty(r.model),
+    provider: nullIfEmpty(r.provider),
+    operation: nullIfEmpty(r.operation),
+    startTime: toIso8601(r.start_time),
+    endTime: toIso8601(r.end_time),
+    durationMs: n(r.duration_ns) / 1e6,
+    inputTokens: n(r.input_tokens),
+    outputTokens: n(r.output_tokens),
+    totalTokens: n(r.total_tokens),
+    cachedTokens: n(r.cached_tokens),
+    reasoningTokens: n(r.reasoning_tokens),
+    tokensEstimated: Boolean(r.tokens_estimated),
+    costUsd: n(r.cost_usd),
+    costEstimated: Boolean(r.cost_estimated),
+    costSource: r.cost_source,
+    ttftMs: r.ttft_ms === null ? null : n(r.ttft_ms),
+    finishReason: nullIfEmpty(r.finish_reason),
+    status: r.status,
+    statusMessage: nullIfEmpty(r.status_message),
+    input: nullIfEmpty(r.input),
+    output: nullIfEmpty(r.output),
+    userId: nullIfEmpty(r.user_id),
+    sessionId: nullIfEmpty(r.session_id),
+    service: nullIfEmpty(r.service),
+    environment: nullIfEmpty(r.environment),
+    release: nullIfEmpty(r.release),
+    promptName: nullIfEmpty(r.prompt_name),
+    promptVersion: nullIfEmpty(r.prompt_version),
+    tags: r.tags,
+    attributes: r.attributes,
+    resourceAttributes: r.resource_attributes,
+    events: r.events ? (JSON.parse(r.events) as Array<{ time: string; name: string; attributes: Record<string, unknown> }>).map((e) => ({ ...e, time: toIso8601(e.time) })) : [],
+  }));
+}
+
+interface FeedbackDbRow {
+  id: string; span_id: string; name: string; data_type: string; value: Num; string_value: string; comment: string;
+  source: string; author: string; user_id: string; created_at: string;
+}
+
+export async function getTraceFeedback(storage: Storage, projectId: string, traceId: string): Promise<Array<z.infer<typeof feedbackSchema>>> {
+  const rs = await storage.client.query({
+    query: `
+      SELECT id, span_id, name, data_type, value, string_value, comment, source, author, user_id, created_at
+      FROM feedback FINAL
+      WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
+      ORDER BY created_at, id`,
+    query_params: { projectId, traceId },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<FeedbackDbRow>()).map((r) => ({
+    id: r.id,
+    spanId: nullIfEmpty(r.span_id),
+    name: r.name,
+    dataType: r.data_type,
+    value: n(r.value),
+    stringValue: nullIfEmpty(r.string_value),
+    comment: nullIfEmpty(r.comment),
+    source: r.source,
+    author: nullIfEmpty(r.author),
+    userId: nullIfEmpty(r.user_id),
+    createdAt: toIso8601(r.created_at),
+  }));
+}

@@ -1,0 +1,37 @@
+import { ExportFailedError, QueueFullError } from './exporters/exporter.ts';
+import { DecodeError } from './otlp/decode.ts';
+
+/** Stable error codes of the ingest endpoints, with their HTTP and gRPC statuses. */
+export const INGEST_ERRORS = {
+  unauthenticated: { http: 401, grpc: 16 },
+  invalid_body: { http: 400, grpc: 3 },
+  unsupported_media_type: { http: 415, grpc: 3 },
+  payload_too_large: { http: 413, grpc: 8 },
+  overloaded: { http: 503, grpc: 14 },
+  storage_unavailable: { http: 503, grpc: 14 },
+  not_found: { http: 404, grpc: 12 },
+  internal: { http: 500, grpc: 13 },
+} as const;
+
+export type IngestErrorCode = keyof typeof INGEST_ERRORS;
+
+export class IngestError extends Error {
+  constructor(readonly code: IngestErrorCode, message: string, readonly retryAfterSeconds?: number, cause?: unknown) {
+    super(message, { cause });
+  }
+  get httpStatus(): number {
+    return INGEST_ERRORS[this.code].http;
+  }
+  get grpcStatus(): number {
+    return INGEST_ERRORS[this.code].grpc;
+  }
+}
+
+/** Maps anything a pipeline throws onto an IngestError; unknown errors become 'internal'. */
+export function toIngestError(err: unknown): IngestError {
+  if (err instanceof IngestError) return err;
+  if (err instanceof DecodeError) return new IngestError('invalid_body', err.message);
+  if (err instanceof QueueFullError) return new IngestError('overloaded', err.message, err.retryAfterSeconds);
+  if (err instanceof ExportFailedError) return new IngestError('storage_unavailable', 'storage is unavailable, retry later', 5);
+  return new IngestError('internal', 'internal error', undefined, err);
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Storage } from '@spanlens/clickhouse';
+import { ExportFailedError, QueueFullError, type Exporter } from './exporter.ts';
+
+export interface ClickHouseExporterOptions {
+  table: string;
+  /** Flush when this many rows wait. */
+  maxBatchRows?: number;
+  /** Flush at the latest this long after the first row arrived. */
+  maxDelayMs?: number;
+  /** Rows waiting plus rows being written; beyond this, export() rejects with QueueFullError. */
+  maxQueueRows?: number;
+  /** Insert attempts per batch, each with the same deduplication token. */
+  attempts?: number;
+  retryDelayMs?: number;
+}
+
+interface Pending<T> {
+  rows: T[];
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Size- and time-bounded batches into one ClickHouse table. export() resolves when the
+ * batch holding its rows is committed, so a receiver acknowledges only stored spans.
+ * A batch keeps one insert_deduplication_token across retries: an insert that
+ * succeeded but reported an error is not stored twice.
+ */
+export class ClickHouseExporter<T extends object> implements Exporter<T> {
+  readonly name: string;
+  private readonly opts: Required<ClickHouseExporterOptions>;
+  private queue: Pending<T>[] = [];
+  private queuedRows = 0;
+  private inflightRows = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly storage: Storage, options: ClickHouseExporterOptions) {
+    this.opts = { maxBatchRows: 5000, maxDelayMs: 50, maxQueueRows: 100_000, attempts: 4, retryDelayMs: 100, ...options };
+    this.name = `clickhouse/${options.table}`;
+  }
+
+  /** Rows accepted but not yet committed. */
+  get backlog(): number {
+    return this.queuedRows + this.inflightRows;
+  }
+
+  export(rows: T[]): Promise<void> {
+    if (rows.length === 0) return Promise.resolve();
+    if (this.closed) return Promise.reject(new ExportFailedError('exporter is shut down'));
+    if (this.backlog + rows.length > this.opts.maxQueueRows) {
+      return Promise.reject(new QueueFullError(1));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ rows, resolve, reject });
+      this.queuedRows += rows.length;
+      if (this.queuedRows >= this.opts.maxBatchRows) this.kick();
+      else this.timer ??= setTimeout(() => this.kick(), this.opts.maxDelayMs);
+    });
+  }
+
+  private kick(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.flushing || this.queue.length === 0) return;
+    this.flushing = this.drain().finally(() => {
+      this.flushing = null;
+      if (this.queue.length > 0) this.kick();
+    });
+  }
+
+  // One insert at a time: while it runs the next batch fills, which is what batches them.
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: Pending<T>[] = [];
+      let n = 0;
+      while (this.queue.length > 0 && n < this.opts.maxBatchRows) {
+        const p = this.queue.shift()!;
+        batch.push(p);
+        n += p.rows.length;
+      }
+      this.queuedRows -= n;
+      this.inflightRows += n;
+      try {
+        await this.insert(batch.flatMap((p) => p.rows));
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        const e = new ExportFailedError(`storage write failed: ${(err as Error).message}`);
+        for (const p of batch) p.reject(e);
+      } finally {
+        this.inflightRows -= n;
+      }
+    }
+  }
+
+  private async insert(rows: T[]): Promise<void> {
+    const dedupToken = randomUUID();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.storage.insertRows(this.opts.table, rows, { dedupToken });
+        return;
+      } catch (err) {
+        if (attempt >= this.opts.attempts) throw err;
+        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    this.closed = true;
+    while (this.queue.length > 0 || this.flushing) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+}

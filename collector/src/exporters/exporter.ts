@@ -1,0 +1,16 @@
+/** The last stage of a pipeline: resolves only once the items are durable. */
+export interface Exporter<T> {
+  readonly name: string;
+  export(items: T[]): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** The exporter's queue is full: the receiver answers 503 with Retry-After. */
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('ingest buffer is full, retry later');
+  }
+}
+
+/** Storage failed even after retries: the receiver answers 503 so the client retries. */
+export class ExportFailedError extends Error {}

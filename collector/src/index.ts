@@ -1,0 +1,5 @@
+export { startCollector, addressPort, type Collector, type CollectorOptions } from './service.ts';
+export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
+export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';
+export type { DecodedSpan, DecodedRequest, Attributes, AttrValue } from './model.ts';
+export type { LlmFields, ChatMessage } from './processors/conventions/fields.ts';

@@ -1,0 +1,188 @@
+import { ExportTraceServiceRequest } from './proto.ts';
+import type { AttrValue, Attributes, DecodedEvent, DecodedRequest, DecodedSpan } from '../model.ts';
+
+/** Thrown when a body cannot be decoded at all (HTTP 400 / gRPC INVALID_ARGUMENT). */
+export class DecodeError extends Error {}
+
+const MAX_REASONS = 5;
+const HEX = /^[0-9a-fA-F]*$/;
+
+// The walker below reads both the protobufjs message objects and OTLP/JSON: they share
+// lowerCamelCase field names and differ only in how ids (bytes vs hex), int64 (Long vs
+// string) and enums are spelled.
+type Loose = Record<string, unknown>;
+interface LongLike { low: number; high: number; toNumber(): number; toString(): string }
+
+export function decodeProtobuf(body: Uint8Array): DecodedRequest {
+  let message: unknown;
+  try {
+    message = ExportTraceServiceRequest.decode(body);
+  } catch (err) {
+    throw new DecodeError(`body is not a valid ExportTraceServiceRequest protobuf: ${(err as Error).message}`);
+  }
+  return walkRequest(message as Loose, 'protobuf');
+}
+
+export function decodeJson(body: Uint8Array | string): DecodedRequest {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
+  } catch (err) {
+    throw new DecodeError(`body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isObject(parsed)) throw new DecodeError('body must be a JSON object with resourceSpans');
+  if (parsed.resourceSpans !== undefined && !Array.isArray(parsed.resourceSpans)) {
+    throw new DecodeError('resourceSpans must be an array');
+  }
+  return walkRequest(parsed, 'json');
+}
+
+type Flavor = 'protobuf' | 'json';
+
+function walkRequest(req: Loose, flavor: Flavor): DecodedRequest {
+  const out: DecodedRequest = { spans: [], rejected: 0, errors: [] };
+  const reject = (reason: string) => {
+    out.rejected++;
+    if (out.errors.length < MAX_REASONS && !out.errors.includes(reason)) out.errors.push(reason);
+  };
+  for (const rs of asArray(req.resourceSpans)) {
+    if (!isObject(rs)) continue;
+    const resource = toAttributes(isObject(rs.resource) ? rs.resource.attributes : undefined);
+    for (const ss of asArray(rs.scopeSpans)) {
+      if (!isObject(ss)) continue;
+      const scopeName = isObject(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : '';
+      for (const s of asArray(ss.spans)) {
+        const result = toSpan(s, flavor, resource, scopeName);
+        if (typeof result === 'string') reject(result);
+        else out.spans.push(result);
+      }
+    }
+  }
+  return out;
+}
+
+function toSpan(s: unknown, flavor: Flavor, resource: Attributes, scopeName: string): DecodedSpan | string {
+  if (!isObject(s)) return 'span is not an object';
+  const traceId = toId(s.traceId, flavor, 16);
+  if (!traceId) return 'invalid traceId: must be 16 bytes and not all zero';
+  const spanId = toId(s.spanId, flavor, 8);
+  if (!spanId) return 'invalid spanId: must be 8 bytes and not all zero';
+  let parentSpanId = '';
+  if (!isEmptyId(s.parentSpanId)) {
+    const parent = toId(s.parentSpanId, flavor, 8);
+    if (!parent) return 'invalid parentSpanId: must be empty or 8 bytes';
+    parentSpanId = parent;
+  }
+  const startNs = toNanos(s.startTimeUnixNano);
+  const endNs = toNanos(s.endTimeUnixNano);
+  if (startNs === null || startNs === 0n) return 'invalid startTimeUnixNano: must be a positive integer';
+  if (endNs === null) return 'invalid endTimeUnixNano: must be an integer';
+  if (endNs !== 0n && endNs < startNs) return 'endTimeUnixNano is before startTimeUnixNano';
+  if (s.name !== undefined && typeof s.name !== 'string') return 'name must be a string';
+  const status = isObject(s.status) ? s.status : {};
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    name: (s.name as string | undefined) ?? '',
+    otelKind: toEnum(s.kind),
+    startNs,
+    endNs: endNs === 0n ? startNs : endNs,
+    attributes: toAttributes(s.attributes),
+    events: asArray(s.events).filter(isObject).map(toEvent),
+    statusCode: toEnum(status.code),
+    statusMessage: typeof status.message === 'string' ? status.message : '',
+    resource,
+    scopeName,
+  };
+}
+
+function toEvent(e: Loose): DecodedEvent {
+  return {
+    timeNs: toNanos(e.timeUnixNano) ?? 0n,
+    name: typeof e.name === 'string' ? e.name : '',
+    attributes: toAttributes(e.attributes),
+  };
+}
+
+function isEmptyId(v: unknown): boolean {
+  return v === undefined || v === null || v === '' || (v instanceof Uint8Array && v.length === 0);
+}
+
+function toId(v: unknown, flavor: Flavor, bytes: number): string | null {
+  let hex: string;
+  if (v instanceof Uint8Array) {
+    if (v.length !== bytes) return null;
+    hex = Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex');
+  } else if (typeof v === 'string' && flavor === 'json') {
+    if (v.length !== bytes * 2 || !HEX.test(v)) return null;
+    hex = v.toLowerCase();
+  } else {
+    return null;
+  }
+  return /^0+$/.test(hex) ? null : hex;
+}
+
+function toNanos(v: unknown): bigint | null {
+  if (v === undefined || v === null) return 0n;
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : null;
+  if (typeof v === 'string') return /^\d{1,20}$/.test(v) ? BigInt(v) : null;
+  if (isLong(v)) return (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+  return null;
+}
+
+function toEnum(v: unknown): number {
+  return typeof v === 'number' && Number.isInteger(v) ? v : 0;
+}
+
+function isLong(v: unknown): v is LongLike {
+  return isObject(v) && typeof v.low === 'number' && typeof v.high === 'number';
+}
+
+function isObject(v: unknown): v is Loose {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function toAttributes(list: unknown): Attributes {
+  const out: Attributes = {};
+  for (const kv of asArray(list)) {
+    if (!isObject(kv) || typeof kv.key !== 'string') continue;
+    out[kv.key] = toValue(kv.value, 0);
+  }
+  return out;
+}
+
+const MAX_DEPTH = 16;
+
+function toValue(v: unknown, depth: number): AttrValue {
+  if (!isObject(v) || depth > MAX_DEPTH) return null;
+  if (typeof v.stringValue === 'string') return v.stringValue;
+  if (typeof v.boolValue === 'boolean') return v.boolValue;
+  if (v.intValue !== undefined && v.intValue !== null) return toInt(v.intValue);
+  if (v.doubleValue !== undefined && v.doubleValue !== null) return Number(v.doubleValue);
+  if (isObject(v.arrayValue)) return asArray(v.arrayValue.values).map((x) => toValue(x, depth + 1));
+  if (isObject(v.kvlistValue)) {
+    const obj: { [k: string]: AttrValue } = {};
+    for (const kv of asArray(v.kvlistValue.values)) {
+      if (isObject(kv) && typeof kv.key === 'string') obj[kv.key] = toValue(kv.value, depth + 1);
+    }
+    return obj;
+  }
+  if (v.bytesValue instanceof Uint8Array) return Buffer.from(v.bytesValue).toString('base64');
+  if (typeof v.bytesValue === 'string') return v.bytesValue;
+  return null;
+}
+
+function toInt(v: unknown): number | string | null {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') return /^-?\d+$/.test(v) ? (Number.isSafeInteger(Number(v)) ? Number(v) : v) : null;
+  if (isLong(v)) {
+    const n = v.toNumber();
+    return Number.isSafeInteger(n) ? n : v.toString();
+  }
+  return null;
+}

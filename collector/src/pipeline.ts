@@ -1,0 +1,36 @@
+import type { FeedbackRow, SpanRow } from '@spanlens/clickhouse';
+import type { Exporter } from './exporters/exporter.ts';
+import type { DecodedRequest } from './model.ts';
+import { toRecord } from './processors/normalize.ts';
+import type { Processor, SpanBatch } from './processors/processor.ts';
+import type { PartialSuccess } from './otlp/proto.ts';
+
+/** What receivers hand their data to. */
+export interface TracesConsumer {
+  consumeTraces(projectId: string, request: DecodedRequest): Promise<PartialSuccess>;
+}
+
+export interface FeedbackConsumer {
+  consumeFeedback(rows: FeedbackRow[]): Promise<void>;
+}
+
+/** receivers -> translate (conventions) -> processors -> exporter. */
+export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>): TracesConsumer {
+  return {
+    async consumeTraces(projectId, request) {
+      const batch: SpanBatch = {
+        projectId,
+        records: request.spans.map((span) => toRecord(projectId, span)),
+        rejected: request.rejected,
+        errors: [...request.errors],
+      };
+      for (const p of processors) await p.process(batch);
+      await exporter.export(batch.records.map((r) => r.row));
+      return { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') };
+    },
+  };
+}
+
+export function feedbackPipeline(exporter: Exporter<FeedbackRow>): FeedbackConsumer {
+  return { consumeFeedback: (rows) => exporter.export(rows) };
+}

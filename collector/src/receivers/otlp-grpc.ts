@@ -1,0 +1,62 @@
+import * as grpc from '@grpc/grpc-js';
+import { bearerKey, type KeyCache } from '@spanlens/clickhouse';
+import { IngestError, toIngestError } from '../errors.ts';
+import { decodeProtobuf } from '../otlp/decode.ts';
+import { encodeExportResponse } from '../otlp/proto.ts';
+import type { TracesConsumer } from '../pipeline.ts';
+
+export interface OtlpGrpcOptions {
+  traces: TracesConsumer;
+  keys: KeyCache;
+  maxBodyBytes: number;
+}
+
+// The request stays raw bytes through grpc-js so decoding errors become INVALID_ARGUMENT
+// with our message rather than a generic deserialization failure.
+const traceService: grpc.ServiceDefinition = {
+  Export: {
+    path: '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Uint8Array) => Buffer.from(b),
+    responseDeserialize: (b: Buffer) => b,
+  },
+};
+
+/** OTLP/gRPC receiver: TraceService/Export, gzip handled by grpc-js. */
+export async function startOtlpGrpcReceiver(host: string, port: number, opts: OtlpGrpcOptions): Promise<{ port: number; close(): Promise<void> }> {
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': opts.maxBodyBytes,
+  });
+  server.addService(traceService, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
+      void handle(call, opts).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          const e = toIngestError(err);
+          const metadata = new grpc.Metadata();
+          if (e.retryAfterSeconds !== undefined) metadata.set('retry-after', String(e.retryAfterSeconds));
+          callback({ code: e.grpcStatus, details: e.message, metadata });
+        },
+      );
+    },
+  });
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return {
+    port: bound,
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+async function handle(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, opts: OtlpGrpcOptions): Promise<Uint8Array> {
+  const key = bearerKey(call.metadata.get('authorization').map(String));
+  if (!key) throw new IngestError('unauthenticated', 'missing API key: send metadata authorization: Bearer <key>');
+  const projectId = await opts.keys.resolve(key);
+  if (!projectId) throw new IngestError('unauthenticated', 'invalid or revoked API key');
+  const partial = await opts.traces.consumeTraces(projectId, decodeProtobuf(call.request));
+  return encodeExportResponse(partial);
+}

@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerKey, type FeedbackRow, type KeyCache } from '@spanlens/clickhouse';
+import { randomUUID } from 'node:crypto';
+import { IngestError, toIngestError } from '../errors.ts';
+import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
+import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
+import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
+import { feedbackSchema, type FeedbackInput } from './feedback-schema.ts';
+import { decodeBody } from './http-body.ts';
+
+export interface OtlpHttpOptions {
+  traces: TracesConsumer;
+  feedback: FeedbackConsumer;
+  keys: KeyCache;
+  /** Largest request body, after decompression. */
+  maxBodyBytes: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    projectId: string;
+  }
+}
+
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+
+function isProtobuf(req: FastifyRequest): boolean {
+  return (req.headers['content-type'] ?? '').toLowerCase().startsWith(PROTOBUF);
+}
+
+/** OTLP/HTTP receiver: POST /v1/traces (protobuf or JSON, gzip) and POST /v1/feedback. */
+export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
+  app.decorateRequest('projectId', '');
+  app.removeAllContentTypeParsers();
+  // Bodies stay raw here: decompression and decoding happen in the route under our own limits.
+  app.addContentTypeParser([PROTOBUF, JSON_TYPE], { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err)));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new IngestError('not_found', `no route ${req.method} ${req.url}: use POST /v1/traces or POST /v1/feedback`)));
+
+  app.addHook('onRequest', async (req) => {
+    const key = bearerKey(req.headers.authorization);
+    if (!key) throw new IngestError('unauthenticated', 'missing API key: send Authorization: Bearer <key>');
+    const projectId = await opts.keys.resolve(key);
+    if (!projectId) throw new IngestError('unauthenticated', 'invalid or revoked API key');
+    req.projectId = projectId;
+  });
+
+  app.post('/v1/traces', async (req, reply) => {
+    const raw = req.body as Buffer | undefined;
+    if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
+    const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+    const protobuf = isProtobuf(req);
+    const decoded = protobuf ? decodeProtobuf(body) : decodeJson(body);
+    const partial = await opts.traces.consumeTraces(req.projectId, decoded);
+    if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(partial)));
+    return reply.type(JSON_TYPE).send(exportResponseJson(partial));
+  });
+
+  app.post('/v1/feedback', async (req, reply) => {
+    if (isProtobuf(req)) throw new IngestError('unsupported_media_type', `feedback takes ${JSON_TYPE}`);
+    const raw = req.body as Buffer | undefined;
+    if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${JSON_TYPE}`);
+    const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch (err) {
+      throw new IngestError('invalid_body', `body is not valid JSON: ${(err as Error).message}`);
+    }
+    const parsed = feedbackSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new IngestError('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const row = toFeedbackRow(req.projectId, parsed.data);
+    await opts.feedback.consumeFeedback([row]);
+    return reply.type(JSON_TYPE).send({ id: row.id });
+  });
+}
+
+export function toFeedbackRow(projectId: string, f: FeedbackInput): FeedbackRow {
+  const dataType = f.dataType ?? (typeof f.value === 'boolean' ? 'boolean' : typeof f.value === 'string' ? 'categorical' : 'numeric');
+  const created = f.timestamp ? new Date(f.timestamp) : new Date();
+  return {
+    project_id: projectId,
+    id: f.id ?? randomUUID(),
+    trace_id: f.traceId.toLowerCase(),
+    span_id: f.spanId?.toLowerCase() ?? '',
+    name: f.name,
+    data_type: dataType,
+    value: typeof f.value === 'number' ? f.value : typeof f.value === 'boolean' ? Number(f.value) : 0,
+    string_value: typeof f.value === 'string' ? f.value : '',
+    comment: f.comment ?? '',
+    source: f.source,
+    author: f.author ?? '',
+    user_id: f.userId ?? '',
+    created_at: created.toISOString().replace('T', ' ').replace('Z', ''),
+  };
+}
+
+interface FastifyLikeError { code?: string; statusCode?: number; message: string }
+
+function fromFastifyError(err: unknown): IngestError {
+  const e = err as FastifyLikeError;
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new IngestError('unsupported_media_type', `unsupported Content-Type: use ${PROTOBUF} or ${JSON_TYPE}`);
+  }
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new IngestError('payload_too_large', 'request body is over the size limit');
+  if (e.code === 'FST_ERR_CTP_EMPTY_TYPE') return new IngestError('unsupported_media_type', `missing Content-Type: use ${PROTOBUF} or ${JSON_TYPE}`);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && e.code?.startsWith('FST_')) {
+    return new IngestError('invalid_body', e.message);
+  }
+  return toIngestError(err);
+}
+
+/** Error body per OTLP/HTTP: a google.rpc.Status in the request's encoding. */
+function sendError(req: FastifyRequest, reply: FastifyReply, err: IngestError): FastifyReply {
+  if (err.code === 'internal') req.log.error({ err: (err.cause as Error | undefined)?.message }, 'ingest failed');
+  if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+  reply.code(err.httpStatus);
+  if (isProtobuf(req)) return reply.type(PROTOBUF).send(Buffer.from(encodeRpcStatus(err.grpcStatus, err.message)));
+  return reply.type(JSON_TYPE).send({ code: err.grpcStatus, error: err.code, message: err.message });
+}

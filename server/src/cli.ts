@@ -1,0 +1,60 @@
+import { loadConfig } from './config.ts';
+import { openMigratedStorage, startSpanlens } from './standalone.ts';
+
+const USAGE = `usage: spanlens <command>
+
+  start     collector, API and dashboard in one process
+  migrate   apply pending ClickHouse migrations and exit
+
+Configuration comes from the environment; see README.md.`;
+
+async function main(argv: string[]): Promise<number> {
+  const command = argv[0] ?? 'start';
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  if (command === 'migrate') {
+    const storage = await openMigratedStorage(config);
+    await storage.close();
+    console.log('spanlens: migrations applied');
+    return 0;
+  }
+  if (command !== 'start') {
+    console.error(`spanlens: unknown command '${command}'\n\n${USAGE}`);
+    return 2;
+  }
+  const app = await startSpanlens(config);
+  const host = config.SPANLENS_HOST;
+  if (app.generatedKey) {
+    console.log(`spanlens: created the default project. Its API key (shown once, store it now):\n\n    ${app.generatedKey}\n`);
+  }
+  console.log(`spanlens: OTLP/HTTP on http://${host}:${app.collector.httpPort}/v1/traces`);
+  console.log(`spanlens: OTLP/gRPC on ${host}:${app.collector.grpcPort}`);
+  console.log(`spanlens: API and dashboard on http://${host}:${app.apiPort}/`);
+  console.log(`spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}`);
+  console.log('spanlens: ready');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`spanlens: ${signal}, flushing and stopping`);
+    app.close().then(() => process.exit(0), (err: unknown) => {
+      console.error(`spanlens: shutdown failed: ${(err as Error).message}`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  return -1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code >= 0) process.exit(code); },
+  (err: unknown) => {
+    console.error(`spanlens: ${(err as Error).message}`);
+    process.exit(1);
+  },
+);

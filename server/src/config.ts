@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Every setting comes from the environment; the README's configuration table mirrors this schema. */
+export const configSchema = z.object({
+  SPANLENS_DATA_DIR: z.string().min(1).default('./.spanlens'),
+  SPANLENS_HOST: z.string().min(1).default('127.0.0.1'),
+  SPANLENS_OTLP_HTTP_PORT: port.default(4318),
+  SPANLENS_OTLP_GRPC_PORT: port.default(4317),
+  SPANLENS_API_PORT: port.default(3000),
+  SPANLENS_INIT_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SPANLENS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SPANLENS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(100_000),
+  SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(5_000),
+  SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(50),
+  CLICKHOUSE_URL: z.url().optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,70 @@
+import { addApiKey, applyRetention, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, type Storage } from '@spanlens/clickhouse';
+import { addressPort, startCollector, type Collector } from '@spanlens/collector';
+import { buildApi } from '@spanlens/api';
+import { dashboardDir } from '@spanlens/dashboard';
+import type { Config } from './config.ts';
+
+export interface Spanlens {
+  storage: Storage;
+  collector: Collector;
+  apiPort: number;
+  /** Set when this start created the default project with a generated key (shown once). */
+  generatedKey?: string;
+  close(): Promise<void>;
+}
+
+/** Opens storage (embedded chDB unless CLICKHOUSE_URL is set) and applies migrations and retention. */
+export async function openMigratedStorage(config: Config): Promise<Storage> {
+  const storage = openStorage({ url: config.CLICKHOUSE_URL, dataDir: config.SPANLENS_DATA_DIR });
+  await migrate(storage);
+  await applyRetention(storage, config.SPANLENS_RETENTION_DAYS);
+  return storage;
+}
+
+/** First start: a default project, with SPANLENS_INIT_API_KEY or a generated key. */
+export async function ensureDefaultProject(storage: Storage, initKey?: string): Promise<string | undefined> {
+  const projects = await listProjects(storage);
+  let project = projects[0];
+  let generated: string | undefined;
+  if (!project) {
+    project = await createProject(storage, 'default');
+    if (!initKey) {
+      generated = generateApiKey();
+      await addApiKey(storage, project.id, generated, 'generated at first start');
+    }
+  }
+  if (initKey && !(await findProjectByKey(storage, initKey))) await addApiKey(storage, project.id, initKey, 'SPANLENS_INIT_API_KEY');
+  return generated;
+}
+
+/** Collector, API and dashboard in one process on one storage. */
+export async function startSpanlens(config: Config): Promise<Spanlens> {
+  const storage = await openMigratedStorage(config);
+  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+  const keys = new KeyCache(storage);
+  const collector = await startCollector({
+    storage,
+    keys,
+    host: config.SPANLENS_HOST,
+    httpPort: config.SPANLENS_OTLP_HTTP_PORT,
+    grpcPort: config.SPANLENS_OTLP_GRPC_PORT,
+    retentionDays: config.SPANLENS_RETENTION_DAYS,
+    maxBodyBytes: config.SPANLENS_MAX_BODY_BYTES,
+    maxQueueRows: config.SPANLENS_MAX_QUEUE_SPANS,
+    maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
+    maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
+  });
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir });
+  await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
+  return {
+    storage,
+    collector,
+    apiPort: addressPort(api.server.address()),
+    generatedKey,
+    async close() {
+      await api.close();
+      await collector.close();
+      await storage.close();
+    },
+  };
+}
