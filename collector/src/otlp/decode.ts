@@ -106,7 +106,8 @@ function toEvent(e: Loose): DecodedEvent {
 }
 
 function isEmptyId(v: unknown): boolean {
-  return v === undefined || v === null || v === '' || (v instanceof Uint8Array && v.length === 0);
+  // protobufjs leaves an absent bytes field as an empty array or buffer.
+  return v === undefined || v === null || v === '' || ((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
 }
 
 function toId(v: unknown, flavor: Flavor, bytes: number): string | null {
@@ -158,22 +159,35 @@ export function toAttributes(list: unknown): Attributes {
 
 const MAX_DEPTH = 16;
 
+// Only own properties count: protobufjs puts every oneof member's default on the prototype.
+const has = (o: Loose, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== null && o[k] !== undefined;
+
 function toValue(v: unknown, depth: number): AttrValue {
   if (!isObject(v) || depth > MAX_DEPTH) return null;
-  if (typeof v.stringValue === 'string') return v.stringValue;
-  if (typeof v.boolValue === 'boolean') return v.boolValue;
-  if (v.intValue !== undefined && v.intValue !== null) return toInt(v.intValue);
-  if (v.doubleValue !== undefined && v.doubleValue !== null) return Number(v.doubleValue);
-  if (isObject(v.arrayValue)) return asArray(v.arrayValue.values).map((x) => toValue(x, depth + 1));
-  if (isObject(v.kvlistValue)) {
+  if (has(v, 'stringValue')) return typeof v.stringValue === 'string' ? v.stringValue : null;
+  if (has(v, 'boolValue')) return typeof v.boolValue === 'boolean' ? v.boolValue : null;
+  if (has(v, 'intValue')) return toInt(v.intValue);
+  if (has(v, 'doubleValue')) return toDouble(v.doubleValue);
+  if (has(v, 'arrayValue') && isObject(v.arrayValue)) return asArray(v.arrayValue.values).map((x) => toValue(x, depth + 1));
+  if (has(v, 'kvlistValue') && isObject(v.kvlistValue)) {
     const obj: { [k: string]: AttrValue } = {};
     for (const kv of asArray(v.kvlistValue.values)) {
       if (isObject(kv) && typeof kv.key === 'string') obj[kv.key] = toValue(kv.value, depth + 1);
     }
     return obj;
   }
-  if (v.bytesValue instanceof Uint8Array) return Buffer.from(v.bytesValue).toString('base64');
-  if (typeof v.bytesValue === 'string') return v.bytesValue;
+  if (has(v, 'bytesValue')) {
+    if (v.bytesValue instanceof Uint8Array) return Buffer.from(v.bytesValue).toString('base64');
+    if (typeof v.bytesValue === 'string') return v.bytesValue;
+  }
+  return null;
+}
+
+function toDouble(v: unknown): number | string | null {
+  if (typeof v === 'number') return v;
+  // OTLP/JSON spells non-finite doubles as strings.
+  if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return null;
 }
 
