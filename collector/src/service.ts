@@ -3,12 +3,14 @@
  *
  *   traces:   otlp-http (/v1/traces) ─┐
  *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> clickhouse/spans
+ *                                          (batched; drops spans already stored; retries with one dedup token)
  *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> clickhouse/feedback
  */
 import Fastify from 'fastify';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
 import { ClickHouseExporter } from './exporters/clickhouse.ts';
+import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
@@ -43,6 +45,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
 
   const spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
     table: 'spans', maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
+    prepare: (rows) => dropStoredSpans(o.storage, rows),
   });
   const feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs });
 

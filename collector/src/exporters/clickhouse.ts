@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage } from '@spanlens/clickhouse';
 import { ExportFailedError, QueueFullError, type Exporter } from './exporter.ts';
 
-export interface ClickHouseExporterOptions {
+export interface ClickHouseExporterOptions<T> {
   table: string;
   /** Flush when this many rows wait. */
   maxBatchRows?: number;
@@ -13,6 +13,8 @@ export interface ClickHouseExporterOptions {
   /** Insert attempts per batch, each with the same deduplication token. */
   attempts?: number;
   retryDelayMs?: number;
+  /** Runs once per batch before the first insert attempt (for example to drop rows already stored). */
+  prepare?: (rows: T[]) => Promise<T[]>;
 }
 
 interface Pending<T> {
@@ -29,7 +31,7 @@ interface Pending<T> {
  */
 export class ClickHouseExporter<T extends object> implements Exporter<T> {
   readonly name: string;
-  private readonly opts: Required<ClickHouseExporterOptions>;
+  private readonly opts: Required<Omit<ClickHouseExporterOptions<T>, 'prepare'>> & Pick<ClickHouseExporterOptions<T>, 'prepare'>;
   private queue: Pending<T>[] = [];
   private queuedRows = 0;
   private inflightRows = 0;
@@ -37,7 +39,7 @@ export class ClickHouseExporter<T extends object> implements Exporter<T> {
   private flushing: Promise<void> | null = null;
   private closed = false;
 
-  constructor(private readonly storage: Storage, options: ClickHouseExporterOptions) {
+  constructor(private readonly storage: Storage, options: ClickHouseExporterOptions<T>) {
     this.opts = { maxBatchRows: 5000, maxDelayMs: 50, maxQueueRows: 100_000, attempts: 4, retryDelayMs: 100, ...options };
     this.name = `clickhouse/${options.table}`;
   }
@@ -97,10 +99,12 @@ export class ClickHouseExporter<T extends object> implements Exporter<T> {
     }
   }
 
-  private async insert(rows: T[]): Promise<void> {
+  private async insert(batchRows: T[]): Promise<void> {
     const dedupToken = randomUUID();
+    let rows: T[] | null = null;
     for (let attempt = 1; ; attempt++) {
       try {
+        rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
         await this.storage.insertRows(this.opts.table, rows, { dedupToken });
         return;
       } catch (err) {

@@ -8,6 +8,9 @@ const OPERATION_KIND: Record<string, SpanKind> = {
   execute_tool: 'tool', invoke_agent: 'agent', create_agent: 'agent', retrieval: 'retriever',
 };
 
+/** Attributes by which a later convention states a span's kind explicitly. */
+const EXPLICIT_KIND_KEYS = ['openinference.span.kind', 'traceloop.span.kind', 'llm.request.type', 'ai.operationId'];
+
 /** OpenTelemetry GenAI semantic conventions: current names first, then the deprecated ones. */
 export const genai: Convention = {
   name: 'opentelemetry-genai',
@@ -18,7 +21,11 @@ export const genai: Convention = {
     const requestModel = str(a, 'gen_ai.request.model');
     const responseModel = str(a, 'gen_ai.response.model');
     if (operation) fill(f, 'kind', OPERATION_KIND[operation]);
-    if (!operation && (provider || requestModel || responseModel)) fill(f, 'kind', 'llm');
+    // Without an operation a model only suggests an LLM call; a convention that names the
+    // kind outright (OpenLLMetry's llm.request.type=embedding, traceloop.span.kind, ...) decides.
+    if (!operation && (provider || requestModel || responseModel) && !EXPLICIT_KIND_KEYS.some((k) => str(a, k) !== undefined)) {
+      fill(f, 'kind', 'llm');
+    }
     fill(f, 'operation', operation);
     fill(f, 'provider', normalizeProvider(provider));
     fill(f, 'model', responseModel ?? requestModel);
@@ -47,6 +54,8 @@ export const genai: Convention = {
       if (isRecord(first)) fill(f, 'finishReason', first.finish_reason as string);
     }
     fill(f, 'finishReason', str(a, 'gen_ai.completion.0.finish_reason'));
+    const choice = span.events.find((e) => e.name === 'gen_ai.choice');
+    if (choice) fill(f, 'finishReason', str(choice.attributes, 'finish_reason'));
   },
 };
 
@@ -55,12 +64,16 @@ function secondsToMs(s: number | undefined): number | undefined {
 }
 
 function currentInputMessages(a: Attributes): ChatMessage[] | undefined {
-  const system = parseMaybe(a['gen_ai.system_instructions']);
+  const raw = a['gen_ai.system_instructions'];
+  const system = parseMaybe(raw);
   const msgs = partsMessages(a['gen_ai.input.messages']);
+  let content: string | undefined;
   if (Array.isArray(system) && system.length > 0) {
-    const content = system.map((p) => (isRecord(p) ? asText(p.content) : asText(p))).join('\n');
-    return [{ role: 'system', content }, ...(msgs ?? [])];
+    content = system.map((p) => (isRecord(p) ? asText(p.content) : asText(p))).filter(Boolean).join('\n');
+  } else if (typeof raw === 'string' && raw !== '' && system === undefined) {
+    content = raw; // plain text rather than the JSON parts array
   }
+  if (content) return [{ role: 'system', content }, ...(msgs ?? [])];
   return msgs;
 }
 
@@ -80,12 +93,12 @@ export function partsMessages(v: AttrValue | undefined): ChatMessage[] | undefin
       } else if (p.type === 'tool_call_response') {
         msg.toolCallId = optStr(p.id);
         texts.push(asText(p.response ?? p.result));
-      } else {
-        texts.push(asText(p.content));
+      } else if (p.content !== undefined && p.content !== null) {
+        texts.push(asText(p.content)); // text, reasoning; uri/blob/file parts carry no text
       }
     }
     if (typeof m.content === 'string') texts.push(m.content);
-    msg.content = texts.join('\n');
+    msg.content = texts.filter((t) => t !== '').join('\n');
     out.push(msg);
   }
   return out.length ? out : undefined;
@@ -125,8 +138,15 @@ function eventMessages(span: DecodedSpan, side: 'input' | 'output'): ChatMessage
       out.push({ role: EVENT_ROLES[e.name]!, content: asText(e.attributes.content ?? e.attributes['gen_ai.event.content'] ?? '') });
     } else if (side === 'output' && e.name === 'gen_ai.choice') {
       const message = parseMaybe(e.attributes.message);
-      const content = isRecord(message) ? asText(message.content) : asText(e.attributes.content ?? '');
-      out.push({ role: 'assistant', content });
+      const msg: ChatMessage = { role: 'assistant', content: isRecord(message) ? asText(message.content) : asText(e.attributes.content ?? '') };
+      const calls = isRecord(message) && Array.isArray(message.tool_calls) ? message.tool_calls.filter(isRecord) : [];
+      if (calls.length) {
+        msg.toolCalls = calls.map((c) => {
+          const fn = isRecord(c.function) ? c.function : c;
+          return { id: optStr(c.id), name: asText(fn.name), arguments: asText(fn.arguments) };
+        });
+      }
+      out.push(msg);
     }
   }
   return out.length ? out : undefined;
