@@ -31,7 +31,10 @@ export function pricingProcessor(prices: CustomPrices): Processor {
           setCost(rec, rec.fields.costUsd, 'client');
           continue;
         }
-        const custom = prices.find(batch.projectId, rec.row.provider, rec.row.model);
+        // A project prices the name it calls ('gpt-4o-mini'); responses often name a snapshot ('gpt-4o-mini-2024-07-18').
+        const { provider, model, request_model } = rec.row;
+        const custom = prices.find(batch.projectId, provider, model)
+          ?? (request_model && request_model !== model ? prices.find(batch.projectId, provider, request_model) : undefined);
         if (custom) {
           setCost(rec, customCost(rec, custom), 'custom');
           continue;
@@ -64,21 +67,30 @@ async function estimateTokens(rec: SpanRecord): Promise<void> {
   row.tokens_estimated = true;
 }
 
+/** Token counts as sent can be negative, fractional or cached > input; price only what makes sense. */
+function usageOf(rec: SpanRecord): { input: number; output: number; cached: number } {
+  const clean = (n: number) => (Number.isFinite(n) && n > 0 ? n : 0);
+  const input = clean(rec.row.input_tokens);
+  return { input, output: clean(rec.row.output_tokens), cached: Math.min(clean(rec.row.cached_tokens), input) };
+}
+
 function customCost(rec: SpanRecord, p: CustomPrice): number {
-  const { input_tokens, output_tokens, cached_tokens } = rec.row;
-  const cached = Math.min(cached_tokens, input_tokens);
+  const { input, output, cached } = usageOf(rec);
   const cachedPrice = p.cached_input_per_mtok ?? p.input_per_mtok;
-  return ((input_tokens - cached) * p.input_per_mtok + cached * cachedPrice + output_tokens * p.output_per_mtok) / 1e6;
+  return ((input - cached) * p.input_per_mtok + cached * cachedPrice + output * p.output_per_mtok) / 1e6;
 }
 
 function tableCost(rec: SpanRecord): number | null {
   const { row } = rec;
-  const usage = {
-    input_tokens: row.input_tokens,
-    output_tokens: row.output_tokens,
-    cache_read_tokens: row.cached_tokens || undefined,
-  };
+  const { input, output, cached } = usageOf(rec);
+  const usage = { input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined };
   const timestamp = new Date(Number(rec.span.startNs / 1_000_000n));
-  const hit = (row.provider && calcPrice(usage, row.model, { providerId: row.provider, timestamp })) || calcPrice(usage, row.model, { timestamp });
-  return hit ? hit.total_price : null;
+  if (Number.isNaN(timestamp.getTime())) return null;
+  try {
+    // calcPrice throws on usage it finds inconsistent; one odd span must not fail the whole export.
+    const hit = (row.provider && calcPrice(usage, row.model, { providerId: row.provider, timestamp })) || calcPrice(usage, row.model, { timestamp });
+    return hit ? hit.total_price : null;
+  } catch {
+    return null;
+  }
 }

@@ -1,4 +1,7 @@
+import type { SpanKind } from '@spanlens/clickhouse';
 import { fill, str, strList, type Convention } from './fields.ts';
+
+const KINDS = new Set<string>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'agent', 'reranker', 'guardrail', 'evaluator', 'span']);
 
 /**
  * Spanlens's own attributes (spanlens.*, set by our SDKs, highest precedence) and the
@@ -8,8 +11,10 @@ export const spanlens: Convention = {
   name: 'spanlens',
   map(span, f) {
     const a = span.attributes;
-    const kind = str(a, 'spanlens.span.kind');
-    if (kind) fill(f, 'kind', kind as never);
+    // Only a kind Spanlens knows: an unknown value would block the other conventions' kind
+    // and then be stored as 'span' anyway.
+    const kind = str(a, 'spanlens.span.kind')?.toLowerCase();
+    if (kind && KINDS.has(kind)) fill(f, 'kind', kind as SpanKind);
     fill(f, 'userId', str(a, 'spanlens.user.id'));
     fill(f, 'sessionId', str(a, 'spanlens.session.id'));
     fill(f, 'tags', strList(a, 'spanlens.tags'));

@@ -13,7 +13,8 @@ export const vercelAi: Convention = {
     fill(f, 'model', str(a, 'ai.response.model', 'ai.model.id'));
     fill(f, 'requestModel', str(a, 'ai.model.id'));
     fill(f, 'provider', normalizeProvider(str(a, 'ai.model.provider')));
-    fill(f, 'inputTokens', num(a, 'ai.usage.inputTokens', 'ai.usage.promptTokens'));
+    // ai.usage.tokens: the single count embed / embedMany spans report.
+    fill(f, 'inputTokens', num(a, 'ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'));
     fill(f, 'outputTokens', num(a, 'ai.usage.outputTokens', 'ai.usage.completionTokens'));
     fill(f, 'totalTokens', num(a, 'ai.usage.totalTokens'));
     fill(f, 'cachedTokens', num(a, 'ai.usage.cachedInputTokens'));
@@ -25,10 +26,10 @@ export const vercelAi: Convention = {
     fill(f, 'inputMessages', promptMessages(a['ai.prompt.messages']) ?? promptMessages(a['ai.prompt']));
     const text = str(a, 'ai.response.text');
     const calls = parseJson(str(a, 'ai.response.toolCalls') ?? '');
-    if (text !== undefined || Array.isArray(calls)) {
+    if (text !== undefined || (Array.isArray(calls) && calls.some(isRecord))) {
       const msg: ChatMessage = { role: 'assistant', content: text ?? '' };
-      if (Array.isArray(calls) && calls.length) {
-        msg.toolCalls = calls.map((c: Record<string, unknown>) => ({
+      if (Array.isArray(calls) && calls.some(isRecord)) {
+        msg.toolCalls = calls.filter(isRecord).map((c) => ({
           id: typeof c.toolCallId === 'string' ? c.toolCallId : undefined,
           name: asText(c.toolName),
           arguments: asText(c.args ?? c.input),
@@ -40,13 +41,22 @@ export const vercelAi: Convention = {
       fill(f, 'inputText', str(a, 'ai.toolCall.args', 'ai.toolCall.input'));
       fill(f, 'outputText', str(a, 'ai.toolCall.result', 'ai.toolCall.output'));
     }
-    fill(f, 'inputText', str(a, 'ai.value', 'ai.values'));
+    fill(f, 'outputText', str(a, 'ai.response.object'));
+    const values = a['ai.values'];
+    fill(f, 'inputText', str(a, 'ai.value') ?? (Array.isArray(values) && values.length ? asText(values) : str(a, 'ai.values')));
   },
 };
 
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function kindOf(op: string): SpanKind | undefined {
   if (op === 'ai.toolCall') return 'tool';
-  if (/\.(doEmbed)$/.test(op) || op === 'ai.embed' || op === 'ai.embedMany') return 'embedding';
+  // Only the provider call is the embedding: the outer ai.embed / ai.embedMany span carries
+  // the same model and usage, and pricing both would count the cost twice (as ai.generateText
+  // is a chain around its doGenerate call).
+  if (/\.doEmbed$/.test(op)) return 'embedding';
   if (/\.(doGenerate|doStream)$/.test(op)) return 'llm';
   if (op.startsWith('ai.')) return 'chain';
   return undefined;
