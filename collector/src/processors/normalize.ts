@@ -18,7 +18,7 @@ const STATUSES: SpanStatus[] = ['unset', 'ok', 'error'];
 
 // Attributes already promoted into the input/output columns; keeping them would store
 // every prompt twice.
-const CONTENT_KEYS = /^(gen_ai\.(input|output)\.messages|gen_ai\.system_instructions|gen_ai\.(prompt|completion)\.\d+\.|llm\.(input|output)_messages\.|input\.value|output\.value|ai\.prompt|ai\.response\.text|ai\.response\.toolCalls|traceloop\.entity\.(input|output))/;
+const CONTENT_KEYS = /^(gen_ai\.(input|output)\.messages$|gen_ai\.system_instructions$|gen_ai\.(prompt|completion)(\.\d+\.|$)|llm\.(input|output)_messages\.|input\.value$|output\.value$|ai\.prompt(\.messages)?$|ai\.response\.(text|toolCalls|object)$|ai\.values?$|ai\.toolCall\.(args|result|input|output)$|traceloop\.entity\.(input|output)$)/;
 
 export function mapConventions(span: DecodedSpan): LlmFields {
   const fields: LlmFields = {};
@@ -36,8 +36,8 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
   for (const key in span.resource) resource[key] = attrText(span.resource[key]);
   const input = f.inputMessages ? messagesText(f.inputMessages) : (f.inputText ?? '');
   const output = f.outputMessages ? messagesText(f.outputMessages) : (f.outputText ?? '');
-  const inputTokens = f.inputTokens ?? 0;
-  const outputTokens = f.outputTokens ?? 0;
+  const inputTokens = count(f.inputTokens);
+  const outputTokens = count(f.outputTokens);
   return {
     project_id: projectId,
     trace_id: span.traceId,
@@ -55,14 +55,14 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
     operation: f.operation ?? '',
     input_tokens: inputTokens,
     output_tokens: outputTokens,
-    total_tokens: f.totalTokens ?? inputTokens + outputTokens,
-    cached_tokens: f.cachedTokens ?? 0,
-    reasoning_tokens: f.reasoningTokens ?? 0,
+    total_tokens: f.totalTokens !== undefined ? count(f.totalTokens) : inputTokens + outputTokens,
+    cached_tokens: count(f.cachedTokens),
+    reasoning_tokens: count(f.reasoningTokens),
     tokens_estimated: false,
     cost_usd: 0,
     cost_estimated: false,
     cost_source: 'none',
-    ttft_ms: f.ttftMs ?? null,
+    ttft_ms: f.ttftMs !== undefined && f.ttftMs >= 0 ? f.ttftMs : null,
     finish_reason: f.finishReason ?? '',
     status: STATUSES[span.statusCode] ?? 'unset',
     status_message: span.statusMessage,
@@ -87,6 +87,11 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
 /** Stored form of a conversation: a JSON array of { role, content, toolCalls?, toolCallId? }. */
 export function messagesText(messages: ChatMessage[]): string {
   return JSON.stringify(messages);
+}
+
+/** Token counts go into UInt64 columns: anything negative, fractional or absurd must not fail the insert. */
+function count(n: number | undefined): number {
+  return n !== undefined && Number.isFinite(n) && n > 0 ? Math.min(Math.round(n), Number.MAX_SAFE_INTEGER) : 0;
 }
 
 function attrText(v: AttrValue | undefined): string {

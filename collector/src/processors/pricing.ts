@@ -11,6 +11,8 @@ export interface CustomPrices {
 export const NO_CUSTOM_PRICES: CustomPrices = { find: () => undefined };
 
 const PRICED_KINDS = new Set(['llm', 'embedding']);
+// Chains and agents often carry the sum of their children's cost; taking it would count it twice.
+const AGGREGATE_KINDS = new Set(['chain', 'agent']);
 
 /**
  * Cost of each LLM call. Precedence: a cost the client sent, then the project's own
@@ -23,7 +25,7 @@ export function pricingProcessor(prices: CustomPrices): Processor {
     async process(batch: SpanBatch) {
       for (const rec of batch.records) {
         if (!rec.row.model || !PRICED_KINDS.has(rec.row.kind)) {
-          if (rec.fields.costUsd !== undefined) setCost(rec, rec.fields.costUsd, 'client');
+          if (rec.fields.costUsd !== undefined && !AGGREGATE_KINDS.has(rec.row.kind)) setCost(rec, rec.fields.costUsd, 'client');
           continue;
         }
         if (rec.fields.inputTokens === undefined && rec.fields.outputTokens === undefined) await estimateTokens(rec);
@@ -80,17 +82,55 @@ function customCost(rec: SpanRecord, p: CustomPrice): number {
   return ((input - cached) * p.input_per_mtok + cached * cachedPrice + output * p.output_per_mtok) / 1e6;
 }
 
+/** Linear price of one model in one hour, read off the price table once. */
+interface Rates { base: number; input: number; cachedInput: number; output: number }
+const MTOK = 1_000_000;
+const HOUR_MS = 3_600_000;
+const rateCache = new Map<string, Rates | 'tiered' | null>();
+
+// calcPrice matches the model against the whole table on every call (~0.1-0.25 ms), far
+// too slow per span. Prices are linear in tokens unless the model has tiers, so the rates
+// are derived from the library once per (provider, model, hour) and tiered models still
+// go through calcPrice on every call.
 function tableCost(rec: SpanRecord): number | null {
   const { row } = rec;
+  const ms = Number(rec.span.startNs / 1_000_000n);
+  const key = `${row.provider}\u0000${row.model}\u0000${Math.floor(ms / HOUR_MS)}`;
+  let rates = rateCache.get(key);
+  if (rates === undefined) {
+    rates = deriveRates(row.provider, row.model, new Date(ms));
+    if (rateCache.size > 10_000) rateCache.clear();
+    rateCache.set(key, rates);
+  }
+  if (rates === null) return null;
   const { input, output, cached } = usageOf(rec);
-  const usage = { input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined };
-  const timestamp = new Date(Number(rec.span.startNs / 1_000_000n));
-  if (Number.isNaN(timestamp.getTime())) return null;
+  if (rates === 'tiered') {
+    return lookup(row.provider, row.model, new Date(ms), {
+      input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined,
+    })?.total_price ?? null;
+  }
+  return rates.base + (input - cached) * rates.input + cached * rates.cachedInput + output * rates.output;
+}
+
+function lookup(provider: string, model: string, timestamp: Date, usage: Record<string, number | undefined>) {
   try {
-    // calcPrice throws on usage it finds inconsistent; one odd span must not fail the whole export.
-    const hit = (row.provider && calcPrice(usage, row.model, { providerId: row.provider, timestamp })) || calcPrice(usage, row.model, { timestamp });
-    return hit ? hit.total_price : null;
+    return (provider && calcPrice(usage, model, { providerId: provider, timestamp })) || calcPrice(usage, model, { timestamp });
   } catch {
+    // The library throws on usage it finds inconsistent; a span without a price beats a failed export.
     return null;
   }
+}
+
+function deriveRates(provider: string, model: string, timestamp: Date): Rates | 'tiered' | null {
+  const zero = lookup(provider, model, timestamp, { input_tokens: 0, output_tokens: 0 });
+  if (!zero) return null;
+  if (Object.values(zero.model_price).some((v) => typeof v === 'object' && v !== null)) return 'tiered';
+  const base = zero.total_price;
+  const price = (usage: Record<string, number>) => lookup(provider, model, timestamp, usage)?.total_price ?? base;
+  return {
+    base,
+    input: (price({ input_tokens: MTOK }) - base) / MTOK,
+    cachedInput: (price({ input_tokens: MTOK, cache_read_tokens: MTOK }) - base) / MTOK,
+    output: (price({ output_tokens: MTOK }) - base) / MTOK,
+  };
 }

@@ -26,8 +26,8 @@ export function encodingFor(model: string): EncodingName {
 }
 
 // OpenAI's documented chat overhead (prompt side only): ~3 tokens per message plus 3 to prime the reply.
-export const PER_MESSAGE = 3;
-export const REPLY_PRIMER = 3;
+const PER_MESSAGE = 3;
+const REPLY_PRIMER = 3;
 
 export async function countTextTokens(model: string, text: string): Promise<number> {
   if (!text) return 0;
