@@ -39,7 +39,7 @@ function body(): Buffer {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-bench-'));
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'start'], {
+const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/src/cli.ts', 'start'], {
   cwd: ROOT,
   env: { ...process.env, SPANLENS_DATA_DIR: dataDir, SPANLENS_INIT_API_KEY: KEY, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0' },
 });

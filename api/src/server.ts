@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { bearerKey, type KeyCache, type Storage } from '@spanlens/clickhouse';
 import { ApiError, type ApiErrorBody } from './errors.ts';
+import { priceRoutes } from './routes/prices.ts';
 import { traceRoutes } from './routes/traces.ts';
 
 export interface ApiOptions {
@@ -12,6 +13,8 @@ export interface ApiOptions {
   retentionDays: number;
   /** Built dashboard to serve at `/`, if any. */
   dashboardDir?: string;
+  /** Called after a project's prices change, so the collector reprices at once. */
+  onPricesChanged?: () => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -53,6 +56,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       req.projectId = projectId;
     });
     await v1.register(traceRoutes, { storage: opts.storage, retentionDays: opts.retentionDays });
+    await v1.register(priceRoutes, { storage: opts.storage, onChange: opts.onPricesChanged });
   }, { prefix: '/api/v1' });
 
   if (opts.dashboardDir) {

@@ -36,6 +36,8 @@ export interface Collector {
   grpcPort: number;
   /** Spans accepted and not yet committed. */
   backlog(): number;
+  /** Re-reads per-project prices now instead of at the next refresh. */
+  reloadPrices(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -63,6 +65,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     httpPort,
     grpcPort: grpc.port,
     backlog: () => spanExporter.backlog,
+    reloadPrices: () => prices.reload(),
     async close() {
       // Stop taking requests, then write out everything already accepted.
       await Promise.all([http.close(), grpc.close()]);

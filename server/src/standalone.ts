@@ -54,7 +54,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
   });
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir });
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, onPricesChanged: () => collector.reloadPrices() });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,

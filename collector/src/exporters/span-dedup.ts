@@ -19,12 +19,10 @@ export async function dropStoredSpans(storage: Storage, rows: SpanRow[]): Promis
   const projects = new Set<string>();
   const hours = new Set<string>();
   const traces = new Set<string>();
-  const keys: string[] = [];
   for (const r of unique) {
     projects.add(r.project_id);
     hours.add(r.start_time.slice(0, 13) + ':00:00');
     traces.add(r.trace_id);
-    keys.push(`${r.project_id}/${r.trace_id}/${r.span_id}`);
   }
   const rs = await storage.client.query({
     query: `
@@ -32,8 +30,8 @@ export async function dropStoredSpans(storage: Storage, rows: SpanRow[]): Promis
       WHERE project_id IN {projects:Array(String)}
         AND toStartOfHour(start_time) IN {hours:Array(DateTime('UTC'))}
         AND trace_id IN {traces:Array(String)}
-        AND concat(project_id, '/', trace_id, '/', span_id) IN {keys:Array(String)}`,
-    query_params: { projects: [...projects], hours: [...hours], traces: [...traces], keys },
+      SETTINGS use_skip_indexes = 0`,
+    query_params: { projects: [...projects], hours: [...hours], traces: [...traces] },
     format: 'JSONEachRow',
   });
   const stored = await rs.json<{ project_id: string; trace_id: string; span_id: string }>();
