@@ -91,12 +91,33 @@ export class ClickHouseExporter<T extends object> implements Exporter<T> {
         await this.insert(batch.flatMap((p) => p.rows));
         for (const p of batch) p.resolve();
       } catch (err) {
-        const e = new ExportFailedError(`storage write failed: ${(err as Error).message}`);
-        for (const p of batch) p.reject(e);
+        this.logFailure(err, n);
+        if (batch.length > 1 && clickHouseCode(err) !== undefined) await this.insertEach(batch);
+        else for (const p of batch) p.reject(new ExportFailedError('storage write failed', { cause: err }));
       } finally {
         this.inflightRows -= n;
       }
     }
+  }
+
+  // The engine refused the batch (bad data rather than a lost connection): insert request
+  // by request so one bad request does not fail the others that shared its batch.
+  private async insertEach(batch: Pending<T>[]): Promise<void> {
+    for (const p of batch) {
+      try {
+        await this.insert(p.rows);
+        p.resolve();
+      } catch (err) {
+        p.reject(new ExportFailedError('storage write failed', { cause: err }));
+      }
+    }
+  }
+
+  // One line per failed batch, never per row; ClickHouse messages can quote row data
+  // (prompts), so only the error code and type are logged.
+  private logFailure(err: unknown, rows: number): void {
+    const e = err as { type?: unknown; name?: unknown };
+    console.error(`spanlens: ${this.name} insert of ${rows} rows failed (code ${clickHouseCode(err) ?? 'none'}, ${String(e.type ?? e.name ?? 'error')})`);
   }
 
   private async insert(batchRows: T[]): Promise<void> {
@@ -121,4 +142,11 @@ export class ClickHouseExporter<T extends object> implements Exporter<T> {
       await this.flushing;
     }
   }
+}
+
+/** The ClickHouse error code of a server-side rejection; undefined for transport errors. */
+function clickHouseCode(err: unknown): string | undefined {
+  const e = err as { clickhouseCode?: unknown; code?: unknown };
+  const code = e.clickhouseCode ?? e.code;
+  return (typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code))) ? String(code) : undefined;
 }
