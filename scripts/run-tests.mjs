@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['clickhouse', 'collector', 'api', 'server', 'dashboard'];
+const roots = ['clickhouse', 'collector', 'api', 'server', 'dashboard', 'sdk/js'];
 const only = process.argv.slice(2);
 
 function walk(dir, out) {

@@ -1,0 +1,235 @@
+import { context } from '@opentelemetry/api';
+import { clean, LlmCall, observeStream, serverAttributes, watch, type GenAiMessage, type Part, type Usage } from './genai.ts';
+
+// The shapes read from the `openai` package, kept structural so the SDK does not
+// depend on it (any 4.x-6.x client fits).
+interface ChatMessageIn {
+  role: string;
+  content?: string | Array<{ type: string; text?: string; [k: string]: unknown }> | null;
+  tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }>;
+  tool_call_id?: string;
+}
+interface ChatParams {
+  model: string;
+  messages: ChatMessageIn[];
+  stream?: boolean | null;
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  frequency_penalty?: number | null;
+  presence_penalty?: number | null;
+  seed?: number | null;
+  stop?: string | string[] | null;
+}
+interface OpenAIUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number } | null;
+  completion_tokens_details?: { reasoning_tokens?: number } | null;
+}
+interface ChatCompletion {
+  id?: string;
+  model?: string;
+  choices?: Array<{ index?: number; finish_reason?: string | null; message?: ChatMessageIn }>;
+  usage?: OpenAIUsage | null;
+}
+interface ChatChunk {
+  id?: string;
+  model?: string;
+  choices?: Array<{
+    index?: number;
+    finish_reason?: string | null;
+    delta?: { content?: string | null; tool_calls?: Array<{ index?: number; id?: string; function?: { name?: string; arguments?: string } }> };
+  }>;
+  usage?: OpenAIUsage | null;
+}
+interface EmbeddingParams { model: string; input: unknown; dimensions?: number }
+interface EmbeddingResponse { model?: string; data?: Array<{ embedding?: unknown }>; usage?: { prompt_tokens?: number } }
+
+type Method = (params: never, options?: unknown) => unknown;
+interface Resource { [name: string]: unknown }
+
+
+/**
+ * Records every chat completion (streaming included) and embedding call of an official
+ * OpenAI client. Patches the client's resource objects in place and returns the same
+ * client; what each call returns is untouched (the same promise, the same stream object).
+ */
+export function wrapOpenAI<T extends object>(client: T): T {
+  try {
+    const c = client as unknown as { chat?: { completions?: Resource }; embeddings?: Resource; baseURL?: unknown };
+    const server = serverAttributes(c.baseURL);
+    patch(c.chat?.completions, 'create', (orig) => chatCreate(orig, server));
+    patch(c.embeddings, 'create', (orig) => embeddingsCreate(orig, server));
+  } catch {
+    // an unexpected client shape: leave it as it is
+  }
+  return client;
+}
+
+/** Replaces `target[method]` with a recording version, once (wrapping twice records once). */
+export function patch(target: Resource | undefined, method: string, make: (orig: Method) => Method): void {
+  const marker = Symbol.for(`spanlens.wrapped.${method}`);
+  if (!target || typeof target[method] !== 'function' || Object.prototype.hasOwnProperty.call(target, marker)) return;
+  const orig = (target[method] as Method).bind(target);
+  target[method] = make(orig);
+  Object.defineProperty(target, marker, { value: true });
+}
+
+function chatCreate(orig: Method, server: Record<string, unknown>): Method {
+  return function create(params: never, options?: unknown) {
+    const p = params as ChatParams;
+    let call: LlmCall;
+    try {
+      call = new LlmCall(`chat ${p.model}`, clean({
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': p.model,
+        'gen_ai.request.max_tokens': p.max_completion_tokens ?? p.max_tokens ?? undefined,
+        'gen_ai.request.temperature': p.temperature ?? undefined,
+        'gen_ai.request.top_p': p.top_p ?? undefined,
+        'gen_ai.request.frequency_penalty': p.frequency_penalty ?? undefined,
+        'gen_ai.request.presence_penalty': p.presence_penalty ?? undefined,
+        'gen_ai.request.seed': p.seed ?? undefined,
+        'gen_ai.request.stop_sequences': typeof p.stop === 'string' ? [p.stop] : (p.stop ?? undefined),
+        ...(server as Record<string, string | number>),
+      }));
+      call.setContent('gen_ai.input.messages', p.messages.map(toGenAi));
+    } catch {
+      return orig(params, options);
+    }
+    let result: unknown;
+    try {
+      result = context.with(call.context, () => orig(params, options));
+    } catch (err) {
+      call.fail(err);
+      throw err;
+    }
+    watch(result as PromiseLike<unknown>, (value) => {
+      if (p.stream) recordStream(call, value as AsyncIterable<ChatChunk>);
+      else recordCompletion(call, value as ChatCompletion);
+    }, (err) => call.fail(err));
+    return result;
+  };
+}
+
+function recordCompletion(call: LlmCall, r: ChatCompletion): void {
+  const choices = r.choices ?? [];
+  call.setContent('gen_ai.output.messages', choices.map((c) => ({ ...toGenAi(c.message ?? { role: 'assistant' }), finish_reason: c.finish_reason ?? undefined })));
+  call.succeed({
+    'gen_ai.response.id': r.id ?? '',
+    'gen_ai.response.model': r.model ?? '',
+    'gen_ai.response.finish_reasons': choices.map((c) => c.finish_reason ?? '').filter(Boolean),
+  }, usageOf(r.usage));
+}
+
+function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
+  const texts = new Map<number, string[]>();
+  const tools = new Map<number, Map<number, { id?: string; name: string; args: string[] }>>();
+  const finish = new Map<number, string>();
+  let id: string | undefined;
+  let model: string | undefined;
+  let usage: OpenAIUsage | null | undefined;
+  observeStream(stream, (chunk) => {
+    id ??= chunk.id;
+    model ??= chunk.model;
+    if (chunk.usage) usage = chunk.usage;
+    for (const ch of chunk.choices ?? []) {
+      const i = ch.index ?? 0;
+      const d = ch.delta;
+      if (d?.content) {
+        call.firstToken();
+        let t = texts.get(i);
+        if (!t) texts.set(i, (t = []));
+        t.push(d.content);
+      }
+      for (const tc of d?.tool_calls ?? []) {
+        call.firstToken();
+        let calls = tools.get(i);
+        if (!calls) tools.set(i, (calls = new Map()));
+        const k = tc.index ?? 0;
+        let entry = calls.get(k);
+        if (!entry) calls.set(k, (entry = { name: '', args: [] }));
+        if (tc.id) entry.id = tc.id;
+        if (tc.function?.name) entry.name += tc.function.name;
+        if (tc.function?.arguments) entry.args.push(tc.function.arguments);
+      }
+      if (ch.finish_reason) finish.set(i, ch.finish_reason);
+    }
+  }, () => {
+    const indexes = [...new Set([...texts.keys(), ...tools.keys(), ...finish.keys()])].sort((a, b) => a - b);
+    call.setContent('gen_ai.output.messages', indexes.map((i): GenAiMessage => {
+      const parts: Part[] = [];
+      const text = texts.get(i)?.join('');
+      if (text) parts.push({ type: 'text', content: text });
+      for (const [, t] of [...(tools.get(i) ?? new Map<number, { id?: string; name: string; args: string[] }>())].sort((a, b) => a[0] - b[0])) {
+        parts.push({ type: 'tool_call', id: t.id, name: t.name, arguments: t.args.join('') });
+      }
+      return { role: 'assistant', parts, finish_reason: finish.get(i) };
+    }));
+    call.succeed({
+      'gen_ai.response.id': id ?? '',
+      'gen_ai.response.model': model ?? '',
+      'gen_ai.response.finish_reasons': indexes.map((i) => finish.get(i) ?? '').filter(Boolean),
+    }, usageOf(usage));
+  }, (err) => call.fail(err));
+}
+
+function embeddingsCreate(orig: Method, server: Record<string, unknown>): Method {
+  return function create(params: never, options?: unknown) {
+    const p = params as EmbeddingParams;
+    let call: LlmCall;
+    try {
+      call = new LlmCall(`embeddings ${p.model}`, clean({
+        'gen_ai.operation.name': 'embeddings',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.request.model': p.model,
+        'gen_ai.embeddings.dimension.count': p.dimensions,
+        ...(server as Record<string, string | number>),
+      }));
+      call.setContent('input.value', p.input);
+    } catch {
+      return orig(params, options);
+    }
+    let result: unknown;
+    try {
+      result = context.with(call.context, () => orig(params, options));
+    } catch (err) {
+      call.fail(err);
+      throw err;
+    }
+    watch(result as PromiseLike<EmbeddingResponse>, (r) => {
+      call.succeed({ 'gen_ai.response.model': r.model ?? '' }, { input: r.usage?.prompt_tokens });
+    }, (err) => call.fail(err));
+    return result;
+  };
+}
+
+function usageOf(u: OpenAIUsage | null | undefined): Usage {
+  if (!u) return {};
+  return {
+    input: u.prompt_tokens,
+    output: u.completion_tokens,
+    cacheRead: u.prompt_tokens_details?.cached_tokens,
+    reasoning: u.completion_tokens_details?.reasoning_tokens,
+  };
+}
+
+function toGenAi(m: ChatMessageIn): GenAiMessage {
+  const parts: Part[] = [];
+  if (m.role === 'tool') {
+    parts.push({ type: 'tool_call_response', id: m.tool_call_id, response: textOf(m.content) });
+    return { role: 'tool', parts };
+  }
+  const text = textOf(m.content);
+  if (text) parts.push({ type: 'text', content: text });
+  for (const tc of m.tool_calls ?? []) parts.push({ type: 'tool_call', id: tc.id, name: tc.function?.name ?? '', arguments: tc.function?.arguments ?? '' });
+  return { role: m.role, parts };
+}
+
+function textOf(content: ChatMessageIn['content']): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.filter((p) => p.type === 'text' && typeof p.text === 'string').map((p) => p.text).join('\n');
+}

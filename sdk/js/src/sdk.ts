@@ -1,0 +1,109 @@
+import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.ts';
+import { SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
+
+export const TRACER_NAME = '@spanlens/sdk';
+export const SDK_VERSION = '0.1.0';
+
+interface State {
+  config: ResolvedConfig;
+  provider?: BasicTracerProvider;
+  processor?: SpanlensSpanProcessor;
+}
+
+let state: State = { config: resolveConfig() };
+
+/** The settings in force: from init(), or from the environment before it. */
+export function config(): ResolvedConfig {
+  return state.config;
+}
+
+export function tracer(): Tracer {
+  return trace.getTracer(TRACER_NAME, SDK_VERSION);
+}
+
+function exporterFor(c: ResolvedConfig): OTLPTraceExporter {
+  return new OTLPTraceExporter({
+    url: `${c.endpoint}/v1/traces`,
+    headers: c.apiKey ? { authorization: `Bearer ${c.apiKey}` } : {},
+  });
+}
+
+/**
+ * A span processor that sends to Spanlens, for an app that already has its own
+ * OpenTelemetry TracerProvider: `new NodeTracerProvider({ spanProcessors: [spanlensProcessor()] })`.
+ * It also sets the options the wrappers read (content capture, limits).
+ */
+export function spanlensProcessor(options: InitOptions = {}): SpanlensSpanProcessor {
+  const c = resolveConfig(options);
+  state = { ...state, config: c };
+  return new SpanlensSpanProcessor(exporterFor(c), { maxQueueSize: c.maxQueueSize });
+}
+
+/**
+ * Starts sending traces to Spanlens: a tracer provider with a batching OTLP exporter,
+ * registered globally together with async context propagation. Safe to call twice
+ * (the second call returns without changes). Never throws.
+ */
+export function init(options: InitOptions = {}): void {
+  if (state.provider) return;
+  try {
+    const c = resolveConfig(options);
+    const processor = new SpanlensSpanProcessor(exporterFor(c), { maxQueueSize: c.maxQueueSize });
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({
+        'service.name': c.serviceName,
+        ...(c.release ? { 'service.version': c.release } : {}),
+        ...(c.environment ? { 'deployment.environment.name': c.environment } : {}),
+        'telemetry.sdk.name': TRACER_NAME,
+        'telemetry.sdk.language': 'nodejs',
+        'telemetry.sdk.version': SDK_VERSION,
+      }),
+      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(c.sampleRate) }),
+      spanProcessors: [processor],
+    });
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    if (!trace.setGlobalTracerProvider(provider)) {
+      diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
+    }
+    state = { config: c, provider, processor };
+  } catch (err) {
+    diag.error('spanlens: init failed', err);
+  }
+}
+
+/** Exports every finished span now. Resolves even if the collector is down. */
+export async function flush(): Promise<void> {
+  try {
+    await state.provider?.forceFlush();
+  } catch (err) {
+    diag.warn('spanlens: flush failed', err);
+  }
+}
+
+/** Flushes and stops; call before the process exits. */
+export async function shutdown(): Promise<void> {
+  const { provider } = state;
+  if (!provider) return;
+  try {
+    await provider.shutdown();
+  } catch (err) {
+    diag.warn('spanlens: shutdown failed', err);
+  } finally {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+    state = { config: state.config };
+  }
+}
+
+/** Counts of exported, dropped (queue full) and failed spans since init(). */
+export function stats(): ProcessorStats {
+  return { ...(state.processor?.stats ?? { exported: 0, dropped: 0, failed: 0 }) };
+}
