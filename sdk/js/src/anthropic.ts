@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { clean, LlmCall, observeStream, serverAttributes, suppressed, watch, type GenAiMessage, type Part, type Usage } from './genai.ts';
 import { patch } from './openai.ts';
 
@@ -51,12 +51,12 @@ export function wrapAnthropic<T extends object>(client: T): T {
   return client;
 }
 
-function messagesCreate(orig: Method, server: Record<string, unknown>): Method {
+function messagesCreate(orig: Method, server: Attributes): Method {
   return function create(params: never, options?: unknown) {
     const p = params as MessageParams;
     let call: LlmCall;
     try {
-      call = new LlmCall(`chat ${p.model}`, clean({
+      call = new LlmCall(`chat ${p.model}`, () => clean({
         'gen_ai.operation.name': 'chat',
         'gen_ai.provider.name': 'anthropic',
         'gen_ai.request.model': p.model,
@@ -65,10 +65,12 @@ function messagesCreate(orig: Method, server: Record<string, unknown>): Method {
         'gen_ai.request.top_p': p.top_p,
         'gen_ai.request.top_k': p.top_k,
         'gen_ai.request.stop_sequences': p.stop_sequences,
-        ...(server as Record<string, string | number>),
+        ...server,
       }));
-      if (p.system) call.setContent('gen_ai.system_instructions', typeof p.system === 'string' ? [{ type: 'text', content: p.system }] : p.system.map(toPart));
-      call.setContent('gen_ai.input.messages', p.messages.map((m): GenAiMessage => ({
+      const system = p.system;
+      if (system) call.setContent('gen_ai.system_instructions', () => (typeof system === 'string' ? [{ type: 'text', content: system }] : system.map(toPart)));
+      const messages = p.messages.slice(); // the app may push to its array before the span is built
+      call.setContent('gen_ai.input.messages', () => messages.map((m): GenAiMessage => ({
         role: m.role,
         parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
       })));
@@ -77,7 +79,7 @@ function messagesCreate(orig: Method, server: Record<string, unknown>): Method {
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => orig(params, options));
+      result = call.runSuppressed(() => orig(params, options));
     } catch (err) {
       call.fail(err);
       throw err;
@@ -91,20 +93,50 @@ function messagesCreate(orig: Method, server: Record<string, unknown>): Method {
 }
 
 function recordMessage(call: LlmCall, m: Message): void {
-  call.setContent('gen_ai.output.messages', [{ role: 'assistant', parts: (m.content ?? []).map(toPart), finish_reason: m.stop_reason ?? undefined }]);
-  call.succeed({
-    'gen_ai.response.id': m.id ?? '',
-    'gen_ai.response.model': m.model ?? '',
-    'gen_ai.response.finish_reasons': m.stop_reason ? [m.stop_reason] : [],
-  }, usageOf(m.usage));
+  call.setContent('gen_ai.output.messages', () => [{ role: 'assistant', parts: (m.content ?? []).map(toPart), finish_reason: m.stop_reason ?? undefined }]);
+  call.succeed(() => ({
+    attributes: {
+      'gen_ai.response.id': m.id ?? '',
+      'gen_ai.response.model': m.model ?? '',
+      'gen_ai.response.finish_reasons': m.stop_reason ? [m.stop_reason] : [],
+    },
+    usage: usageOf(m.usage),
+  }));
 }
 
+// While the app iterates, events are only kept; they are read when the span is built.
 function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
+  const events: StreamEvent[] = [];
+  observeStream(stream, (e) => {
+    if (e.type === 'content_block_delta') call.firstToken();
+    events.push(e);
+  }, () => {
+    call.setContent('gen_ai.output.messages', () => streamOutput(events).messages);
+    call.succeed(() => {
+      const out = streamOutput(events);
+      return {
+        attributes: {
+          'gen_ai.response.id': out.start?.id ?? '',
+          'gen_ai.response.model': out.start?.model ?? '',
+          'gen_ai.response.finish_reasons': out.stopReason ? [out.stopReason] : [],
+        },
+        usage: usageOf(out.usage),
+      };
+    });
+  }, (err) => call.fail(err));
+}
+
+interface StreamOutput { start?: Message; stopReason?: string; usage: AnthropicUsage; messages: GenAiMessage[] }
+const streamOutputs = new WeakMap<StreamEvent[], StreamOutput>();
+
+function streamOutput(events: StreamEvent[]): StreamOutput {
+  const cached = streamOutputs.get(events);
+  if (cached) return cached;
   let start: Message | undefined;
   let stopReason: string | undefined;
   const usage: AnthropicUsage = {};
   const blocks = new Map<number, { block: Block; text: string[]; json: string[] }>();
-  observeStream(stream, (e) => {
+  for (const e of events) {
     switch (e.type) {
       case 'message_start':
         start = e.message;
@@ -114,7 +146,6 @@ function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
         if (e.content_block) blocks.set(e.index ?? 0, { block: e.content_block, text: [], json: [] });
         break;
       case 'content_block_delta': {
-        call.firstToken();
         const b = blocks.get(e.index ?? 0);
         if (b && e.delta?.text) b.text.push(e.delta.text);
         if (b && e.delta?.partial_json) b.json.push(e.delta.partial_json);
@@ -125,18 +156,14 @@ function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
         for (const [k, v] of Object.entries(e.usage ?? {})) if (v !== null && v !== undefined) (usage as Record<string, number>)[k] = v as number;
         break;
     }
-  }, () => {
-    const parts = [...blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => {
-      if (b.block.type === 'tool_use') return toPart({ ...b.block, input: parseOr(b.json.join(''), b.block.input) });
-      return toPart({ ...b.block, text: (b.block.text ?? '') + b.text.join('') });
-    });
-    call.setContent('gen_ai.output.messages', [{ role: 'assistant', parts, finish_reason: stopReason }]);
-    call.succeed({
-      'gen_ai.response.id': start?.id ?? '',
-      'gen_ai.response.model': start?.model ?? '',
-      'gen_ai.response.finish_reasons': stopReason ? [stopReason] : [],
-    }, usageOf(usage));
-  }, (err) => call.fail(err));
+  }
+  const parts = [...blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => {
+    if (b.block.type === 'tool_use') return toPart({ ...b.block, input: parseOr(b.json.join(''), b.block.input) });
+    return toPart({ ...b.block, text: (b.block.text ?? '') + b.text.join('') });
+  });
+  const out = { start, stopReason, usage, messages: [{ role: 'assistant', parts, finish_reason: stopReason }] };
+  streamOutputs.set(events, out);
+  return out;
 }
 
 // OpenTelemetry counts cached prompt tokens inside input tokens; Anthropic reports them apart.

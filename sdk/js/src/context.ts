@@ -36,6 +36,11 @@ export function currentContext(): SpanlensContext | undefined {
   return store.getStore();
 }
 
+/** Runs `fn` with exactly `c` as the context (for spans built after the fact). */
+export function runInContext<T>(c: SpanlensContext | undefined, fn: () => T): T {
+  return store.run(c as SpanlensContext, fn);
+}
+
 /** The span attributes for a context, in the names the Spanlens collector reads. */
 export function contextAttributes(c: SpanlensContext): Record<string, string | string[] | number | boolean> {
   const attrs: Record<string, string | string[] | number | boolean> = {};

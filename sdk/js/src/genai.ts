@@ -1,7 +1,8 @@
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
 import { suppressTracing, unsuppressTracing } from '@opentelemetry/core';
 import { captureContent, contentText } from './content.ts';
 import { tracer } from './sdk.ts';
+import { currentContext, runInContext } from './context.ts';
 
 /** A message part in the OpenTelemetry GenAI form (gen_ai.input.messages / gen_ai.output.messages). */
 export type Part =
@@ -24,68 +25,142 @@ export interface Usage {
   reasoning?: number;
 }
 
-/** One LLM call being recorded. */
+interface Finished {
+  attributes: Attributes;
+  usage: Usage;
+}
+
+/**
+ * One LLM call being recorded. On the call path it only takes timestamps and keeps
+ * references; the span is built later, off the call path, in a batch (see Recorder):
+ * span creation and JSON are what cost CPU, and run much cheaper hot, many at a time.
+ */
 export class LlmCall {
-  readonly span: Span;
-  readonly context: Context;
-  private readonly started = performance.now();
-  private ttftMs: number | undefined;
+  readonly parent: Context;
+  readonly startMs = nowMs();
+  endMs = 0;
+  ttftMs: number | undefined;
+  error: unknown;
+  failed = false;
+  result: (() => Finished) | undefined;
+  readonly contents: Array<[ContentKey, () => unknown]> = [];
+  /** The app's user/session context at call time; the span is built later, elsewhere. */
+  readonly appContext = currentContext();
   private done = false;
 
-  constructor(name: string, attributes: Attributes) {
-    // Recorded even inside a suppressed helper (see wrapAnthropic's messages.stream).
-    this.span = tracer().startSpan(name, { kind: SpanKind.CLIENT, attributes }, unsuppressTracing(context.active()));
-    // Calls made by the client inside ours (its own native spans, HTTP spans) are
-    // suppressed: this span already records the call, once.
-    this.context = suppressTracing(trace.setSpan(unsuppressTracing(context.active()), this.span));
+  constructor(readonly name: string, readonly startAttributes: () => Attributes) {
+    this.parent = context.active();
+  }
+
+  /**
+   * Runs the client call with tracing suppressed, for clients that trace themselves
+   * (Anthropic's SDK starts its own span per call): this span already records it, once.
+   */
+  runSuppressed<T>(fn: () => T): T {
+    return context.with(suppressTracing(this.parent), fn);
   }
 
   firstToken(): void {
-    this.ttftMs ??= performance.now() - this.started;
+    this.ttftMs ??= nowMs() - this.startMs;
   }
 
-  setContent(key: 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions' | 'input.value', value: unknown): void {
-    if (captureContent()) this.span.setAttribute(key, contentText(value));
+  /** `value` is computed when the span is built; pass copies of what the app may still change. */
+  setContent(key: ContentKey, value: () => unknown): void {
+    if (captureContent()) this.contents.push([key, value]);
   }
 
-  succeed(attributes: Attributes, usage: Usage): void {
+  succeed(result: () => Finished): void {
     if (this.done) return;
     this.done = true;
-    try {
-      this.span.setAttributes(clean({ ...attributes, ...usageAttributes(usage), 'spanlens.ttft_ms': this.ttftMs }));
-      this.span.end();
-    } catch {
-      // recording must never reach the app
-    }
+    this.endMs = nowMs();
+    this.result = result;
+    recorder.add(this);
   }
 
   fail(err: unknown): void {
     if (this.done) return;
     this.done = true;
-    try {
-      const e = err as { status?: number; name?: string; message?: string };
-      this.span.recordException(err instanceof Error ? err : String(err));
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: e?.message ?? String(err) });
-      this.span.setAttributes(clean({
-        'error.type': e?.status ? String(e.status) : (e?.name ?? 'Error'),
-        'http.response.status_code': e?.status,
-        'spanlens.ttft_ms': this.ttftMs,
-      }));
-      this.span.end();
-    } catch {
-      // recording must never reach the app
+    this.endMs = nowMs();
+    this.failed = true;
+    this.error = err;
+    recorder.add(this);
+  }
+}
+
+type ContentKey = 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions' | 'input.value';
+
+function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+const MAX_PENDING = 10_000;
+// Built together, spans cost a fraction of what one costs alone (the code stays hot).
+const BATCH = 100;
+const BUILD_DELAY_MS = 50;
+
+/** Builds the spans of finished calls in batches, off the call path. */
+class Recorder {
+  private pending: LlmCall[] = [];
+  private scheduled: NodeJS.Timeout | null = null;
+  dropped = 0;
+
+  add(call: LlmCall): void {
+    if (this.pending.length >= MAX_PENDING) {
+      this.dropped++;
+      return;
+    }
+    this.pending.push(call);
+    if (this.pending.length >= BATCH) this.drain();
+    else if (!this.scheduled) {
+      this.scheduled = setTimeout(() => this.drain(), BUILD_DELAY_MS);
+      this.scheduled.unref();
+    }
+  }
+
+  /** Builds every pending span now (flush and shutdown call this first). */
+  drain(): void {
+    if (this.scheduled) clearTimeout(this.scheduled);
+    this.scheduled = null;
+    const batch = this.pending;
+    this.pending = [];
+    for (const call of batch) {
+      try {
+        runInContext(call.appContext, () => build(call));
+      } catch {
+        // recording must never reach the app
+      }
     }
   }
 }
 
-function usageAttributes(u: Usage): Attributes {
-  return {
-    'gen_ai.usage.input_tokens': u.input,
-    'gen_ai.usage.output_tokens': u.output,
-    'gen_ai.usage.cache_read.input_tokens': u.cacheRead || undefined,
-    'gen_ai.usage.cache_creation.input_tokens': u.cacheCreation || undefined,
-    'gen_ai.usage.reasoning.output_tokens': u.reasoning || undefined,
-  };
+export const recorder = new Recorder();
+
+function build(call: LlmCall): void {
+  // Recorded even when called inside a suppressed helper (see wrapAnthropic's messages.stream).
+  const span = tracer().startSpan(call.name, { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: call.startAttributes() }, unsuppressTracing(call.parent));
+  for (const [key, value] of call.contents) span.setAttribute(key, contentText(value()));
+  if (call.failed) {
+    const err = call.error;
+    const e = err as { status?: number; name?: string; message?: string } | undefined;
+    span.recordException(err instanceof Error ? err : String(err), call.endMs);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: e?.message ?? String(err) });
+    span.setAttribute('error.type', e?.status ? String(e.status) : (e?.name ?? 'Error'));
+    setIf(span, 'http.response.status_code', e?.status);
+  } else if (call.result) {
+    const { attributes, usage } = call.result();
+    span.setAttributes(clean(attributes as Record<string, AttributeValue | undefined>));
+    setIf(span, 'gen_ai.usage.input_tokens', usage.input);
+    setIf(span, 'gen_ai.usage.output_tokens', usage.output);
+    setIf(span, 'gen_ai.usage.cache_read.input_tokens', usage.cacheRead || undefined);
+    setIf(span, 'gen_ai.usage.cache_creation.input_tokens', usage.cacheCreation || undefined);
+    setIf(span, 'gen_ai.usage.reasoning.output_tokens', usage.reasoning || undefined);
+  }
+  setIf(span, 'spanlens.ttft_ms', call.ttftMs);
+  span.end(call.endMs);
+}
+
+function setIf(span: Span, key: string, value: number | undefined | null): void {
+  if (typeof value === 'number' && Number.isFinite(value)) span.setAttribute(key, value);
 }
 
 /** Drops undefined and non-finite values, which OpenTelemetry would otherwise warn about. */
@@ -121,25 +196,24 @@ export function observeStream<T>(stream: AsyncIterable<T>, onItem: (item: T) => 
     writable: true,
     value(): AsyncIterator<T> {
       const it = original();
+      // Plain promise chaining, not async functions: one fewer promise per chunk.
       return {
-        async next(...args: [] | [unknown]) {
-          try {
-            const r = await it.next(...args);
+        next(...args: [] | [unknown]) {
+          return it.next(...args).then((r) => {
             safe(() => (r.done ? onEnd() : onItem(r.value)));
             return r;
-          } catch (err) {
+          }, (err: unknown) => {
             safe(() => onError(err));
             throw err;
-          }
+          });
         },
-        async return(value?: unknown) {
+        return(value?: unknown) {
           safe(onEnd);
-          return it.return ? it.return(value) : { done: true, value: undefined as T };
+          return it.return ? it.return(value) : Promise.resolve({ done: true, value: undefined as T });
         },
-        async throw(e?: unknown) {
+        throw(e?: unknown) {
           safe(() => onError(e));
-          if (it.throw) return it.throw(e);
-          throw e;
+          return it.throw ? it.throw(e) : Promise.reject(e);
         },
       };
     },

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { clean, LlmCall, observeStream, serverAttributes, watch, type GenAiMessage, type Part, type Usage } from './genai.ts';
 
 // The shapes read from the `openai` package, kept structural so the SDK does not
@@ -77,12 +77,12 @@ export function patch(target: Resource | undefined, method: string, make: (orig:
   Object.defineProperty(target, marker, { value: true });
 }
 
-function chatCreate(orig: Method, server: Record<string, unknown>): Method {
+function chatCreate(orig: Method, server: Attributes): Method {
   return function create(params: never, options?: unknown) {
     const p = params as ChatParams;
     let call: LlmCall;
     try {
-      call = new LlmCall(`chat ${p.model}`, clean({
+      call = new LlmCall(`chat ${p.model}`, () => clean({
         'gen_ai.operation.name': 'chat',
         'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': p.model,
@@ -93,15 +93,16 @@ function chatCreate(orig: Method, server: Record<string, unknown>): Method {
         'gen_ai.request.presence_penalty': p.presence_penalty ?? undefined,
         'gen_ai.request.seed': p.seed ?? undefined,
         'gen_ai.request.stop_sequences': typeof p.stop === 'string' ? [p.stop] : (p.stop ?? undefined),
-        ...(server as Record<string, string | number>),
+        ...server,
       }));
-      call.setContent('gen_ai.input.messages', p.messages.map(toGenAi));
+      const messages = p.messages.slice(); // the app may push to its array before the span is built
+      call.setContent('gen_ai.input.messages', () => messages.map(toGenAi));
     } catch {
       return orig(params, options);
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => orig(params, options));
+      result = orig(params, options);
     } catch (err) {
       call.fail(err);
       throw err;
@@ -115,23 +116,52 @@ function chatCreate(orig: Method, server: Record<string, unknown>): Method {
 }
 
 function recordCompletion(call: LlmCall, r: ChatCompletion): void {
-  const choices = r.choices ?? [];
-  call.setContent('gen_ai.output.messages', choices.map((c) => ({ ...toGenAi(c.message ?? { role: 'assistant' }), finish_reason: c.finish_reason ?? undefined })));
-  call.succeed({
-    'gen_ai.response.id': r.id ?? '',
-    'gen_ai.response.model': r.model ?? '',
-    'gen_ai.response.finish_reasons': choices.map((c) => c.finish_reason ?? '').filter(Boolean),
-  }, usageOf(r.usage));
+  call.setContent('gen_ai.output.messages', () => (r.choices ?? []).map((c) => ({ ...toGenAi(c.message ?? { role: 'assistant' }), finish_reason: c.finish_reason ?? undefined })));
+  call.succeed(() => ({
+    attributes: {
+      'gen_ai.response.id': r.id ?? '',
+      'gen_ai.response.model': r.model ?? '',
+      'gen_ai.response.finish_reasons': (r.choices ?? []).map((c) => c.finish_reason ?? '').filter(Boolean),
+    },
+    usage: usageOf(r.usage),
+  }));
 }
 
+// While the app iterates, chunks are only kept; they are read when the span is built.
 function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
+  const chunks: ChatChunk[] = [];
+  observeStream(stream, (chunk) => {
+    if (call.ttftMs === undefined) {
+      const d = chunk.choices?.[0]?.delta;
+      if (d?.content || d?.tool_calls?.length) call.firstToken();
+    }
+    chunks.push(chunk);
+  }, () => {
+    call.setContent('gen_ai.output.messages', () => streamOutput(chunks).messages);
+    call.succeed(() => {
+      const out = streamOutput(chunks);
+      return {
+        attributes: { 'gen_ai.response.id': out.id ?? '', 'gen_ai.response.model': out.model ?? '', 'gen_ai.response.finish_reasons': out.finishReasons },
+        usage: usageOf(out.usage),
+      };
+    });
+  }, (err) => call.fail(err));
+}
+
+interface StreamOutput { id?: string; model?: string; usage?: OpenAIUsage | null; finishReasons: string[]; messages: GenAiMessage[] }
+const streamOutputs = new WeakMap<ChatChunk[], StreamOutput>();
+
+/** Reassembles the reply from its chunks: text per choice, tool calls by index, usage from the last chunk. */
+function streamOutput(chunks: ChatChunk[]): StreamOutput {
+  const cached = streamOutputs.get(chunks);
+  if (cached) return cached;
   const texts = new Map<number, string[]>();
   const tools = new Map<number, Map<number, { id?: string; name: string; args: string[] }>>();
   const finish = new Map<number, string>();
   let id: string | undefined;
   let model: string | undefined;
   let usage: OpenAIUsage | null | undefined;
-  observeStream(stream, (chunk) => {
+  for (const chunk of chunks) {
     id ??= chunk.id;
     model ??= chunk.model;
     if (chunk.usage) usage = chunk.usage;
@@ -139,13 +169,11 @@ function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
       const i = ch.index ?? 0;
       const d = ch.delta;
       if (d?.content) {
-        call.firstToken();
         let t = texts.get(i);
         if (!t) texts.set(i, (t = []));
         t.push(d.content);
       }
       for (const tc of d?.tool_calls ?? []) {
-        call.firstToken();
         let calls = tools.get(i);
         if (!calls) tools.set(i, (calls = new Map()));
         const k = tc.index ?? 0;
@@ -157,50 +185,48 @@ function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
       }
       if (ch.finish_reason) finish.set(i, ch.finish_reason);
     }
-  }, () => {
-    const indexes = [...new Set([...texts.keys(), ...tools.keys(), ...finish.keys()])].sort((a, b) => a - b);
-    call.setContent('gen_ai.output.messages', indexes.map((i): GenAiMessage => {
-      const parts: Part[] = [];
-      const text = texts.get(i)?.join('');
-      if (text) parts.push({ type: 'text', content: text });
-      for (const [, t] of [...(tools.get(i) ?? new Map<number, { id?: string; name: string; args: string[] }>())].sort((a, b) => a[0] - b[0])) {
-        parts.push({ type: 'tool_call', id: t.id, name: t.name, arguments: t.args.join('') });
-      }
-      return { role: 'assistant', parts, finish_reason: finish.get(i) };
-    }));
-    call.succeed({
-      'gen_ai.response.id': id ?? '',
-      'gen_ai.response.model': model ?? '',
-      'gen_ai.response.finish_reasons': indexes.map((i) => finish.get(i) ?? '').filter(Boolean),
-    }, usageOf(usage));
-  }, (err) => call.fail(err));
+  }
+  const indexes = [...new Set([...texts.keys(), ...tools.keys(), ...finish.keys()])].sort((a, b) => a - b);
+  const messages = indexes.map((i): GenAiMessage => {
+    const parts: Part[] = [];
+    const text = texts.get(i)?.join('');
+    if (text) parts.push({ type: 'text', content: text });
+    for (const [, t] of [...(tools.get(i) ?? new Map<number, { id?: string; name: string; args: string[] }>())].sort((a, b) => a[0] - b[0])) {
+      parts.push({ type: 'tool_call', id: t.id, name: t.name, arguments: t.args.join('') });
+    }
+    return { role: 'assistant', parts, finish_reason: finish.get(i) };
+  });
+  const out = { id, model, usage, finishReasons: indexes.map((i) => finish.get(i) ?? '').filter(Boolean), messages };
+  streamOutputs.set(chunks, out);
+  return out;
 }
 
-function embeddingsCreate(orig: Method, server: Record<string, unknown>): Method {
+function embeddingsCreate(orig: Method, server: Attributes): Method {
   return function create(params: never, options?: unknown) {
     const p = params as EmbeddingParams;
     let call: LlmCall;
     try {
-      call = new LlmCall(`embeddings ${p.model}`, clean({
+      call = new LlmCall(`embeddings ${p.model}`, () => clean({
         'gen_ai.operation.name': 'embeddings',
         'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': p.model,
         'gen_ai.embeddings.dimension.count': p.dimensions,
-        ...(server as Record<string, string | number>),
+        ...server,
       }));
-      call.setContent('input.value', p.input);
+      const input = Array.isArray(p.input) ? p.input.slice() : p.input;
+      call.setContent('input.value', () => input);
     } catch {
       return orig(params, options);
     }
     let result: unknown;
     try {
-      result = context.with(call.context, () => orig(params, options));
+      result = orig(params, options);
     } catch (err) {
       call.fail(err);
       throw err;
     }
     watch(result as PromiseLike<EmbeddingResponse>, (r) => {
-      call.succeed({ 'gen_ai.response.model': r.model ?? '' }, { input: r.usage?.prompt_tokens });
+      call.succeed(() => ({ attributes: { 'gen_ai.response.model': r.model ?? '' }, usage: { input: r.usage?.prompt_tokens } }));
     }, (err) => call.fail(err));
     return result;
   };

@@ -2,6 +2,7 @@ import type { Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { contextAttributes, currentContext } from './context.ts';
+import { recorder } from './genai.ts';
 
 export interface ProcessorStats {
   /** Spans handed to the exporter and acknowledged. */
@@ -70,6 +71,7 @@ export class SpanlensSpanProcessor implements SpanProcessor {
   }
 
   forceFlush(): Promise<void> {
+    recorder.drain(); // LLM calls whose spans are still to be built
     return this.batch.forceFlush();
   }
 

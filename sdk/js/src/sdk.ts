@@ -3,9 +3,10 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.ts';
 import { SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
+import { recorder } from './genai.ts';
 
 export const TRACER_NAME = '@spanlens/sdk';
 export const SDK_VERSION = '0.1.0';
@@ -23,8 +24,12 @@ export function config(): ResolvedConfig {
   return state.config;
 }
 
+let cachedTracer: Tracer | undefined;
+
+// Looked up once: before init() it is the API's proxy, which finds the real tracer as
+// soon as a provider is registered.
 export function tracer(): Tracer {
-  return trace.getTracer(TRACER_NAME, SDK_VERSION);
+  return (cachedTracer ??= trace.getTracer(TRACER_NAME, SDK_VERSION));
 }
 
 function exporterFor(c: ResolvedConfig): OTLPTraceExporter {
@@ -64,7 +69,7 @@ export function init(options: InitOptions = {}): void {
         'telemetry.sdk.language': 'nodejs',
         'telemetry.sdk.version': SDK_VERSION,
       }),
-      sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(c.sampleRate) }),
+      sampler: new ParentBasedSampler({ root: c.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(c.sampleRate) }),
       spanProcessors: [processor],
     });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -73,6 +78,7 @@ export function init(options: InitOptions = {}): void {
       diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
     }
     state = { config: c, provider, processor };
+    cachedTracer = undefined;
   } catch (err) {
     diag.error('spanlens: init failed', err);
   }
@@ -81,6 +87,7 @@ export function init(options: InitOptions = {}): void {
 /** Exports every finished span now. Resolves even if the collector is down. */
 export async function flush(): Promise<void> {
   try {
+    recorder.drain();
     await state.provider?.forceFlush();
   } catch (err) {
     diag.warn('spanlens: flush failed', err);
@@ -92,6 +99,7 @@ export async function shutdown(): Promise<void> {
   const { provider } = state;
   if (!provider) return;
   try {
+    recorder.drain();
     await provider.shutdown();
   } catch (err) {
     diag.warn('spanlens: shutdown failed', err);
@@ -100,10 +108,12 @@ export async function shutdown(): Promise<void> {
     context.disable();
     propagation.disable();
     state = { config: state.config };
+    cachedTracer = undefined;
   }
 }
 
 /** Counts of exported, dropped (queue full) and failed spans since init(). */
 export function stats(): ProcessorStats {
-  return { ...(state.processor?.stats ?? { exported: 0, dropped: 0, failed: 0 }) };
+  const s = state.processor?.stats ?? { exported: 0, dropped: 0, failed: 0 };
+  return { ...s, dropped: s.dropped + recorder.dropped };
 }

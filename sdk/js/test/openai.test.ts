@@ -148,6 +148,30 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     assert.ok(s.costUsd > 0);
   });
 
+  test('concurrent calls in different contexts each keep their own user', async () => {
+    const ids: Record<string, string> = {};
+    await Promise.all(['ann', 'ben', 'cat'].map((u) => withContext({ userId: u }, () => observe(`req-${u}`, async () => {
+      ids[u] = currentTraceId()!;
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    })())));
+    for (const u of ['ann', 'ben', 'cat']) {
+      const s = (await readTrace(sl, ids[u]!)).spans.find((x) => x.kind === 'llm')!;
+      assert.equal(s.userId, u);
+    }
+  });
+
+  test('the app changing its messages array after the call does not change what was recorded', async () => {
+    let traceId = '';
+    const history = [{ role: 'user' as const, content: 'first question' }];
+    await observe('history', async () => {
+      traceId = currentTraceId()!;
+      const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: history });
+      history.push({ role: 'assistant' as never, content: r.choices[0]!.message.content! } as never);
+    })();
+    const s = (await readTrace(sl, traceId)).spans.find((x) => x.kind === 'llm')!;
+    assert.equal(s.input, JSON.stringify([{ role: 'user', content: 'first question' }]));
+  });
+
   test('wrapping twice records once; the client object is the same', async () => {
     assert.equal(wrapOpenAI(openai), openai);
     let traceId = '';

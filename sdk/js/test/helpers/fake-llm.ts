@@ -10,14 +10,15 @@ async function readJson(req: IncomingMessage): Promise<Json> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let chunkDelayMs = 2;
 
 function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>, firstDelayMs: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   return (async () => {
-    await sleep(firstDelayMs);
+    if (firstDelayMs > 0) await sleep(firstDelayMs);
     for (const e of events) {
       res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
-      await sleep(2);
+      if (chunkDelayMs > 0) await sleep(chunkDelayMs);
     }
     res.end();
   })();
@@ -26,7 +27,7 @@ function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown 
 export const OPENAI_TEXT = ['Par', 'is', '.'];
 export const ANTHROPIC_TEXT = ['Bon', 'jour', '!'];
 
-function openaiChat(body: Json, res: ServerResponse): Promise<void> | void {
+function openaiChat(body: Json, res: ServerResponse, firstDelayMs: number): Promise<void> | void {
   const model = `${body.model}-2024-07-18`;
   const wantsTool = Array.isArray(body.tools) && body.tools.length > 0;
   if (body.model === 'error-model') {
@@ -55,10 +56,10 @@ function openaiChat(body: Json, res: ServerResponse): Promise<void> | void {
   }
   if (body.stream_options?.include_usage) events.push({ data: { ...base, choices: [], usage } });
   events.push({ data: '[DONE]' });
-  return sse(res, events, 30);
+  return sse(res, events, firstDelayMs);
 }
 
-function anthropicMessages(body: Json, res: ServerResponse): Promise<void> | void {
+function anthropicMessages(body: Json, res: ServerResponse, firstDelayMs: number): Promise<void> | void {
   const model = `${body.model}-20241022`;
   if (body.model === 'error-model') {
     res.writeHead(400, { 'content-type': 'application/json' });
@@ -88,17 +89,19 @@ function anthropicMessages(body: Json, res: ServerResponse): Promise<void> | voi
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
   events.push({ event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: wantsTool ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } } });
   events.push({ event: 'message_stop', data: { type: 'message_stop' } });
-  return sse(res, events, 30);
+  return sse(res, events, firstDelayMs);
 }
 
 /** One server speaking both APIs: /v1/chat/completions, /v1/embeddings, /v1/messages. */
-export async function startFakeLlm(): Promise<{ url: string; requests: Json[]; close(): Promise<void> }> {
+export async function startFakeLlm(options: { firstDelayMs?: number; chunkDelayMs?: number } = {}): Promise<{ url: string; requests: Json[]; close(): Promise<void> }> {
+  const firstDelayMs = options.firstDelayMs ?? 30;
+  chunkDelayMs = options.chunkDelayMs ?? 2;
   const requests: Json[] = [];
   const server = createServer(async (req, res) => {
     const body = await readJson(req);
     requests.push({ path: req.url, body });
-    if (req.url === '/v1/chat/completions') return openaiChat(body, res);
-    if (req.url === '/v1/messages') return anthropicMessages(body, res);
+    if (req.url === '/v1/chat/completions') return openaiChat(body, res, firstDelayMs);
+    if (req.url === '/v1/messages') return anthropicMessages(body, res, firstDelayMs);
     if (req.url === '/v1/embeddings') {
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,104 @@
+// CPU the SDK's OpenAI wrapper adds per call, against the unwrapped client, on a fake
+// server in another process (so its CPU is not counted). Wrapped and plain calls
+// alternate, so drift on this shared machine hits both alike. Spans are exported between
+// rounds of 100 calls, outside the measured windows; that export CPU is reported apart
+// (per span), since it runs in the background and never on the call path. The wrapper
+// builds its spans in a setImmediate after the call; each window is followed by a turn
+// of the event loop measured on its own ("deferred"), so that work is counted for the
+// call that caused it and not for the next one.
+// Usage: node --import tsx bench/sdk-overhead.ts [calls=2000]
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import OpenAI from 'openai';
+import { flush, init, shutdown, stats, wrapOpenAI } from '../sdk/js/src/index.ts';
+
+const N = Number(process.argv[2] ?? 2000);
+const child = spawn(process.execPath, ['--import', 'tsx', new URL('./sdk-overhead-server.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+const [line] = await once(child.stdout!, 'data') as [Buffer];
+const { llm, sink } = JSON.parse(line.toString()) as { llm: string; sink: string };
+
+init({ endpoint: sink, apiKey: 'sl_bench', serviceName: 'bench' });
+const plain = new OpenAI({ apiKey: 'sk', baseURL: `${llm}/v1`, maxRetries: 0 });
+const wrapped = wrapOpenAI(new OpenAI({ apiKey: 'sk', baseURL: `${llm}/v1`, maxRetries: 0 }));
+const messages = [{ role: 'system' as const, content: 'You are terse.' }, { role: 'user' as const, content: 'What is the capital of France? '.repeat(4) }];
+
+type Mode = 'chat' | 'stream';
+async function call(client: OpenAI, mode: Mode): Promise<void> {
+  if (mode === 'chat') {
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    return;
+  }
+  const s = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+  for await (const _ of s) { /* drain */ }
+}
+
+async function cpuMicros(f: () => Promise<void>): Promise<{ cpu: number; wall: number; deferred: number }> {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await f();
+  const c = process.cpuUsage(c0);
+  const wall = (performance.now() - t0) * 1000;
+  const d0 = process.cpuUsage();
+  await new Promise((r) => setImmediate(r));
+  const d = process.cpuUsage(d0);
+  return { cpu: c.user + c.system, wall, deferred: d.user + d.system };
+}
+
+const q = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(p * s.length))]!; };
+
+const results: Record<string, unknown> = {};
+for (const mode of ['chat', 'stream'] as Mode[]) {
+  for (let i = 0; i < 200; i++) { await call(plain, mode); await call(wrapped, mode); }
+  await flush();
+  const a = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[] };
+  const b = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[] };
+  let wrappedTotal = 0, plainTotal = 0, exportCpu = 0;
+  for (let i = 0; i < N; i++) {
+    if (i % 100 === 0) {
+      const e0 = process.cpuUsage();
+      await flush();
+      const e = process.cpuUsage(e0);
+      exportCpu += e.user + e.system;
+    }
+    const first = i % 2 === 0;
+    for (const [client, acc] of (first ? [[wrapped, a], [plain, b]] : [[plain, b], [wrapped, a]]) as Array<[OpenAI, typeof a]>) {
+      const r = await cpuMicros(() => call(client, mode));
+      acc.cpu.push(r.cpu);
+      acc.wall.push(r.wall);
+      acc.deferred.push(r.deferred);
+      if (acc === a) wrappedTotal += r.cpu; else plainTotal += r.cpu;
+    }
+  }
+  const e0 = process.cpuUsage();
+  await flush();
+  const e = process.cpuUsage(e0);
+  exportCpu += e.user + e.system;
+  results[mode] = {
+    calls: N,
+    cpuUsPerCall: { plainMedian: q(b.cpu, 0.5), wrappedMedian: q(a.cpu, 0.5), addedMedian: q(a.cpu, 0.5) - q(b.cpu, 0.5), plainP99: q(b.cpu, 0.99), wrappedP99: q(a.cpu, 0.99), addedP99: q(a.cpu, 0.99) - q(b.cpu, 0.99) },
+    addedMeanUsOnCallPath: Math.round((wrappedTotal - plainTotal) / N),
+    deferredSpanBuildUs: { plainMedian: q(b.deferred, 0.5), wrappedMedian: q(a.deferred, 0.5), addedMedian: q(a.deferred, 0.5) - q(b.deferred, 0.5), addedP99: q(a.deferred, 0.99) - q(b.deferred, 0.99) },
+    exportCpuUsPerSpanInBackground: Math.round(exportCpu / N),
+    wallUsPerCall: { plainMedian: Math.round(q(b.wall, 0.5)), wrappedMedian: Math.round(q(a.wall, 0.5)) },
+  };
+}
+// Everything the SDK costs the process, on and off the call path (span building, export):
+// blocks of plain and wrapped calls alternate; total process CPU per call, wrapped minus plain.
+for (const mode of ['chat', 'stream'] as Mode[]) {
+  let plainCpu = 0, wrappedCpu = 0;
+  const B = 200, rounds = Math.max(1, Math.floor(N / B));
+  for (let r = 0; r < rounds; r++) {
+    for (const [client, isWrapped] of [[plain, false], [wrapped, true]] as Array<[OpenAI, boolean]>) {
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < B; i++) await call(client, mode);
+      if (isWrapped) await flush();
+      const c = process.cpuUsage(c0);
+      if (isWrapped) wrappedCpu += c.user + c.system; else plainCpu += c.user + c.system;
+    }
+  }
+  (results[mode] as Record<string, unknown>).totalAddedCpuUsPerCallIncludingBuildAndExport = Math.round((wrappedCpu - plainCpu) / (rounds * B));
+}
+results.sdkStats = stats();
+console.log(JSON.stringify(results, null, 1));
+await shutdown();
+child.kill('SIGTERM');
