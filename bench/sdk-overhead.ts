@@ -23,13 +23,20 @@ const wrapped = wrapOpenAI(new OpenAI({ apiKey: 'sk', baseURL: `${llm}/v1`, maxR
 const messages = [{ role: 'system' as const, content: 'You are terse.' }, { role: 'user' as const, content: 'What is the capital of France? '.repeat(4) }];
 
 type Mode = 'chat' | 'stream';
+let lastSyncUs = 0;
+// Also times the synchronous part of create() alone: with no I/O inside, that is the
+// wrapper's own call-path cost, free of the process-wide noise of cpuUsage().
 async function call(client: OpenAI, mode: Mode): Promise<void> {
+  const t0 = process.hrtime.bigint();
   if (mode === 'chat') {
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const p = client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    lastSyncUs = Number(process.hrtime.bigint() - t0) / 1000;
+    await p;
     return;
   }
-  const s = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
-  for await (const _ of s) { /* drain */ }
+  const p = client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+  lastSyncUs = Number(process.hrtime.bigint() - t0) / 1000;
+  for await (const _ of await p) { /* drain */ }
 }
 
 async function cpuMicros(f: () => Promise<void>): Promise<{ cpu: number; wall: number; deferred: number }> {
@@ -50,8 +57,8 @@ const results: Record<string, unknown> = {};
 for (const mode of ['chat', 'stream'] as Mode[]) {
   for (let i = 0; i < 200; i++) { await call(plain, mode); await call(wrapped, mode); }
   await flush();
-  const a = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[] };
-  const b = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[] };
+  const a = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[], sync: [] as number[] };
+  const b = { cpu: [] as number[], wall: [] as number[], deferred: [] as number[], sync: [] as number[] };
   let wrappedTotal = 0, plainTotal = 0, exportCpu = 0;
   for (let i = 0; i < N; i++) {
     if (i % 100 === 0) {
@@ -66,6 +73,7 @@ for (const mode of ['chat', 'stream'] as Mode[]) {
       acc.cpu.push(r.cpu);
       acc.wall.push(r.wall);
       acc.deferred.push(r.deferred);
+      acc.sync.push(lastSyncUs);
       if (acc === a) wrappedTotal += r.cpu; else plainTotal += r.cpu;
     }
   }
@@ -77,6 +85,7 @@ for (const mode of ['chat', 'stream'] as Mode[]) {
     calls: N,
     cpuUsPerCall: { plainMedian: q(b.cpu, 0.5), wrappedMedian: q(a.cpu, 0.5), addedMedian: q(a.cpu, 0.5) - q(b.cpu, 0.5), plainP99: q(b.cpu, 0.99), wrappedP99: q(a.cpu, 0.99), addedP99: q(a.cpu, 0.99) - q(b.cpu, 0.99) },
     addedMeanUsOnCallPath: Math.round((wrappedTotal - plainTotal) / N),
+    createSyncUs: { plainMedian: Number(q(b.sync, 0.5).toFixed(1)), wrappedMedian: Number(q(a.sync, 0.5).toFixed(1)), addedMedian: Number((q(a.sync, 0.5) - q(b.sync, 0.5)).toFixed(1)), addedP99: Number((q(a.sync, 0.99) - q(b.sync, 0.99)).toFixed(1)) },
     deferredSpanBuildUs: { plainMedian: q(b.deferred, 0.5), wrappedMedian: q(a.deferred, 0.5), addedMedian: q(a.deferred, 0.5) - q(b.deferred, 0.5), addedP99: q(a.deferred, 0.99) - q(b.deferred, 0.99) },
     exportCpuUsPerSpanInBackground: Math.round(exportCpu / N),
     wallUsPerCall: { plainMedian: Math.round(q(b.wall, 0.5)), wrappedMedian: Math.round(q(a.wall, 0.5)) },

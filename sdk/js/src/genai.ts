@@ -196,17 +196,22 @@ export function observeStream<T>(stream: AsyncIterable<T>, onItem: (item: T) => 
     writable: true,
     value(): AsyncIterator<T> {
       const it = original();
-      // Plain promise chaining, not async functions: one fewer promise per chunk.
+      // Handlers made once per stream, not per chunk; plain chaining, no async functions.
+      const onValue = (r: IteratorResult<T>) => {
+        try {
+          if (r.done) onEnd();
+          else onItem(r.value);
+        } catch {
+          // recording must never reach the app
+        }
+        return r;
+      };
+      const onFailure = (err: unknown): never => {
+        safe(() => onError(err));
+        throw err;
+      };
       return {
-        next(...args: [] | [unknown]) {
-          return it.next(...args).then((r) => {
-            safe(() => (r.done ? onEnd() : onItem(r.value)));
-            return r;
-          }, (err: unknown) => {
-            safe(() => onError(err));
-            throw err;
-          });
-        },
+        next: (...args: [] | [unknown]) => it.next(...args).then(onValue, onFailure),
         return(value?: unknown) {
           safe(onEnd);
           return it.return ? it.return(value) : Promise.resolve({ done: true, value: undefined as T });
