@@ -1,4 +1,4 @@
-import { addApiKey, applyRetention, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, type Storage } from '@spanlens/clickhouse';
+import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, type Storage } from '@spanlens/clickhouse';
 import { addressPort, startCollector, type Collector } from '@spanlens/collector';
 import { buildApi } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
@@ -15,9 +15,19 @@ export interface Spanlens {
 
 /** Opens storage (embedded chDB unless CLICKHOUSE_URL is set) and applies migrations and retention. */
 export async function openMigratedStorage(config: Config): Promise<Storage> {
-  const storage = openStorage({ url: config.CLICKHOUSE_URL, dataDir: config.SPANLENS_DATA_DIR });
-  await migrate(storage);
-  await applyRetention(storage, config.SPANLENS_RETENTION_DAYS);
+  let storage: Storage;
+  try {
+    storage = openStorage({ url: config.CLICKHOUSE_URL, dataDir: config.SPANLENS_DATA_DIR });
+  } catch (err) {
+    throw config.CLICKHOUSE_URL ? err : explainStorageError(err, config.SPANLENS_DATA_DIR);
+  }
+  try {
+    await migrate(storage);
+    await applyRetention(storage, config.SPANLENS_RETENTION_DAYS);
+  } catch (err) {
+    await storage.close().catch(() => undefined);
+    throw config.CLICKHOUSE_URL ? err : explainStorageError(err, config.SPANLENS_DATA_DIR);
+  }
   return storage;
 }
 

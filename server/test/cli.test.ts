@@ -95,6 +95,20 @@ describe('npm start', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  test('a second process on the same data directory stops with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spanlens-cli-'));
+    const first = await npmStart(dir, { SPANLENS_INIT_API_KEY: 'sl_lock_test_key_0123456789' });
+    try {
+      const r = spawnSync('npm', ['run', 'migrate'], { cwd: ROOT, env: { ...process.env, SPANLENS_DATA_DIR: dir }, encoding: 'utf8' });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, /in use by another Spanlens process/);
+      assert.match(r.stderr, /SPANLENS_DATA_DIR/);
+    } finally {
+      assert.ok(await stop(first), first.output());
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('bad configuration fails fast with a message naming the variable', () => {
     const r = spawnSync('npm', ['start'], { cwd: ROOT, env: { ...process.env, SPANLENS_API_PORT: 'eighty' }, encoding: 'utf8' });
     assert.notEqual(r.status, 0);
