@@ -1,6 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, serverAttributes, suppressed, watch, type GenAiMessage, type Part, type Usage } from './genai.ts';
-import { patch } from './openai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type GenAiMessage, type Method, type Part, type Usage } from './genai.ts';
 
 // Structural shapes of the `@anthropic-ai/sdk` messages API.
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown };
@@ -32,7 +31,6 @@ interface StreamEvent {
   usage?: AnthropicUsage;
 }
 
-type Method = (params: never, options?: unknown) => unknown;
 
 /**
  * Records every `messages.create` call (and `messages.stream`, which goes through it) of
@@ -52,11 +50,10 @@ export function wrapAnthropic<T extends object>(client: T): T {
 }
 
 function messagesCreate(orig: Method, server: Attributes): Method {
-  return function create(params: never, options?: unknown) {
+  return (params: never, options?: unknown) => {
     const p = params as MessageParams;
-    let call: LlmCall;
-    try {
-      call = new LlmCall(`chat ${p.model}`, () => clean({
+    return recordCall(orig, params, options, () => {
+      const call = new LlmCall(`chat ${p.model}`, () => clean({
         'gen_ai.operation.name': 'chat',
         'gen_ai.provider.name': 'anthropic',
         'gen_ai.request.model': p.model,
@@ -74,21 +71,11 @@ function messagesCreate(orig: Method, server: Attributes): Method {
         role: m.role,
         parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
       })));
-    } catch {
-      return orig(params, options);
-    }
-    let result: unknown;
-    try {
-      result = call.runSuppressed(() => orig(params, options));
-    } catch (err) {
-      call.fail(err);
-      throw err;
-    }
-    watch(result as PromiseLike<unknown>, (value) => {
+      return call;
+    }, (call, value) => {
       if (p.stream) recordStream(call, value as AsyncIterable<StreamEvent>);
       else recordMessage(call, value as Message);
-    }, (err) => call.fail(err));
-    return result;
+    }, true);
   };
 }
 

@@ -175,6 +175,43 @@ export function clean(attrs: Record<string, AttributeValue | undefined | null>):
   return out;
 }
 
+export type Method = (params: never, options?: unknown) => unknown;
+
+/**
+ * The shape of every wrapped client method: start recording, call the original, record
+ * the outcome when the promise settles, and return exactly what the original returned.
+ * If recording cannot even start, the original runs untouched.
+ */
+export function recordCall(
+  orig: Method, params: never, options: unknown,
+  begin: () => LlmCall, onValue: (call: LlmCall, value: unknown) => void, suppress = false,
+): unknown {
+  let call: LlmCall;
+  try {
+    call = begin();
+  } catch {
+    return orig(params, options);
+  }
+  let result: unknown;
+  try {
+    result = suppress ? call.runSuppressed(() => orig(params, options)) : orig(params, options);
+  } catch (err) {
+    call.fail(err);
+    throw err;
+  }
+  watch(result as PromiseLike<unknown>, (value) => onValue(call, value), (err) => call.fail(err));
+  return result;
+}
+
+/** Replaces `target[method]` with a recording version, once (wrapping twice records once). */
+export function patch(target: Record<string, unknown> | undefined, method: string, make: (orig: Method) => Method): void {
+  const marker = Symbol.for(`spanlens.wrapped.${method}`);
+  if (!target || typeof target[method] !== 'function' || Object.prototype.hasOwnProperty.call(target, marker)) return;
+  const orig = (target[method] as Method).bind(target);
+  target[method] = make(orig);
+  Object.defineProperty(target, marker, { value: true });
+}
+
 /** Observes a promise without changing it or adding an unhandled rejection. */
 export function watch<T>(p: PromiseLike<T>, onValue: (v: T) => void, onError: (e: unknown) => void): void {
   p.then(

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, serverAttributes, watch, type GenAiMessage, type Part, type Usage } from './genai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type GenAiMessage, type Method, type Part, type Usage } from './genai.ts';
 
 // The shapes read from the `openai` package, kept structural so the SDK does not
 // depend on it (any 4.x-6.x client fits).
@@ -47,7 +47,6 @@ interface ChatChunk {
 interface EmbeddingParams { model: string; input: unknown; dimensions?: number }
 interface EmbeddingResponse { model?: string; data?: Array<{ embedding?: unknown }>; usage?: { prompt_tokens?: number } }
 
-type Method = (params: never, options?: unknown) => unknown;
 interface Resource { [name: string]: unknown }
 
 
@@ -68,21 +67,11 @@ export function wrapOpenAI<T extends object>(client: T): T {
   return client;
 }
 
-/** Replaces `target[method]` with a recording version, once (wrapping twice records once). */
-export function patch(target: Resource | undefined, method: string, make: (orig: Method) => Method): void {
-  const marker = Symbol.for(`spanlens.wrapped.${method}`);
-  if (!target || typeof target[method] !== 'function' || Object.prototype.hasOwnProperty.call(target, marker)) return;
-  const orig = (target[method] as Method).bind(target);
-  target[method] = make(orig);
-  Object.defineProperty(target, marker, { value: true });
-}
-
 function chatCreate(orig: Method, server: Attributes): Method {
-  return function create(params: never, options?: unknown) {
+  return (params: never, options?: unknown) => {
     const p = params as ChatParams;
-    let call: LlmCall;
-    try {
-      call = new LlmCall(`chat ${p.model}`, () => clean({
+    return recordCall(orig, params, options, () => {
+      const call = new LlmCall(`chat ${p.model}`, () => clean({
         'gen_ai.operation.name': 'chat',
         'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': p.model,
@@ -97,21 +86,11 @@ function chatCreate(orig: Method, server: Attributes): Method {
       }));
       const messages = p.messages.slice(); // the app may push to its array before the span is built
       call.setContent('gen_ai.input.messages', () => messages.map(toGenAi));
-    } catch {
-      return orig(params, options);
-    }
-    let result: unknown;
-    try {
-      result = orig(params, options);
-    } catch (err) {
-      call.fail(err);
-      throw err;
-    }
-    watch(result as PromiseLike<unknown>, (value) => {
+      return call;
+    }, (call, value) => {
       if (p.stream) recordStream(call, value as AsyncIterable<ChatChunk>);
       else recordCompletion(call, value as ChatCompletion);
-    }, (err) => call.fail(err));
-    return result;
+    });
   };
 }
 
@@ -202,11 +181,10 @@ function streamOutput(chunks: ChatChunk[]): StreamOutput {
 }
 
 function embeddingsCreate(orig: Method, server: Attributes): Method {
-  return function create(params: never, options?: unknown) {
+  return (params: never, options?: unknown) => {
     const p = params as EmbeddingParams;
-    let call: LlmCall;
-    try {
-      call = new LlmCall(`embeddings ${p.model}`, () => clean({
+    return recordCall(orig, params, options, () => {
+      const call = new LlmCall(`embeddings ${p.model}`, () => clean({
         'gen_ai.operation.name': 'embeddings',
         'gen_ai.provider.name': 'openai',
         'gen_ai.request.model': p.model,
@@ -215,20 +193,11 @@ function embeddingsCreate(orig: Method, server: Attributes): Method {
       }));
       const input = Array.isArray(p.input) ? p.input.slice() : p.input;
       call.setContent('input.value', () => input);
-    } catch {
-      return orig(params, options);
-    }
-    let result: unknown;
-    try {
-      result = orig(params, options);
-    } catch (err) {
-      call.fail(err);
-      throw err;
-    }
-    watch(result as PromiseLike<EmbeddingResponse>, (r) => {
+      return call;
+    }, (call, value) => {
+      const r = value as EmbeddingResponse;
       call.succeed(() => ({ attributes: { 'gen_ai.response.model': r.model ?? '' }, usage: { input: r.usage?.prompt_tokens } }));
-    }, (err) => call.fail(err));
-    return result;
+    });
   };
 }
 
