@@ -33,6 +33,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(body.status).send({ error: body.error, message: body.message });
   });
 
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Spanlens API', version: '0.1.0', description: 'Query traces, spans and feedback of LLM applications.' },

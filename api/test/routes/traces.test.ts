@@ -111,6 +111,12 @@ describe('GET /api/v1/traces', () => {
     assert.equal(missing.body.error, 'not_found');
   });
 
+  test('an unknown route is a 404 in the API error format', async () => {
+    const { status, body } = await get('/api/v1/nope');
+    assert.equal(status, 404);
+    assert.deepEqual(body, { error: 'not_found', message: 'no route GET /api/v1/nope' });
+  });
+
   test('values that look like SQL stay values', async () => {
     const { status, body } = await get(`/api/v1/traces/${'0'.repeat(31)}1`);
     assert.equal(status, 200);

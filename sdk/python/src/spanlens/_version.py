@@ -1,0 +1,2 @@
+SDK_NAME = "spanlens"
+SDK_VERSION = "0.1.0"
