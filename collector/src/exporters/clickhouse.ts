@@ -1,146 +1,21 @@
-import { randomUUID } from 'node:crypto';
 import type { Storage } from '@spanlens/clickhouse';
-import { ExportFailedError, QueueFullError, type Exporter } from './exporter.ts';
+import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
-export interface ClickHouseExporterOptions<T> {
-  table: string;
-  /** Flush when this many rows wait. */
-  maxBatchRows?: number;
-  /** Flush at the latest this long after the first row arrived. */
-  maxDelayMs?: number;
-  /** Rows waiting plus rows being written; beyond this, export() rejects with QueueFullError. */
-  maxQueueRows?: number;
-  /** Insert attempts per batch, each with the same deduplication token. */
-  attempts?: number;
-  retryDelayMs?: number;
-  /** Runs once per batch before the first insert attempt (for example to drop rows already stored). */
-  prepare?: (rows: T[]) => Promise<T[]>;
-}
-
-interface Pending<T> {
-  rows: T[];
-  resolve(): void;
-  reject(err: Error): void;
-}
-
-/**
- * Size- and time-bounded batches into one ClickHouse table. export() resolves when the
- * batch holding its rows is committed, so a receiver acknowledges only stored spans.
- * A batch keeps one insert_deduplication_token across retries: an insert that
- * succeeded but reported an error is not stored twice.
- */
-export class ClickHouseExporter<T extends object> implements Exporter<T> {
-  readonly name: string;
-  private readonly opts: Required<Omit<ClickHouseExporterOptions<T>, 'prepare'>> & Pick<ClickHouseExporterOptions<T>, 'prepare'>;
-  private queue: Pending<T>[] = [];
-  private queuedRows = 0;
-  private inflightRows = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private closed = false;
-
-  constructor(private readonly storage: Storage, options: ClickHouseExporterOptions<T>) {
-    this.opts = { maxBatchRows: 5000, maxDelayMs: 50, maxQueueRows: 100_000, attempts: 4, retryDelayMs: 100, ...options };
-    this.name = `clickhouse/${options.table}`;
+/** Batches into one ClickHouse table, with insert_deduplication_token across retries. */
+export class ClickHouseExporter<T extends object> extends BatchingExporter<T> {
+  constructor(private readonly storage: Storage, options: Omit<BatchingOptions<T>, 'name'> & { table: string }) {
+    super({ name: `clickhouse/${options.table}`, ...options });
+    this.table = options.table;
   }
 
-  /** Rows accepted but not yet committed. */
-  get backlog(): number {
-    return this.queuedRows + this.inflightRows;
+  private readonly table: string;
+
+  protected write(rows: T[], token: string): Promise<void> {
+    return this.storage.insertRows(this.table, rows, { dedupToken: token });
   }
 
-  export(rows: T[]): Promise<void> {
-    if (rows.length === 0) return Promise.resolve();
-    if (this.closed) return Promise.reject(new ExportFailedError('exporter is shut down'));
-    if (this.backlog + rows.length > this.opts.maxQueueRows) {
-      return Promise.reject(new QueueFullError(1));
-    }
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ rows, resolve, reject });
-      this.queuedRows += rows.length;
-      if (this.queuedRows >= this.opts.maxBatchRows) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.opts.maxDelayMs);
-    });
-  }
-
-  private kick(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    if (this.flushing || this.queue.length === 0) return;
-    this.flushing = this.drain().finally(() => {
-      this.flushing = null;
-      if (this.queue.length > 0) this.kick();
-    });
-  }
-
-  // One insert at a time: while it runs the next batch fills, which is what batches them.
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch: Pending<T>[] = [];
-      let n = 0;
-      while (this.queue.length > 0 && n < this.opts.maxBatchRows) {
-        const p = this.queue.shift()!;
-        batch.push(p);
-        n += p.rows.length;
-      }
-      this.queuedRows -= n;
-      this.inflightRows += n;
-      try {
-        await this.insert(batch.flatMap((p) => p.rows));
-        for (const p of batch) p.resolve();
-      } catch (err) {
-        this.logFailure(err, n);
-        if (batch.length > 1 && clickHouseCode(err) !== undefined) await this.insertEach(batch);
-        else for (const p of batch) p.reject(new ExportFailedError('storage write failed', { cause: err }));
-      } finally {
-        this.inflightRows -= n;
-      }
-    }
-  }
-
-  // The engine refused the batch (bad data rather than a lost connection): insert request
-  // by request so one bad request does not fail the others that shared its batch.
-  private async insertEach(batch: Pending<T>[]): Promise<void> {
-    for (const p of batch) {
-      try {
-        await this.insert(p.rows);
-        p.resolve();
-      } catch (err) {
-        p.reject(new ExportFailedError('storage write failed', { cause: err }));
-      }
-    }
-  }
-
-  // One line per failed batch, never per row; ClickHouse messages can quote row data
-  // (prompts), so only the error code and type are logged.
-  private logFailure(err: unknown, rows: number): void {
-    const e = err as { type?: unknown; name?: unknown };
-    console.error(`spanlens: ${this.name} insert of ${rows} rows failed (code ${clickHouseCode(err) ?? 'none'}, ${String(e.type ?? e.name ?? 'error')})`);
-  }
-
-  private async insert(batchRows: T[]): Promise<void> {
-    const dedupToken = randomUUID();
-    let rows: T[] | null = null;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
-        await this.storage.insertRows(this.opts.table, rows, { dedupToken });
-        return;
-      } catch (err) {
-        if (attempt >= this.opts.attempts) throw err;
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempt - 1)));
-      }
-    }
-  }
-
-  async shutdown(): Promise<void> {
-    this.closed = true;
-    while (this.queue.length > 0 || this.flushing) {
-      this.kick();
-      await this.flushing;
-    }
+  protected refused(err: unknown): boolean {
+    return clickHouseCode(err) !== undefined;
   }
 }
 
