@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection, type ChdbConnection } from 'chdb/connection';
 
@@ -21,6 +22,8 @@ export interface Storage {
   readonly embedded: boolean;
   /** Inserts rows as JSONEachRow in one statement (materialized views included). */
   insertRows(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
+  /** Inserts a body already in JSONCompactEachRow for `columns` (what Kafka records carry). */
+  insertCompact(table: string, columns: readonly string[], body: Buffer, options?: InsertOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,16 @@ function serverStorage(url: string): Storage {
         clickhouse_settings: dedupSettings(options),
       });
     },
+    async insertCompact(table, columns, body, options) {
+      if (body.length === 0) return;
+      await client.insert({
+        table,
+        columns: [...columns] as [string, ...string[]],
+        values: Readable.from([body]),
+        format: 'JSONCompactEachRow',
+        clickhouse_settings: dedupSettings(options),
+      });
+    },
     close: () => client.close(),
   };
 }
@@ -77,6 +90,10 @@ function embeddedStorage(dataDir: string): Storage {
         format: 'JSONEachRow',
         settings: dedupSettings(options),
       });
+    },
+    async insertCompact(table, columns, body, options) {
+      if (body.length === 0) return;
+      await connection.chdb.rawInsert({ table, columns, values: body, format: 'JSONCompactEachRow', settings: dedupSettings(options) });
     },
     close: () => client.close(),
   };

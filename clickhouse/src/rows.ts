@@ -84,3 +84,18 @@ export function toIso8601(value: string): string {
   const [date, time = '00:00:00'] = value.split(' ');
   return `${date}T${time}Z`;
 }
+
+/** Column order of the compact wire form of a span (Kafka record format spans.v1). */
+export const SPAN_COLUMNS = [
+  'project_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'otel_kind', 'start_time', 'end_time',
+  'duration_ns', 'model', 'request_model', 'provider', 'operation', 'input_tokens', 'output_tokens', 'total_tokens',
+  'cached_tokens', 'reasoning_tokens', 'tokens_estimated', 'cost_usd', 'cost_estimated', 'cost_source', 'ttft_ms',
+  'finish_reason', 'status', 'status_message', 'input', 'output', 'user_id', 'session_id', 'service', 'environment',
+  'release', 'prompt_name', 'prompt_version', 'tags', 'attributes', 'resource_attributes', 'events',
+] as const satisfies ReadonlyArray<keyof SpanRow>;
+
+/** Column order of the compact wire form of a feedback row (Kafka record format feedback.v1). */
+export const FEEDBACK_COLUMNS = [
+  'project_id', 'id', 'trace_id', 'span_id', 'name', 'data_type', 'value', 'string_value', 'comment', 'source',
+  'author', 'user_id', 'created_at',
+] as const satisfies ReadonlyArray<keyof FeedbackRow>;

@@ -1,4 +1,5 @@
-export { startCollector, addressPort, type Collector, type CollectorOptions } from './service.ts';
+export { startCollector, addressPort, type Collector, type CollectorOptions, type CollectorMode } from './service.ts';
+export type { KafkaSettings } from './kafka/client.ts';
 export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
 export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';
 export type { DecodedSpan, DecodedRequest, Attributes, AttrValue } from './model.ts';

@@ -2,14 +2,25 @@
  * The collector's wiring: every pipeline, from receiver to exporter, is assembled here.
  *
  *   traces:   otlp-http (/v1/traces) ─┐
- *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> clickhouse/spans
- *                                          (batched; drops spans already stored; retries with one dedup token)
- *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> clickhouse/feedback
+ *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> EXPORTER(spans)
+ *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> EXPORTER(feedback)
+ *
+ * EXPORTER is, by mode:
+ *   direct (default)  clickhouse/spans, clickhouse/feedback (batched; drops spans already stored; one dedup token per batch)
+ *   ingest            kafka/<prefix>spans, kafka/<prefix>feedback (acks=-1, idempotent producer)
+ * and the write pipeline (mode write):
+ *   kafka consumer group (<prefix>spans, <prefix>feedback) -> batches -> clickhouse; refused records -> <prefix>dead-letter
  */
 import Fastify from 'fastify';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
+import type { Kafka } from 'kafkajs';
+import type { BatchingExporter } from './exporters/batching.ts';
 import { ClickHouseExporter } from './exporters/clickhouse.ts';
+import { KafkaExporter } from './exporters/kafka.ts';
+import { createKafka, ensureTopics, topics, type KafkaSettings } from './kafka/client.ts';
+import { feedbackV1, spansV1 } from './kafka/records.ts';
+import { startKafkaWriter } from './receivers/kafka.ts';
 import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor } from './processors/pricing.ts';
@@ -17,7 +28,12 @@ import { timeWindowProcessor } from './processors/time-window.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
 
+export type CollectorMode = 'direct' | 'ingest' | 'write' | 'ingest+write';
+
 export interface CollectorOptions {
+  /** direct: receivers write to ClickHouse; ingest: receivers write to Kafka; write: Kafka to ClickHouse. */
+  mode?: CollectorMode;
+  kafka?: KafkaSettings;
   storage: Storage;
   keys: KeyCache;
   host: string;
@@ -32,8 +48,10 @@ export interface CollectorOptions {
 }
 
 export interface Collector {
+  /** 0 when this process runs no receivers (mode write). */
   httpPort: number;
   grpcPort: number;
+  writer?: Awaited<ReturnType<typeof startKafkaWriter>>;
   /** Spans accepted and not yet committed. */
   backlog(): number;
   /** Re-reads per-project prices now instead of at the next refresh. */
@@ -42,14 +60,48 @@ export interface Collector {
 }
 
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
+  const mode = o.mode ?? 'direct';
+  const closers: Array<() => Promise<void>> = [];
+  let kafka: Kafka | undefined;
+  if (mode !== 'direct') {
+    if (!o.kafka) throw new Error(`collector mode ${mode} needs Kafka settings (KAFKA_BROKERS)`);
+    kafka = createKafka(o.kafka);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, o.kafka);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  let writer: Collector['writer'];
+  if (mode === 'write' || mode === 'ingest+write') {
+    writer = await startKafkaWriter({ kafka: kafka!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
+    closers.push(() => writer!.close());
+  }
+  if (mode === 'write') {
+    return { httpPort: 0, grpcPort: 0, writer, backlog: () => 0, reloadPrices: async () => undefined, close: () => closeAll(closers) };
+  }
+
   const prices = new CustomPriceCache(o.storage);
   await prices.start();
-
-  const spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
-    table: 'spans', maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
-    prepare: (rows) => dropStoredSpans(o.storage, rows),
-  });
-  const feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs });
+  let spanExporter: BatchingExporter<SpanRow>;
+  let feedbackExporter: BatchingExporter<FeedbackRow>;
+  if (mode === 'direct') {
+    spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
+      table: 'spans', maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
+      prepare: (rows) => dropStoredSpans(o.storage, rows),
+    });
+    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs });
+  } else {
+    const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    await producer.connect();
+    closers.unshift(() => producer.disconnect());
+    const t = topics(o.kafka!);
+    spanExporter = new KafkaExporter(producer, t.spans, spansV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs });
+    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs });
+  }
 
   const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices)], spanExporter);
   const feedback = feedbackPipeline(feedbackExporter);
@@ -64,15 +116,21 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   return {
     httpPort,
     grpcPort: grpc.port,
+    writer,
     backlog: () => spanExporter.backlog,
     reloadPrices: () => prices.reload(),
     async close() {
-      // Stop taking requests, then write out everything already accepted.
+      // Stop taking requests, write out everything already accepted, then the rest.
       await Promise.all([http.close(), grpc.close()]);
       await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]);
       prices.stop();
+      await closeAll(closers);
     },
   };
+}
+
+async function closeAll(closers: Array<() => Promise<void>>): Promise<void> {
+  for (const c of closers) await c().catch(() => undefined);
 }
 
 export function addressPort(addr: unknown): number {

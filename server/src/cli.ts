@@ -1,10 +1,12 @@
 import { loadConfig } from './config.ts';
-import { openMigratedStorage, startSpanlens } from './standalone.ts';
+import { openMigratedStorage, startCollectorOnly, startSpanlens } from './standalone.ts';
 
 const USAGE = `usage: spanlens <command>
 
-  start     collector, API and dashboard in one process
-  migrate   apply pending ClickHouse migrations and exit
+  start                       collector, API and dashboard in one process
+  collector --mode ingest     OTLP receivers -> Kafka (needs KAFKA_BROKERS)
+  collector --mode write      Kafka -> ClickHouse writer (needs KAFKA_BROKERS)
+  migrate                     apply pending ClickHouse migrations and exit
 
 Configuration comes from the environment; see README.md.`;
 
@@ -21,6 +23,24 @@ async function main(argv: string[]): Promise<number> {
     console.log('spanlens: migrations applied');
     return 0;
   }
+  if (command === 'collector') {
+    const i = argv.indexOf('--mode');
+    const mode = i >= 0 ? argv[i + 1] : undefined;
+    if (mode !== 'ingest' && mode !== 'write') {
+      console.error(`spanlens: collector needs --mode ingest or --mode write\n\n${USAGE}`);
+      return 2;
+    }
+    const c = await startCollectorOnly(config, mode);
+    if (c.generatedKey) console.log(`spanlens: created the default project. Its API key (shown once, store it now):\n\n    ${c.generatedKey}\n`);
+    if (mode === 'ingest') {
+      console.log(`spanlens: OTLP/HTTP on http://${config.SPANLENS_HOST}:${c.collector.httpPort}/v1/traces`);
+      console.log(`spanlens: OTLP/gRPC on ${config.SPANLENS_HOST}:${c.collector.grpcPort}`);
+    }
+    console.log(`spanlens: collector (${mode}) with Kafka at ${config.KAFKA_BROKERS}`);
+    console.log('spanlens: ready');
+    onSignals(() => c.close());
+    return -1;
+  }
   if (command !== 'start') {
     console.error(`spanlens: unknown command '${command}'\n\n${USAGE}`);
     return 2;
@@ -33,22 +53,26 @@ async function main(argv: string[]): Promise<number> {
   console.log(`spanlens: OTLP/HTTP on http://${host}:${app.collector.httpPort}/v1/traces`);
   console.log(`spanlens: OTLP/gRPC on ${host}:${app.collector.grpcPort}`);
   console.log(`spanlens: API and dashboard on http://${host}:${app.apiPort}/`);
-  console.log(`spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}`);
+  console.log(`spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}${config.KAFKA_BROKERS ? `, buffered through Kafka at ${config.KAFKA_BROKERS}` : ''}`);
   console.log('spanlens: ready');
 
+  onSignals(() => app.close());
+  return -1;
+}
+
+function onSignals(close: () => Promise<void>): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`spanlens: ${signal}, flushing and stopping`);
-    app.close().then(() => process.exit(0), (err: unknown) => {
+    close().then(() => process.exit(0), (err: unknown) => {
       console.error(`spanlens: shutdown failed: ${(err as Error).message}`);
       process.exit(1);
     });
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
-  return -1;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { KafkaSettings } from '@spanlens/collector';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -16,6 +17,10 @@ export const configSchema = z.object({
   SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(5_000),
   SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(50),
   CLICKHOUSE_URL: z.url().optional(),
+  KAFKA_BROKERS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]').optional(),
+  SPANLENS_KAFKA_TOPIC_PREFIX: z.string().regex(/^[\w.-]*$/).default('spanlens.'),
+  SPANLENS_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(3),
+  SPANLENS_KAFKA_GROUP: z.string().min(1).default('spanlens-writers'),
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -28,4 +33,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+export function kafkaSettings(config: Config, clientId: string): KafkaSettings | undefined {
+  if (!config.KAFKA_BROKERS) return undefined;
+  return {
+    brokers: config.KAFKA_BROKERS.split(','),
+    clientId,
+    topicPrefix: config.SPANLENS_KAFKA_TOPIC_PREFIX,
+    partitions: config.SPANLENS_KAFKA_PARTITIONS,
+    groupId: config.SPANLENS_KAFKA_GROUP,
+  };
 }

@@ -1,8 +1,8 @@
 import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, type Storage } from '@spanlens/clickhouse';
-import { addressPort, startCollector, type Collector } from '@spanlens/collector';
+import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
 import { buildApi } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
-import type { Config } from './config.ts';
+import { kafkaSettings, type Config } from './config.ts';
 
 export interface Spanlens {
   storage: Storage;
@@ -37,7 +37,8 @@ export async function ensureDefaultProject(storage: Storage, initKey?: string): 
   let project = projects[0];
   let generated: string | undefined;
   if (!project) {
-    project = await createProject(storage, 'default');
+    // A fixed id: processes with their own embedded stores (local multi-process runs) agree on it.
+    project = await createProject(storage, 'default', 'default');
     if (!initKey) {
       generated = generateApiKey();
       await addApiKey(storage, project.id, generated, 'generated at first start');
@@ -47,12 +48,10 @@ export async function ensureDefaultProject(storage: Storage, initKey?: string): 
   return generated;
 }
 
-/** Collector, API and dashboard in one process on one storage. */
-export async function startSpanlens(config: Config): Promise<Spanlens> {
-  const storage = await openMigratedStorage(config);
-  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const keys = new KeyCache(storage);
-  const collector = await startCollector({
+function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode: CollectorMode): CollectorOptions {
+  return {
+    mode,
+    kafka: kafkaSettings(config, `spanlens-${mode}`),
     storage,
     keys,
     host: config.SPANLENS_HOST,
@@ -63,7 +62,30 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     maxQueueRows: config.SPANLENS_MAX_QUEUE_SPANS,
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
-  });
+  };
+}
+
+/** A collector alone: `spanlens collector --mode ingest|write` in the many-machine deployment. */
+export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write'): Promise<{ storage: Storage; collector: Collector; generatedKey?: string; close(): Promise<void> }> {
+  if (!config.KAFKA_BROKERS) throw new Error(`collector mode ${mode} needs KAFKA_BROKERS`);
+  const storage = await openMigratedStorage(config);
+  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+  const collector = await startCollector(collectorOptions(config, storage, new KeyCache(storage), mode));
+  return {
+    storage, collector, generatedKey,
+    async close() {
+      await collector.close();
+      await storage.close();
+    },
+  };
+}
+
+/** Collector, API and dashboard in one process on one storage; through Kafka when KAFKA_BROKERS is set. */
+export async function startSpanlens(config: Config): Promise<Spanlens> {
+  const storage = await openMigratedStorage(config);
+  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+  const keys = new KeyCache(storage);
+  const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
   const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, onPricesChanged: () => collector.reloadPrices() });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {

@@ -6,9 +6,11 @@ import type { SpanRow, Storage } from '@spanlens/clickhouse';
  * twice by the rollups (the spans table itself collapses repeats on merge). One query
  * per batch, narrowed by the primary key (project, hour) and the trace_id bloom filter.
  */
-export async function dropStoredSpans(storage: Storage, rows: SpanRow[]): Promise<SpanRow[]> {
+export type SpanKey = Pick<SpanRow, 'project_id' | 'trace_id' | 'span_id' | 'start_time'>;
+
+export async function dropStoredSpans<T extends SpanKey>(storage: Storage, rows: T[]): Promise<T[]> {
   const seen = new Set<string>();
-  const unique: SpanRow[] = [];
+  const unique: T[] = [];
   for (const r of rows) {
     const k = `${r.project_id}\u0000${r.trace_id}\u0000${r.span_id}`;
     if (seen.has(k)) continue;

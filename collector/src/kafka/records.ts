@@ -1,0 +1,46 @@
+import { FEEDBACK_COLUMNS, SPAN_COLUMNS, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
+
+/**
+ * Kafka record formats. A record's value is the row as a JSON array in a fixed column
+ * order (JSONCompactEachRow), so a writer turns a batch of records into one insert body
+ * by joining values with newlines. The format and its version travel in a header; a
+ * new version gets a new name and writers keep reading the old one.
+ */
+export const SPANS_V1 = 'spans.v1';
+export const FEEDBACK_V1 = 'feedback.v1';
+export const FORMAT_HEADER = 'spanlens-format';
+
+export interface RecordFormat<T> {
+  name: string;
+  table: string;
+  columns: readonly string[];
+  key(row: T): string;
+  encode(row: T): string;
+}
+
+export const spansV1: RecordFormat<SpanRow> = {
+  name: SPANS_V1,
+  table: 'spans',
+  columns: SPAN_COLUMNS,
+  // One trace, one partition: its spans reach one writer, in order.
+  key: (row) => row.trace_id,
+  encode: (row) => JSON.stringify(SPAN_COLUMNS.map((c) => row[c])),
+};
+
+export const feedbackV1: RecordFormat<FeedbackRow> = {
+  name: FEEDBACK_V1,
+  table: 'feedback',
+  columns: FEEDBACK_COLUMNS,
+  key: (row) => row.trace_id,
+  encode: (row) => JSON.stringify(FEEDBACK_COLUMNS.map((c) => row[c])),
+};
+
+export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [FEEDBACK_V1]: feedbackV1 };
+
+/** Index of the identity columns of a spans.v1 record, for repeat detection in writers. */
+export const SPAN_KEY_INDEX = {
+  project: SPAN_COLUMNS.indexOf('project_id'),
+  trace: SPAN_COLUMNS.indexOf('trace_id'),
+  span: SPAN_COLUMNS.indexOf('span_id'),
+  start: SPAN_COLUMNS.indexOf('start_time'),
+};

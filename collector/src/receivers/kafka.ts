@@ -1,0 +1,174 @@
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Storage } from '@spanlens/clickhouse';
+import { topics, type KafkaSettings } from '../kafka/client.ts';
+import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX, SPANS_V1 } from '../kafka/records.ts';
+import { dropStoredSpans, type SpanKey } from '../exporters/span-dedup.ts';
+
+export interface KafkaWriterOptions {
+  kafka: Kafka;
+  settings: KafkaSettings;
+  storage: Storage;
+  groupId: string;
+}
+
+export interface WriterStats {
+  batches: number;
+  rowsInserted: number;
+  repeatsDropped: number;
+  deadLettered: number;
+  insertRetries: number;
+}
+
+interface Line extends SpanKey {
+  message: KafkaMessage;
+}
+
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * The Kafka receiver of the write pipeline: consumer group -> batches -> ClickHouse.
+ * Offsets are committed only after the insert succeeded. While ClickHouse is down it
+ * backs off and retries (Kafka holds the backlog); a redelivered record is dropped if
+ * already stored; a record ClickHouse can never take goes to the dead-letter topic with
+ * the reason, and its partition moves on.
+ */
+export async function startKafkaWriter(o: KafkaWriterOptions): Promise<{ stats: WriterStats; lag(): Promise<number>; close(): Promise<void> }> {
+  const t = topics(o.settings);
+  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024 });
+  const dlq: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const stats: WriterStats = { batches: 0, rowsInserted: 0, repeatsDropped: 0, deadLettered: 0, insertRetries: 0 };
+  await dlq.connect();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [t.spans, t.feedback], fromBeginning: true });
+
+  const deadLetter = async (batch: EachBatchPayload['batch'], items: Array<{ message: KafkaMessage; reason: string }>) => {
+    if (items.length === 0) return;
+    await dlq.send({
+      topic: t.deadLetter,
+      acks: -1,
+      messages: items.map(({ message, reason }) => ({
+        key: message.key,
+        value: message.value,
+        headers: { ...message.headers, 'spanlens-dlq-reason': reason.slice(0, 500), 'spanlens-source': `${batch.topic}/${batch.partition}/${message.offset}` },
+      })),
+    });
+    stats.deadLettered += items.length;
+  };
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: 2,
+    eachBatch: async (payload) => {
+      const { batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale } = payload;
+      if (batch.messages.length === 0) return;
+      const poison: Array<{ message: KafkaMessage; reason: string }> = [];
+      const lines: Line[] = [];
+      let format: (typeof FORMATS)[string] | undefined;
+      for (const message of batch.messages) {
+        const name = message.headers?.[FORMAT_HEADER]?.toString();
+        const f = name ? FORMATS[name] : undefined;
+        if (!f) { poison.push({ message, reason: `unknown record format '${name ?? ''}'` }); continue; }
+        format ??= f;
+        if (f !== format) { poison.push({ message, reason: `record format ${f.name} on the topic of ${format.name}` }); continue; }
+        let row: unknown;
+        try {
+          row = JSON.parse(message.value?.toString('utf8') ?? '');
+        } catch {
+          poison.push({ message, reason: 'record value is not JSON' });
+          continue;
+        }
+        if (!Array.isArray(row) || row.length !== f.columns.length) {
+          poison.push({ message, reason: `record value must be an array of ${f.columns.length} columns` });
+          continue;
+        }
+        lines.push(f.name === SPANS_V1
+          ? { message, project_id: String(row[SPAN_KEY_INDEX.project]), trace_id: String(row[SPAN_KEY_INDEX.trace]), span_id: String(row[SPAN_KEY_INDEX.span]), start_time: String(row[SPAN_KEY_INDEX.start]) }
+          : { message, project_id: '', trace_id: '', span_id: message.offset, start_time: '' });
+      }
+      if (format && lines.length > 0) {
+        const fmt = format;
+        const token = `${batch.topic}/${batch.partition}/${batch.firstOffset()}-${batch.lastOffset()}`;
+        for (let attempt = 0; ; attempt++) {
+          try {
+            // A redelivered span (writer restarted before committing) is dropped if already stored.
+            const fresh = fmt.name === SPANS_V1 ? await dropStoredSpans(o.storage, lines) : lines;
+            stats.repeatsDropped += lines.length - fresh.length;
+            poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, fresh, token, stats));
+            break;
+          } catch (err) {
+            // ClickHouse unreachable: keep the backlog in Kafka, retry with backoff.
+            stats.insertRetries++;
+            if (!isRunning() || isStale()) return;
+            await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6))));
+            await heartbeat().catch(() => undefined);
+          }
+        }
+      }
+      await deadLetter(batch, poison);
+      resolveOffset(batch.lastOffset());
+      await commitOffsetsIfNecessary();
+      stats.batches++;
+    },
+  });
+
+  return {
+    stats,
+    async lag() {
+      const admin = o.kafka.admin();
+      await admin.connect();
+      try {
+        let total = 0;
+        for (const topic of [t.spans, t.feedback]) {
+          const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: o.groupId, topics: [topic] })]);
+          const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+          for (const p of latest) total += Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0));
+        }
+        return total;
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async close() {
+      await consumer.disconnect();
+      await dlq.disconnect();
+    },
+  };
+}
+
+/**
+ * Inserts the lines; when ClickHouse refuses the data itself, halves the batch until the
+ * refused records are found and returns them (for the dead-letter topic). Transport
+ * errors are thrown for the caller to retry.
+ */
+async function insertOrIsolate(storage: Storage, table: string, columns: readonly string[], lines: Line[], token: string, stats: WriterStats): Promise<Array<{ message: KafkaMessage; reason: string }>> {
+  if (lines.length === 0) return [];
+  try {
+    await storage.insertCompact(table, columns, body(lines), { dedupToken: token });
+    stats.rowsInserted += lines.length;
+    return [];
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    if (lines.length === 1) return [{ message: lines[0]!.message, reason: `ClickHouse refused the row (code ${refusalCode(err)})` }];
+    const mid = lines.length >> 1;
+    return [
+      ...await insertOrIsolate(storage, table, columns, lines.slice(0, mid), `${token}/a`, stats),
+      ...await insertOrIsolate(storage, table, columns, lines.slice(mid), `${token}/b`, stats),
+    ];
+  }
+}
+
+function body(lines: Line[]): Buffer {
+  return Buffer.concat(lines.flatMap((l) => [l.message.value ?? Buffer.alloc(0), NEWLINE]));
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function refusalCode(err: unknown): string {
+  const e = err as { clickhouseCode?: unknown; code?: unknown };
+  return String(e.clickhouseCode ?? e.code);
+}
+
+function isRefusal(err: unknown): boolean {
+  return /^\d+$/.test(refusalCode(err));
+}
