@@ -60,7 +60,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<{ stats: 
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: 2,
     eachBatch: async (payload) => {
-      const { batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale } = payload;
+      const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
       if (batch.messages.length === 0) return;
       const poison: Array<{ message: KafkaMessage; reason: string }> = [];
       const lines: Line[] = [];
@@ -107,7 +107,8 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<{ stats: 
       }
       await deadLetter(batch, poison);
       resolveOffset(batch.lastOffset());
-      await commitOffsetsIfNecessary();
+      // Committed only now, after the insert: a crash before this line redelivers the batch.
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
       stats.batches++;
     },
   });

@@ -1,0 +1,98 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { at, baseTime, llmTrace } from '../../../collector/test/helpers/fixtures.ts';
+import { exportSpans, makeExporter, recordSpans } from '../../../collector/test/helpers/otel.ts';
+import { startTestSpanlens } from '../helpers/spanlens.ts';
+import { isolatedKafkaEnv, kafkaClient, waitFor } from './helpers.ts';
+
+type Spanlens = Awaited<ReturnType<typeof startTestSpanlens>>;
+
+async function counts(sl: Spanlens): Promise<{ spans: number; rollup: number }> {
+  const rs = await sl.app.storage.client.query({
+    query: `SELECT (SELECT count() FROM spans FINAL) AS spans, (SELECT sum(spans) FROM spans_1m) AS rollup`,
+    format: 'JSONEachRow',
+  });
+  const [r] = await rs.json<{ spans: number | string; rollup: number | string }>();
+  return { spans: Number(r!.spans), rollup: Number(r!.rollup) };
+}
+
+describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, on a real broker', () => {
+  let sl: Spanlens;
+  let env: Record<string, string>;
+  before(async () => {
+    env = isolatedKafkaEnv();
+    sl = await startTestSpanlens(env);
+  });
+  after(async () => { await sl.close(); });
+
+  test('spans exported by the real OTLP exporter arrive through Kafka with every field', async () => {
+    const base = baseTime();
+    const spans = recordSpans((t) => llmTrace(t, base), { 'service.name': 'via-kafka' });
+    const outcome = await exportSpans(makeExporter('http/protobuf', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans);
+    assert.equal(outcome.code, 0, outcome.error?.message);
+    const traceId = spans[0]!.spanContext().traceId;
+    const body = await waitFor('trace via Kafka', async () => {
+      const r = await sl.get(`/api/v1/traces/${traceId}`);
+      return r.status === 200 && r.body.spans.length === 3 ? r.body : undefined;
+    });
+    const llm = body.spans.find((s: { name: string }) => s.name === 'chat gpt-4o-mini');
+    assert.deepEqual(
+      [llm.kind, llm.model, llm.provider, llm.inputTokens, llm.outputTokens, llm.cachedTokens, llm.service, llm.finishReason, llm.durationMs],
+      ['llm', 'gpt-4o-mini-2024-07-18', 'openai', 1200, 300, 200, 'via-kafka', 'stop', 1500],
+    );
+    assert.equal(llm.startTime, new Date(at(base, 10)[0] * 1000).toISOString().slice(0, 19) + '.' + String(at(base, 10)[1]).padStart(9, '0') + 'Z');
+    assert.ok(llm.costUsd > 0);
+  });
+
+  test('a request delivered twice is counted once in spans and rollups; feedback takes its own topic', async () => {
+    const before = await counts(sl);
+    const spans = recordSpans((t) => llmTrace(t, baseTime()));
+    for (let i = 0; i < 2; i++) {
+      const outcome = await exportSpans(makeExporter('http/json', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans);
+      assert.equal(outcome.code, 0);
+    }
+    const traceId = spans[0]!.spanContext().traceId;
+    const fb = await fetch(`${sl.httpUrl}/v1/feedback`, {
+      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ traceId, name: 'helpful', value: 1, id: 'kafka-fb-1' }),
+    });
+    assert.equal(fb.status, 200);
+    await waitFor('feedback via Kafka', async () => {
+      const r = await sl.get(`/api/v1/traces/${traceId}`);
+      return r.status === 200 && r.body.feedback.length === 1 ? true : undefined;
+    });
+    // Both deliveries are consumed (lag 0) before counting.
+    await waitFor('writer lag 0', async () => ((await sl.app.collector.writer!.lag()) === 0 ? true : undefined));
+    const after = await counts(sl);
+    assert.deepEqual({ spans: after.spans - before.spans, rollup: after.rollup - before.rollup }, { spans: 3, rollup: 3 });
+    assert.ok(sl.app.collector.writer!.stats.repeatsDropped >= 3);
+  });
+
+  test('a poison record goes to the dead-letter topic with its reason, and the partition keeps flowing', async () => {
+    const kafka = kafkaClient();
+    const producer = kafka.producer();
+    await producer.connect();
+    const prefix = env.SPANLENS_KAFKA_TOPIC_PREFIX!;
+    await producer.send({ topic: `${prefix}spans`, messages: [
+      { key: 'poison-a', value: 'not json at all', headers: { 'spanlens-format': 'spans.v1' } },
+      { key: 'poison-b', value: '[1,2,3]', headers: { 'spanlens-format': 'spans.v1' } },
+      { key: 'poison-c', value: '[]', headers: { 'spanlens-format': 'spans.v9' } },
+    ] });
+    await producer.disconnect();
+    const consumer = kafka.consumer({ groupId: `dlq-reader-${prefix}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}dead-letter`, fromBeginning: true });
+    const seen: Array<{ key: string; reason: string }> = [];
+    await consumer.run({ eachMessage: async ({ message }) => { seen.push({ key: String(message.key), reason: String(message.headers?.['spanlens-dlq-reason']) }); } });
+    await waitFor('dead letters', async () => (seen.length >= 3 ? true : undefined));
+    await consumer.disconnect();
+    assert.deepEqual(seen.map((s) => s.key).sort(), ['poison-a', 'poison-b', 'poison-c']);
+    assert.match(seen.find((s) => s.key === 'poison-a')!.reason, /not JSON/);
+    assert.match(seen.find((s) => s.key === 'poison-b')!.reason, /array of \d+ columns/);
+    assert.match(seen.find((s) => s.key === 'poison-c')!.reason, /unknown record format 'spans.v9'/);
+    // Good spans still flow after the poison.
+    const spans = recordSpans((t) => llmTrace(t, baseTime()));
+    assert.equal((await exportSpans(makeExporter('grpc', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans)).code, 0);
+    await waitFor('trace after poison', async () => ((await sl.get(`/api/v1/traces/${spans[0]!.spanContext().traceId}`)).status === 200 ? true : undefined));
+  });
+});
