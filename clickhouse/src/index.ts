@@ -3,3 +3,4 @@ export * from './migrate.ts';
 export * from './projects.ts';
 export * from './rows.ts';
 export * from './key-cache.ts';
+export * from './errors.ts';

@@ -1,4 +1,4 @@
-import type { Storage } from '@spanlens/clickhouse';
+import { isDataRejection, type Storage } from '@spanlens/clickhouse';
 import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
 /** Batches into one ClickHouse table, with insert_deduplication_token across retries. */
@@ -15,13 +15,7 @@ export class ClickHouseExporter<T extends object> extends BatchingExporter<T> {
   }
 
   protected refused(err: unknown): boolean {
-    return clickHouseCode(err) !== undefined;
+    return isDataRejection(err);
   }
 }
 
-/** The ClickHouse error code of a server-side rejection; undefined for transport errors. */
-function clickHouseCode(err: unknown): string | undefined {
-  const e = err as { clickhouseCode?: unknown; code?: unknown };
-  const code = e.clickhouseCode ?? e.code;
-  return (typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code))) ? String(code) : undefined;
-}

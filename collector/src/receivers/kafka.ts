@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { Storage } from '@spanlens/clickhouse';
+import { clickHouseErrorCode, isDataRejection, type Storage } from '@spanlens/clickhouse';
 import { topics, type KafkaSettings } from '../kafka/client.ts';
 import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX, SPANS_V1 } from '../kafka/records.ts';
 import { dropStoredSpans, type SpanKey } from '../exporters/span-dedup.ts';
@@ -149,8 +149,8 @@ async function insertOrIsolate(storage: Storage, table: string, columns: readonl
     stats.rowsInserted += lines.length;
     return [];
   } catch (err) {
-    if (!isRefusal(err)) throw err;
-    if (lines.length === 1) return [{ message: lines[0]!.message, reason: `ClickHouse refused the row (code ${refusalCode(err)})` }];
+    if (!isDataRejection(err)) throw err;
+    if (lines.length === 1) return [{ message: lines[0]!.message, reason: `ClickHouse refused the row (code ${clickHouseErrorCode(err)})` }];
     const mid = lines.length >> 1;
     return [
       ...await insertOrIsolate(storage, table, columns, lines.slice(0, mid), `${token}/a`, stats),
@@ -165,11 +165,3 @@ function body(lines: Line[]): Buffer {
 
 const NEWLINE = Buffer.from('\n');
 
-function refusalCode(err: unknown): string {
-  const e = err as { clickhouseCode?: unknown; code?: unknown };
-  return String(e.clickhouseCode ?? e.code);
-}
-
-function isRefusal(err: unknown): boolean {
-  return /^\d+$/.test(refusalCode(err));
-}
