@@ -33,4 +33,6 @@ export interface DecodedRequest {
   rejected: number;
   /** First few reasons, for the partial_success message. */
   errors: string[];
+  /** Rejections counted by reason label, for metrics. */
+  rejectedBy?: Record<string, number>;
 }

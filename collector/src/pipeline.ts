@@ -4,6 +4,7 @@ import type { DecodedRequest } from './model.ts';
 import { toRecord } from './processors/normalize.ts';
 import type { Processor, SpanBatch } from './processors/processor.ts';
 import type { PartialSuccess } from './otlp/proto.ts';
+import type { CollectorMetrics } from './telemetry.ts';
 
 /** What receivers hand their data to. */
 export interface TracesConsumer {
@@ -15,9 +16,10 @@ export interface FeedbackConsumer {
 }
 
 /** receivers -> translate (conventions) -> processors -> exporter. */
-export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>): TracesConsumer {
+export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, metrics?: CollectorMetrics): TracesConsumer {
   return {
     async consumeTraces(projectId, request) {
+      metrics?.spansReceived.inc(request.spans.length + request.rejected);
       const batch: SpanBatch = {
         projectId,
         records: request.spans.map((span) => toRecord(projectId, span)),
@@ -26,6 +28,12 @@ export function tracesPipeline(processors: readonly Processor[], exporter: Expor
       };
       for (const p of processors) await p.process(batch);
       await exporter.export(batch.records.map((r) => r.row));
+      if (metrics) {
+        metrics.spansAccepted.inc(batch.records.length);
+        for (const [reason, n] of Object.entries(request.rejectedBy ?? {})) metrics.spansRejected.inc({ reason }, n);
+        const late = batch.rejected - request.rejected;
+        if (late > 0) metrics.spansRejected.inc({ reason: 'outside retention window' }, late);
+      }
       return { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') };
     },
   };

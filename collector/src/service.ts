@@ -21,6 +21,8 @@ import { KafkaExporter } from './exporters/kafka.ts';
 import { createKafka, ensureTopics, topics, type KafkaSettings } from './kafka/client.ts';
 import { feedbackV1, spansV1 } from './kafka/records.ts';
 import { startKafkaWriter } from './receivers/kafka.ts';
+import { adminRoutes } from './admin.ts';
+import { CollectorMetrics } from './telemetry.ts';
 import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor } from './processors/pricing.ts';
@@ -52,6 +54,7 @@ export interface Collector {
   httpPort: number;
   grpcPort: number;
   writer?: Awaited<ReturnType<typeof startKafkaWriter>>;
+  metrics: CollectorMetrics;
   /** Spans accepted and not yet committed. */
   backlog(): number;
   /** Re-reads per-project prices now instead of at the next refresh. */
@@ -62,26 +65,47 @@ export interface Collector {
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const mode = o.mode ?? 'direct';
   const closers: Array<() => Promise<void>> = [];
+  const metrics = new CollectorMetrics();
+  const observe = (destination: string) => ({
+    written: (rows: number, seconds: number) => {
+      metrics.batchesWritten.inc({ destination });
+      metrics.rowsWritten.inc({ destination }, rows);
+      metrics.writeSeconds.observe({ destination }, seconds);
+    },
+    failed: () => metrics.writeFailures.inc({ destination }),
+  });
+  const checks: Array<() => Promise<void>> = [];
   let kafka: Kafka | undefined;
   if (mode !== 'direct') {
     if (!o.kafka) throw new Error(`collector mode ${mode} needs Kafka settings (KAFKA_BROKERS)`);
     kafka = createKafka(o.kafka);
     const admin = kafka.admin();
     await admin.connect();
-    try {
-      await ensureTopics(admin, o.kafka);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureTopics(admin, o.kafka);
+    closers.push(() => admin.disconnect());
+    checks.push(async () => { await admin.describeCluster(); });
   }
+  if (mode !== 'ingest') checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
+  const ready = async () => { for (const c of checks) await c(); };
 
   let writer: Collector['writer'];
   if (mode === 'write' || mode === 'ingest+write') {
-    writer = await startKafkaWriter({ kafka: kafka!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
-    closers.push(() => writer!.close());
+    const w = await startKafkaWriter({ kafka: kafka!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
+    writer = w;
+    closers.unshift(() => w.close());
+    metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);
+    metrics.gauge('spanlens_writer_repeats_dropped', 'Redelivered rows dropped as already stored', () => w.stats.repeatsDropped);
+    metrics.gauge('spanlens_writer_dead_lettered', 'Records sent to the dead-letter topic', () => w.stats.deadLettered);
+    metrics.gauge('spanlens_writer_insert_retries', 'Insert attempts retried while ClickHouse was unavailable', () => w.stats.insertRetries);
+    metrics.labeledGauge('spanlens_consumer_lag', 'Records not yet written, per topic and partition', ['topic', 'partition'], () => w.lagByPartition());
   }
   if (mode === 'write') {
-    return { httpPort: 0, grpcPort: 0, writer, backlog: () => 0, reloadPrices: async () => undefined, close: () => closeAll(closers) };
+    // A writer takes no OTLP; its HTTP port serves only /metrics, /healthz and /readyz.
+    const adminHttp = Fastify({ logger: false });
+    await adminHttp.register(adminRoutes, { metrics, ready });
+    await adminHttp.listen({ host: o.host, port: o.httpPort });
+    closers.unshift(() => adminHttp.close());
+    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, reloadPrices: async () => undefined, close: () => closeAll(closers) };
   }
 
   const prices = new CustomPriceCache(o.storage);
@@ -92,31 +116,35 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
       table: 'spans', maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
       prepare: (rows) => dropStoredSpans(o.storage, rows),
+      observer: observe('clickhouse/spans'),
     });
-    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs });
+    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs, observer: observe('clickhouse/feedback') });
   } else {
     const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();
     closers.unshift(() => producer.disconnect());
     const t = topics(o.kafka!);
-    spanExporter = new KafkaExporter(producer, t.spans, spansV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs });
-    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs });
+    spanExporter = new KafkaExporter(producer, t.spans, spansV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
+    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
   }
 
-  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices)], spanExporter);
+  metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
+  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices)], spanExporter, metrics);
   const feedback = feedbackPipeline(feedbackExporter);
 
   const http = Fastify({ logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false });
-  await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes });
+  await http.register(adminRoutes, { metrics, ready });
+  await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, metrics });
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
-  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes });
+  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, metrics });
 
   return {
     httpPort,
     grpcPort: grpc.port,
     writer,
+    metrics,
     backlog: () => spanExporter.backlog,
     reloadPrices: () => prices.reload(),
     async close() {

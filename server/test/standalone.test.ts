@@ -88,6 +88,18 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
     }
   }
 
+  test('the collector answers /readyz and counts rejected spans by reason in /metrics', async () => {
+    assert.equal((await fetch(`${sl.httpUrl}/readyz`)).status, 200);
+    const res = await fetch(`${sl.httpUrl}/v1/traces`, {
+      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0'.repeat(32), spanId: '1'.repeat(16), startTimeUnixNano: '1' }] }] }] }),
+    });
+    assert.equal(res.status, 200);
+    const text = await (await fetch(`${sl.httpUrl}/metrics`)).text();
+    assert.match(text, /spanlens_spans_rejected_total\{reason="invalid traceId"\} 1/);
+    assert.match(text, /spanlens_ingest_requests_total\{receiver="otlp-grpc",outcome="OK"\} [1-9]/);
+  });
+
   test('the dashboard placeholder and the OpenAPI document are served', async () => {
     const page = await fetch(sl.apiUrl + '/');
     assert.equal(page.status, 200);

@@ -14,6 +14,8 @@ export interface BatchingOptions<T> {
   retryDelayMs?: number;
   /** Runs once per batch before the first insert attempt (for example to drop rows already stored). */
   prepare?: (rows: T[]) => Promise<T[]>;
+  /** Told of every batch written (rows, seconds) or failed, for metrics. */
+  observer?: { written(rows: number, seconds: number): void; failed(): void };
 }
 
 interface Pending<T> {
@@ -30,7 +32,7 @@ interface Pending<T> {
  */
 export abstract class BatchingExporter<T> implements Exporter<T> {
   readonly name: string;
-  private readonly opts: Required<Omit<BatchingOptions<T>, 'prepare'>> & Pick<BatchingOptions<T>, 'prepare'>;
+  private readonly opts: Required<Omit<BatchingOptions<T>, 'prepare' | 'observer'>> & Pick<BatchingOptions<T>, 'prepare' | 'observer'>;
   private queue: Pending<T>[] = [];
   private queuedRows = 0;
   private inflightRows = 0;
@@ -92,10 +94,13 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
       }
       this.queuedRows -= n;
       this.inflightRows += n;
+      const started = performance.now();
       try {
         await this.insert(batch.flatMap((p) => p.rows));
+        this.opts.observer?.written(n, (performance.now() - started) / 1000);
         for (const p of batch) p.resolve();
       } catch (err) {
+        this.opts.observer?.failed();
         this.logFailure(err, n);
         if (batch.length > 1 && this.refused(err)) await this.insertEach(batch);
         else for (const p of batch) p.reject(new ExportFailedError('storage write failed', { cause: err }));

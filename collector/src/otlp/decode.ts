@@ -43,6 +43,8 @@ function walkRequest(req: Loose, flavor: Flavor): DecodedRequest {
   const out: DecodedRequest = { spans: [], rejected: 0, errors: [] };
   const reject = (reason: string) => {
     out.rejected++;
+    const label = reason.split(':')[0]!;
+    (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
     if (out.errors.length < MAX_REASONS && !out.errors.includes(reason)) out.errors.push(reason);
   };
   for (const rs of asArray(req.resourceSpans)) {

@@ -32,7 +32,15 @@ const MAX_BACKOFF_MS = 5000;
  * already stored; a record ClickHouse can never take goes to the dead-letter topic with
  * the reason, and its partition moves on.
  */
-export async function startKafkaWriter(o: KafkaWriterOptions): Promise<{ stats: WriterStats; lag(): Promise<number>; close(): Promise<void> }> {
+export interface KafkaWriter {
+  stats: WriterStats;
+  /** Records not yet written, over all partitions. */
+  lag(): Promise<number>;
+  lagByPartition(): Promise<Array<{ labels: { topic: string; partition: string }; value: number }>>;
+  close(): Promise<void>;
+}
+
+export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWriter> {
   const t = topics(o.settings);
   const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024 });
   const dlq: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -113,26 +121,28 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<{ stats: 
     },
   });
 
+  const admin = o.kafka.admin();
+  await admin.connect();
+  const lagByPartition = async () => {
+    const out: Array<{ labels: { topic: string; partition: string }; value: number }> = [];
+    for (const topic of [t.spans, t.feedback]) {
+      const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: o.groupId, topics: [topic] })]);
+      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      for (const p of latest) out.push({ labels: { topic, partition: String(p.partition) }, value: Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)) });
+    }
+    return out;
+  };
+
   return {
     stats,
+    lagByPartition,
     async lag() {
-      const admin = o.kafka.admin();
-      await admin.connect();
-      try {
-        let total = 0;
-        for (const topic of [t.spans, t.feedback]) {
-          const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: o.groupId, topics: [topic] })]);
-          const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-          for (const p of latest) total += Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0));
-        }
-        return total;
-      } finally {
-        await admin.disconnect();
-      }
+      return (await lagByPartition()).reduce((n, p) => n + p.value, 0);
     },
     async close() {
       await consumer.disconnect();
       await dlq.disconnect();
+      await admin.disconnect();
     },
   };
 }

@@ -4,11 +4,13 @@ import { IngestError, toIngestError } from '../errors.ts';
 import { decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse } from '../otlp/proto.ts';
 import type { TracesConsumer } from '../pipeline.ts';
+import type { CollectorMetrics } from '../telemetry.ts';
 
 export interface OtlpGrpcOptions {
   traces: TracesConsumer;
   keys: KeyCache;
   maxBodyBytes: number;
+  metrics?: CollectorMetrics;
 }
 
 // The request stays raw bytes through grpc-js so decoding errors become INVALID_ARGUMENT
@@ -33,9 +35,13 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
   server.addService(traceService, {
     Export: (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
       void handle(call, opts).then(
-        (response) => callback(null, response),
+        (response) => {
+          opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: 'OK' });
+          callback(null, response);
+        },
         (err: unknown) => {
           const e = toIngestError(err);
+          opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: grpc.status[e.grpcStatus] ?? String(e.grpcStatus) });
           const metadata = new grpc.Metadata();
           if (e.retryAfterSeconds !== undefined) metadata.set('retry-after', String(e.retryAfterSeconds));
           callback({ code: e.grpcStatus, details: e.message, metadata });

@@ -7,6 +7,7 @@ import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../ot
 import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
 import { feedbackSchema, type FeedbackInput } from './feedback-schema.ts';
 import { decodeBody } from './http-body.ts';
+import type { CollectorMetrics } from '../telemetry.ts';
 
 export interface OtlpHttpOptions {
   traces: TracesConsumer;
@@ -14,6 +15,7 @@ export interface OtlpHttpOptions {
   keys: KeyCache;
   /** Largest request body, after decompression. */
   maxBodyBytes: number;
+  metrics?: CollectorMetrics;
 }
 
 declare module 'fastify' {
@@ -38,6 +40,10 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err)));
   app.setNotFoundHandler((req, reply) => sendError(req, reply, new IngestError('not_found', `no route ${req.method} ${req.url}: use POST /v1/traces or POST /v1/feedback`)));
+
+  app.addHook('onResponse', async (req, reply) => {
+    opts.metrics?.requests.inc({ receiver: req.url.startsWith('/v1/feedback') ? 'feedback' : 'otlp-http', outcome: String(reply.statusCode) });
+  });
 
   app.addHook('onRequest', async (req) => {
     const key = bearerKey(req.headers.authorization);

@@ -68,6 +68,20 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     assert.ok(sl.app.collector.writer!.stats.repeatsDropped >= 3);
   });
 
+  test('/metrics, /healthz and /readyz on the collector port, without a key', async () => {
+    assert.equal((await fetch(`${sl.httpUrl}/healthz`)).status, 200);
+    const ready = await fetch(`${sl.httpUrl}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
+    const text = await (await fetch(`${sl.httpUrl}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    assert.ok(value('spanlens_spans_accepted_total') >= 9, text.slice(0, 500));
+    assert.ok(value('spanlens_spans_received_total') >= value('spanlens_spans_accepted_total'));
+    assert.ok(value('spanlens_writer_rows_inserted') >= 6);
+    assert.match(text, /spanlens_rows_written_total\{destination="kafka\/spans"\} \d+/);
+    assert.match(text, /spanlens_consumer_lag\{topic="test-[0-9a-f]+\.spans",partition="0"\} \d+/);
+    assert.match(text, /spanlens_write_duration_seconds_bucket\{le="0.1",destination="kafka\/spans"\} \d+/);
+  });
+
   test('a poison record goes to the dead-letter topic with its reason, and the partition keeps flowing', async () => {
     const kafka = kafkaClient();
     const producer = kafka.producer();
