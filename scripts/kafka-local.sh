@@ -9,6 +9,7 @@
 #   scripts/kafka-local.sh topics-create NAME [PARTITIONS]  create a topic (idempotent)
 #
 # Environment:
+#   KAFKA_KEEP_DATA=1      restart on the data of the previous run instead of a fresh one
 #   KAFKA_LOCAL_HOME       cache folder (jars, config, data, logs, pid); default <repo>/.kafka-local
 #   KAFKA_PORT             PLAINTEXT listener port, default 9092
 #   KAFKA_CONTROLLER_PORT  CONTROLLER listener port, default 9093
@@ -202,19 +203,26 @@ cmd_start() {
   fetch_libs
   mkdir -p -- "$LOGS"
 
-  # Fresh data on every start.
-  rm -rf -- "$DATA"
-  mkdir -p -- "$DATA"
+  # Fresh data on every start, unless KAFKA_KEEP_DATA=1 restarts a broker on the data it had
+  # (the broker-outage test needs its topics and offsets back).
+  local keep=0
+  [[ "${KAFKA_KEEP_DATA:-0}" == 1 && -f "$DATA/meta.properties" ]] && keep=1
+  if ((keep == 0)); then
+    rm -rf -- "$DATA"
+    mkdir -p -- "$DATA"
+  fi
   sed -e "s|@HOST@|$HOST|g" -e "s|@PORT@|$PORT|g" -e "s|@CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
       -e "s|@DATA_DIR@|$DATA|g" "$KAFKA_SRC/server.properties.template" >"$CONFIG"
 
-  local cluster_id
-  cluster_id="$(run_tool kafka.tools.StorageTool random-uuid 2>"$LOGS/format.log" | tail -n1)"
-  [[ -n "$cluster_id" ]] || { cat "$LOGS/format.log" >&2; die "could not generate a cluster id"; }
-  if ! run_tool kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$CONFIG" \
-        --standalone >>"$LOGS/format.log" 2>&1; then
-    cat "$LOGS/format.log" >&2
-    die "formatting the storage failed"
+  if ((keep == 0)); then
+    local cluster_id
+    cluster_id="$(run_tool kafka.tools.StorageTool random-uuid 2>"$LOGS/format.log" | tail -n1)"
+    [[ -n "$cluster_id" ]] || { cat "$LOGS/format.log" >&2; die "could not generate a cluster id"; }
+    if ! run_tool kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$CONFIG" \
+          --standalone >>"$LOGS/format.log" 2>&1; then
+      cat "$LOGS/format.log" >&2
+      die "formatting the storage failed"
+    fi
   fi
 
   local f
