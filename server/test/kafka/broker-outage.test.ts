@@ -41,7 +41,7 @@ test('broker stopped: ingest answers 503 with Retry-After; once it is back, retr
     return { spans: Number(row!.n), rollup: Number(row!.r) };
   };
   // What an OTLP exporter does: resend the same body after Retry-After until it is accepted.
-  const deliver = async (body: Uint8Array, statuses: number[]) => {
+  const deliver = async (body: Uint8Array<ArrayBuffer>, statuses: number[]) => {
     for (;;) {
       const res = await fetch(`${sl.httpUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf', authorization: `Bearer ${sl.key}` }, body });
       await res.arrayBuffer();
