@@ -1,11 +1,12 @@
 import { loadConfig } from './config.ts';
-import { openMigratedStorage, startCollectorOnly, startSpanlens } from './standalone.ts';
+import { openMigratedStorage, startApiOnly, startCollectorOnly, startSpanlens } from './standalone.ts';
 
 const USAGE = `usage: spanlens <command>
 
   start                       collector, API and dashboard in one process
   collector --mode ingest     OTLP receivers -> Kafka (needs KAFKA_BROKERS)
   collector --mode write      Kafka -> ClickHouse writer (needs KAFKA_BROKERS)
+  api                         query API and dashboard alone
   migrate                     apply pending ClickHouse migrations and exit
 
 Configuration comes from the environment; see README.md.`;
@@ -39,6 +40,13 @@ async function main(argv: string[]): Promise<number> {
     console.log(`spanlens: collector (${mode}) with Kafka at ${config.KAFKA_BROKERS}`);
     console.log('spanlens: ready');
     onSignals(() => c.close());
+    return -1;
+  }
+  if (command === 'api') {
+    const a = await startApiOnly(config);
+    console.log(`spanlens: API and dashboard on http://${config.SPANLENS_HOST}:${a.apiPort}/`);
+    console.log('spanlens: ready');
+    onSignals(() => a.close());
     return -1;
   }
   if (command !== 'start') {

@@ -100,3 +100,19 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     },
   };
 }
+
+/** The API and dashboard alone: `spanlens api` in the many-machine deployment. */
+export async function startApiOnly(config: Config): Promise<{ storage: Storage; apiPort: number; close(): Promise<void> }> {
+  const storage = await openMigratedStorage(config);
+  await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir });
+  await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
+  return {
+    storage,
+    apiPort: addressPort(api.server.address()),
+    async close() {
+      await api.close();
+      await storage.close();
+    },
+  };
+}
