@@ -17,12 +17,18 @@ interface Started {
   apiUrl: string;
 }
 
+function withoutKafka(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { KAFKA_BROKERS: _k, ...rest } = env;
+  return rest;
+}
+
 /** Runs the README's `npm start` with its own data directory and ephemeral ports. */
 async function npmStart(dataDir: string, env: Record<string, string> = {}): Promise<Started> {
   const child = spawn('npm', ['start'], {
     cwd: ROOT,
     detached: true,
-    env: { ...process.env, SPANLENS_DATA_DIR: dataDir, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0', ...env },
+    // The default (direct) path: a KAFKA_BROKERS that CI exports for the Kafka suite must not leak in.
+    env: { ...withoutKafka(process.env), SPANLENS_DATA_DIR: dataDir, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0', ...env },
   });
   let out = '';
   child.stdout!.on('data', (d) => { out += d; });
@@ -48,7 +54,7 @@ async function stop(s: Started): Promise<boolean> {
   const exited = new Promise<void>((resolve) => s.child.on('exit', () => resolve()));
   process.kill(-s.child.pid!, 'SIGTERM');
   await exited;
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 300; i++) {
     try {
       process.kill(-s.child.pid!, 0);
       await new Promise((r) => setTimeout(r, 50));
@@ -99,7 +105,7 @@ describe('npm start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spanlens-cli-'));
     const first = await npmStart(dir, { SPANLENS_INIT_API_KEY: 'sl_lock_test_key_0123456789' });
     try {
-      const r = spawnSync('npm', ['run', 'migrate'], { cwd: ROOT, env: { ...process.env, SPANLENS_DATA_DIR: dir }, encoding: 'utf8' });
+      const r = spawnSync('npm', ['run', 'migrate'], { cwd: ROOT, env: { ...withoutKafka(process.env), SPANLENS_DATA_DIR: dir }, encoding: 'utf8' });
       assert.notEqual(r.status, 0);
       assert.match(r.stderr, /in use by another Spanlens process/);
       assert.match(r.stderr, /SPANLENS_DATA_DIR/);
@@ -110,7 +116,7 @@ describe('npm start', () => {
   });
 
   test('bad configuration fails fast with a message naming the variable', () => {
-    const r = spawnSync('npm', ['start'], { cwd: ROOT, env: { ...process.env, SPANLENS_API_PORT: 'eighty' }, encoding: 'utf8' });
+    const r = spawnSync('npm', ['start'], { cwd: ROOT, env: { ...withoutKafka(process.env), SPANLENS_API_PORT: 'eighty' }, encoding: 'utf8' });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /SPANLENS_API_PORT/);
   });
@@ -118,7 +124,7 @@ describe('npm start', () => {
   test('spanlens migrate is safe to run twice', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spanlens-cli-'));
     for (let i = 0; i < 2; i++) {
-      const r = spawnSync('npm', ['run', 'migrate'], { cwd: ROOT, env: { ...process.env, SPANLENS_DATA_DIR: dir }, encoding: 'utf8' });
+      const r = spawnSync('npm', ['run', 'migrate'], { cwd: ROOT, env: { ...withoutKafka(process.env), SPANLENS_DATA_DIR: dir }, encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /migrations applied/);
     }

@@ -1,7 +1,8 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { clickHouseErrorCode, isDataRejection, type Storage } from '@spanlens/clickhouse';
 import { topics, type KafkaSettings } from '../kafka/client.ts';
-import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX, SPANS_V1 } from '../kafka/records.ts';
+import { randomUUID } from 'node:crypto';
+import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX, SPANS_V1, spansV1 } from '../kafka/records.ts';
 import { dropStoredSpans, type SpanKey } from '../exporters/span-dedup.ts';
 
 export interface KafkaWriterOptions {
@@ -24,6 +25,26 @@ interface Line extends SpanKey {
 }
 
 const MAX_BACKOFF_MS = 5000;
+
+function backoff(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6))));
+}
+
+interface Intent {
+  last_offset: string;
+  skipped: Array<string | number>;
+  token: string;
+}
+
+async function findIntent(storage: Storage, groupId: string, topic: string, partition: number, first: string): Promise<Intent | undefined> {
+  const rs = await storage.client.query({
+    query: `SELECT toString(last_offset) AS last_offset, skipped, token FROM writer_batches FINAL
+            WHERE group_id = {g:String} AND topic = {t:String} AND partition = {p:UInt32} AND first_offset = {f:UInt64}`,
+    query_params: { g: groupId, t: topic, p: partition, f: first },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<Intent>())[0];
+}
 
 /**
  * The Kafka receiver of the write pipeline: consumer group -> batches -> ClickHouse.
@@ -71,14 +92,12 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
       const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
       if (batch.messages.length === 0) return;
       const poison: Array<{ message: KafkaMessage; reason: string }> = [];
-      const lines: Line[] = [];
-      let format: (typeof FORMATS)[string] | undefined;
+      // Grouped by record format: during an upgrade a topic carries two versions at once.
+      const groups = new Map<(typeof FORMATS)[string], Line[]>();
       for (const message of batch.messages) {
         const name = message.headers?.[FORMAT_HEADER]?.toString();
         const f = name ? FORMATS[name] : undefined;
         if (!f) { poison.push({ message, reason: `unknown record format '${name ?? ''}'` }); continue; }
-        format ??= f;
-        if (f !== format) { poison.push({ message, reason: `record format ${f.name} on the topic of ${format.name}` }); continue; }
         let row: unknown;
         try {
           row = JSON.parse(message.value?.toString('utf8') ?? '');
@@ -90,34 +109,94 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
           poison.push({ message, reason: `record value must be an array of ${f.columns.length} columns` });
           continue;
         }
+        let lines = groups.get(f);
+        if (!lines) groups.set(f, (lines = []));
         lines.push(f.name === SPANS_V1
           ? { message, project_id: String(row[SPAN_KEY_INDEX.project]), trace_id: String(row[SPAN_KEY_INDEX.trace]), span_id: String(row[SPAN_KEY_INDEX.span]), start_time: String(row[SPAN_KEY_INDEX.start]) }
           : { message, project_id: '', trace_id: '', span_id: message.offset, start_time: '' });
       }
-      if (format && lines.length > 0) {
-        const fmt = format;
-        const token = `${batch.topic}/${batch.partition}/${batch.firstOffset()}-${batch.lastOffset()}`;
-        for (let attempt = 0; ; attempt++) {
-          try {
-            // A redelivered span (writer restarted before committing) is dropped if already stored.
-            const fresh = fmt.name === SPANS_V1 ? await dropStoredSpans(o.storage, lines) : lines;
-            stats.repeatsDropped += lines.length - fresh.length;
-            poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, fresh, token, stats));
-            break;
-          } catch (err) {
-            // ClickHouse unreachable: keep the backlog in Kafka, retry with backoff.
-            stats.insertRetries++;
-            if (!isRunning() || isStale()) return;
-            await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6))));
-            await heartbeat().catch(() => undefined);
+      // The batch's boundaries and skipped offsets are recorded before the insert; a batch
+      // seen again (the writer died before committing) is replayed exactly, same token.
+      const first = batch.firstOffset()!;
+      const last = batch.lastOffset();
+      let intent: Intent | undefined;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          intent = await findIntent(o.storage, o.groupId, batch.topic, batch.partition, first);
+          if (intent && BigInt(intent.last_offset) < BigInt(last)) {
+            // Only the part of this batch that the recorded one covered; the rest comes next time.
+            return replayPartial(intent);
           }
+          if (intent && BigInt(intent.last_offset) > BigInt(last)) {
+            // The recorded batch is not all here yet: take none of it, so it is never split.
+            await new Promise((r) => setTimeout(r, 200));
+            return;
+          }
+          break;
+        } catch {
+          stats.insertRetries++;
+          if (!isRunning() || isStale()) return;
+          await backoff(attempt);
+          await heartbeat().catch(() => undefined);
+        }
+      }
+      const skipped = new Set<string>((intent?.skipped ?? []).map(String));
+      const token = intent?.token ?? `${batch.topic}/${batch.partition}/${first}-${last}/${randomUUID()}`;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (!intent) {
+            // Spans a client sent twice (at other offsets) are skipped, and the skip is recorded.
+            const spans = groups.get(spansV1) ?? [];
+            const fresh = new Set(await dropStoredSpans(o.storage, spans));
+            for (const l of spans) if (!fresh.has(l)) skipped.add(l.message.offset);
+            await o.storage.insertRows('writer_batches', [{ group_id: o.groupId, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, skipped: [...skipped], token }]);
+            intent = { last_offset: last, skipped: [...skipped], token };
+          }
+          for (const [fmt, lines] of groups) {
+            const keep = lines.filter((l) => !skipped.has(l.message.offset));
+            stats.repeatsDropped += lines.length - keep.length;
+            poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, keep, `${token}/${fmt.name}`, stats));
+          }
+          break;
+        } catch {
+          // ClickHouse unreachable or overloaded: keep the backlog in Kafka, retry with backoff.
+          stats.insertRetries++;
+          if (!isRunning() || isStale()) return;
+          await backoff(attempt);
+          await heartbeat().catch(() => undefined);
         }
       }
       await deadLetter(batch, poison);
-      resolveOffset(batch.lastOffset());
+      resolveOffset(last);
       // Committed only now, after the insert: a crash before this line redelivers the batch.
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       stats.batches++;
+
+      // A recorded batch ended before this one does: handle just its offsets now (the
+      // same rows, the same token), commit, and let Kafka hand over the rest again.
+      async function replayPartial(rec: Intent): Promise<void> {
+        const upTo = BigInt(rec.last_offset);
+        const inRange = (m: KafkaMessage) => BigInt(m.offset) <= upTo;
+        const skip = new Set(rec.skipped.map(String));
+        for (const [fmt, lines] of groups) {
+          const keep = lines.filter((l) => inRange(l.message) && !skip.has(l.message.offset));
+          for (let attempt = 0; ; attempt++) {
+            try {
+              poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, keep, `${rec.token}/${fmt.name}`, stats));
+              break;
+            } catch {
+              stats.insertRetries++;
+              if (!isRunning() || isStale()) return;
+              await backoff(attempt);
+              await heartbeat().catch(() => undefined);
+            }
+          }
+        }
+        await deadLetter(batch, poison.filter((p) => inRange(p.message)));
+        resolveOffset(rec.last_offset);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (upTo + 1n).toString() }]);
+        stats.batches++;
+      }
     },
   });
 

@@ -110,7 +110,8 @@ export async function startFakeLlm(options: { firstDelayMs?: number; chunkDelayM
     }
     res.writeHead(404).end();
   });
-  server.keepAliveTimeout = 1;
+  // Longer than the clients' own keep-alive, so a client never reuses a socket the server just closed.
+  server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return {
