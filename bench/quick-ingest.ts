@@ -1,6 +1,8 @@
 // Quick ingest figure for one Spanlens process: OTLP/HTTP protobuf requests of LLM spans,
 // sent with a few connections in flight, counting acknowledged spans per second.
 // Usage: node --import tsx bench/quick-ingest.ts [requests=300] [spansPerRequest=200] [concurrency=4]
+// With KAFKA_BROKERS set, Spanlens runs OTLP -> Kafka -> writer -> ClickHouse in the one
+// process, and the run also reports when the writer had stored every accepted span.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,6 +68,17 @@ await Promise.all(Array.from({ length: concurrency }, async () => {
   }
 }));
 const seconds = (performance.now() - t0) / 1000;
+let storedSeconds: number | undefined;
+if (process.env.KAFKA_BROKERS) {
+  const metricsUrl = url.replace('/v1/traces', '/metrics');
+  for (;;) {
+    const text = await (await fetch(metricsUrl)).text();
+    const inserted = Number(/^spanlens_writer_rows_inserted (\S+)$/m.exec(text)?.[1] ?? 0);
+    if (inserted >= accepted) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  storedSeconds = (performance.now() - t0) / 1000;
+}
 latencies.sort((a, b) => a - b);
 const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1);
 const list = await (await fetch(`${apiUrl}/api/v1/traces?limit=1`, { headers: { authorization: `Bearer ${KEY}` } })).json() as { traces: unknown[] };
@@ -74,6 +87,7 @@ console.log(JSON.stringify({
   acceptedSpans: accepted, refusedRequests: refused, seconds: Number(seconds.toFixed(2)),
   spansPerSecond: Math.round(accepted / seconds), mbPerSecond: Number((bytes / seconds / 1e6).toFixed(2)),
   ackLatencyMs: { p50: q(0.5), p99: q(0.99) }, apiSeesTraces: list.traces.length > 0,
+  ...(storedSeconds ? { viaKafka: true, allStoredAfterSeconds: Number(storedSeconds.toFixed(2)), storedSpansPerSecond: Math.round(accepted / storedSeconds) } : {}),
 }));
 child.kill('SIGTERM');
 await new Promise((r) => child.on('exit', r));

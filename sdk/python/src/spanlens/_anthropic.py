@@ -88,8 +88,11 @@ def _finish(call: LlmCall, kwargs: dict[str, Any], result: Any) -> None:
 
 
 def _record_message(call: LlmCall, m: Any) -> None:
+    content = get(m, "content")
+    if not isinstance(content, (list, tuple)):  # not a message (a raw response, say): the call alone
+        call.succeed({}, {})
+        return
     stop = text(get(m, "stop_reason"))
-    content = get(m, "content") or []
     call.set_content(
         "gen_ai.output.messages",
         lambda: [{"role": "assistant", "parts": [to_part(b) for b in content], **({"finish_reason": stop} if stop else {})}],
@@ -114,7 +117,8 @@ def _record_stream(call: LlmCall, stream: Any) -> None:
 
     def on_end() -> None:
         out = stream_output(events)
-        call.set_content("gen_ai.output.messages", lambda: out["messages"])
+        if events:
+            call.set_content("gen_ai.output.messages", lambda: out["messages"])
         start = out["start"]
         call.succeed(
             {

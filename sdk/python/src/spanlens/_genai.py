@@ -6,6 +6,7 @@ import contextlib
 import functools
 import inspect
 import logging
+import math
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -68,10 +69,10 @@ def clean(attrs: Mapping[str, Any]) -> dict[str, AttributeValue]:
     for k, v in attrs.items():
         if v is None:
             continue
-        if isinstance(v, bool) or isinstance(v, str):
+        if isinstance(v, (bool, str)):
             out[k] = v
         elif isinstance(v, (int, float)):
-            if v == v and v not in (float("inf"), float("-inf")):
+            if math.isfinite(v):
                 out[k] = v
         elif isinstance(v, (list, tuple)):
             items = [x for x in v if isinstance(x, str)]
@@ -367,6 +368,10 @@ def observe_stream(stream: Any, obs: StreamObserver) -> bool:
         return False
     stream._iterator = _observe_async(it, obs) if is_async else _observe_sync(it, obs)
     _patch_close(stream, obs, is_async)
+    try:  # a stream dropped unread (or half read) still records its call, with what came
+        weakref.finalize(stream, obs.end).atexit = False
+    except TypeError:
+        pass
     return True
 
 

@@ -83,9 +83,10 @@ def _chat_finish(call: LlmCall, kwargs: dict[str, Any], result: Any) -> None:
 
 
 def _record_completion(call: LlmCall, r: Any) -> None:
-    choices = get(r, "choices") or []
-    if not isinstance(choices, Sequence):
-        choices = []
+    choices = get(r, "choices")
+    if not isinstance(choices, Sequence):  # not a completion (a raw response, say): the call alone
+        call.succeed({}, {})
+        return
     call.set_content(
         "gen_ai.output.messages",
         lambda: [{**to_genai(get(c, "message") or {"role": "assistant"}), **_finish_reason(c)} for c in choices],
@@ -118,7 +119,8 @@ def _record_stream(call: LlmCall, stream: Any) -> None:
 
     def on_end() -> None:
         out = stream_output(chunks)
-        call.set_content("gen_ai.output.messages", lambda: out["messages"])
+        if out["messages"]:
+            call.set_content("gen_ai.output.messages", lambda: out["messages"])
         call.succeed(
             {
                 "gen_ai.response.id": out["id"],

@@ -18,6 +18,9 @@ from opentelemetry.sdk.trace.sampling import (
     SamplingResult,
     TraceIdRatioBased,
 )
+from opentelemetry.trace import Link, SpanKind
+from opentelemetry.trace.span import TraceState
+from opentelemetry.util.types import Attributes
 
 from ._context import context_attributes, current_context
 from ._suppress import is_suppressed
@@ -142,7 +145,7 @@ class SpanlensSpanProcessor(SpanProcessor):
 
     def shutdown(self) -> None:
         try:
-            self._batch.shutdown()
+            self._batch.shutdown()  # type: ignore[no-untyped-call]
         except Exception:
             log.debug("spanlens: processor shutdown failed", exc_info=True)
 
@@ -162,10 +165,19 @@ class SpanlensSampler(Sampler):
         root: Sampler = ALWAYS_ON if rate >= 1 else TraceIdRatioBased(rate)
         self._inner = ParentBased(root)
 
-    def should_sample(self, parent_context, trace_id, name, kind=None, attributes=None, links=None, trace_state=None):  # type: ignore[no-untyped-def]
+    def should_sample(
+        self,
+        parent_context: Context | None,
+        trace_id: int,
+        name: str,
+        kind: SpanKind | None = None,
+        attributes: Attributes = None,
+        links: Sequence[Link] | None = None,
+        trace_state: TraceState | None = None,
+    ) -> SamplingResult:
         if is_suppressed(parent_context):
             return SamplingResult(Decision.DROP)
         return self._inner.should_sample(parent_context, trace_id, name, kind, attributes, links, trace_state)
 
     def get_description(self) -> str:
-        return f"SpanlensSampler{{{self._inner.get_description()}}}"
+        return f"SpanlensSampler{{{self._inner.get_description()}}}"  # type: ignore[no-untyped-call]
