@@ -173,6 +173,11 @@ describe('POST /v1/feedback', () => {
     assert.deepEqual(await rs.json(), [{ name: 'helpful', data_type: 'boolean', value: 1, comment: 'nice', source: 'user', user_id: 'u1' }]);
   });
 
+  test('optional fields may be null', async () => {
+    const res = await post({ traceId: 'ef'.repeat(16), spanId: null, name: 'rating', value: 4, comment: null, userId: null, id: null, timestamp: null });
+    assert.equal(res.status, 200);
+  });
+
   test('400 names the bad field', async () => {
     const res = await post({ traceId: 'xyz', name: 'helpful', value: 1 });
     assert.equal(res.status, 400);

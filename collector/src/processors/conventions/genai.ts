@@ -53,7 +53,7 @@ export const genai: Convention = {
       const first = outParts.find((m) => isRecord(m) && typeof m.finish_reason === 'string');
       if (isRecord(first)) fill(f, 'finishReason', first.finish_reason as string);
     }
-    fill(f, 'finishReason', str(a, 'gen_ai.completion.0.finish_reason'));
+    fill(f, 'finishReason', str(a, 'gen_ai.completion.0.finish_reason', 'anthropic.message.stop_reason'));
     const choice = span.events.find((e) => e.name === 'gen_ai.choice');
     if (choice) fill(f, 'finishReason', str(choice.attributes, 'finish_reason'));
   },
