@@ -115,88 +115,62 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
           ? { message, project_id: String(row[SPAN_KEY_INDEX.project]), trace_id: String(row[SPAN_KEY_INDEX.trace]), span_id: String(row[SPAN_KEY_INDEX.span]), start_time: String(row[SPAN_KEY_INDEX.start]) }
           : { message, project_id: '', trace_id: '', span_id: message.offset, start_time: '' });
       }
-      // The batch's boundaries and skipped offsets are recorded before the insert; a batch
-      // seen again (the writer died before committing) is replayed exactly, same token.
-      const first = batch.firstOffset()!;
-      const last = batch.lastOffset();
-      let intent: Intent | undefined;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          intent = await findIntent(o.storage, o.groupId, batch.topic, batch.partition, first);
-          if (intent && BigInt(intent.last_offset) < BigInt(last)) {
-            // Only the part of this batch that the recorded one covered; the rest comes next time.
-            return replayPartial(intent);
+      // Retries while ClickHouse is unreachable or overloaded (Kafka keeps the backlog);
+      // false when the consumer is stopping or lost the partition.
+      const retry = async (step: () => Promise<void>): Promise<boolean> => {
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await step();
+            return true;
+          } catch {
+            stats.insertRetries++;
+            if (!isRunning() || isStale()) return false;
+            await backoff(attempt);
+            await heartbeat().catch(() => undefined);
           }
-          if (intent && BigInt(intent.last_offset) > BigInt(last)) {
-            // The recorded batch is not all here yet: take none of it, so it is never split.
-            await new Promise((r) => setTimeout(r, 200));
-            return;
-          }
-          break;
-        } catch {
-          stats.insertRetries++;
-          if (!isRunning() || isStale()) return;
-          await backoff(attempt);
-          await heartbeat().catch(() => undefined);
         }
-      }
-      const skipped = new Set<string>((intent?.skipped ?? []).map(String));
-      const token = intent?.token ?? `${batch.topic}/${batch.partition}/${first}-${last}/${randomUUID()}`;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (!intent) {
-            // Spans a client sent twice (at other offsets) are skipped, and the skip is recorded.
-            const spans = groups.get(spansV1) ?? [];
-            const fresh = new Set(await dropStoredSpans(o.storage, spans));
-            for (const l of spans) if (!fresh.has(l)) skipped.add(l.message.offset);
-            await o.storage.insertRows('writer_batches', [{ group_id: o.groupId, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: last, skipped: [...skipped], token }]);
-            intent = { last_offset: last, skipped: [...skipped], token };
-          }
-          for (const [fmt, lines] of groups) {
-            const keep = lines.filter((l) => !skipped.has(l.message.offset));
-            stats.repeatsDropped += lines.length - keep.length;
-            poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, keep, `${token}/${fmt.name}`, stats));
-          }
-          break;
-        } catch {
-          // ClickHouse unreachable or overloaded: keep the backlog in Kafka, retry with backoff.
-          stats.insertRetries++;
-          if (!isRunning() || isStale()) return;
-          await backoff(attempt);
-          await heartbeat().catch(() => undefined);
-        }
-      }
-      await deadLetter(batch, poison);
-      resolveOffset(last);
-      // Committed only now, after the insert: a crash before this line redelivers the batch.
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-      stats.batches++;
+      };
 
-      // A recorded batch ended before this one does: handle just its offsets now (the
-      // same rows, the same token), commit, and let Kafka hand over the rest again.
-      async function replayPartial(rec: Intent): Promise<void> {
-        const upTo = BigInt(rec.last_offset);
-        const inRange = (m: KafkaMessage) => BigInt(m.offset) <= upTo;
-        const skip = new Set(rec.skipped.map(String));
-        for (const [fmt, lines] of groups) {
-          const keep = lines.filter((l) => inRange(l.message) && !skip.has(l.message.offset));
-          for (let attempt = 0; ; attempt++) {
-            try {
-              poison.push(...await insertOrIsolate(o.storage, fmt.table, fmt.columns, keep, `${rec.token}/${fmt.name}`, stats));
-              break;
-            } catch {
-              stats.insertRetries++;
-              if (!isRunning() || isStale()) return;
-              await backoff(attempt);
-              await heartbeat().catch(() => undefined);
-            }
-          }
-        }
-        await deadLetter(batch, poison.filter((p) => inRange(p.message)));
-        resolveOffset(rec.last_offset);
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (upTo + 1n).toString() }]);
-        stats.batches++;
+      // Each batch's boundaries, skipped offsets and token are recorded before its insert. A
+      // batch seen again (the writer died before committing) is replayed exactly: the same
+      // rows with the same token, which ClickHouse drops where it has them and fills where
+      // it lacks them (a rollup the crash cut off).
+      const first = batch.firstOffset()!;
+      let intent: Intent | undefined;
+      if (!(await retry(async () => { intent = await findIntent(o.storage, o.groupId, batch.topic, batch.partition, first); }))) return;
+      if (intent && BigInt(intent.last_offset) > BigInt(batch.lastOffset())) {
+        // The recorded batch is not all here yet: take none of it, so it is never split.
+        await new Promise((r) => setTimeout(r, 200));
+        return;
       }
+      if (!intent) {
+        const rec: Intent = { last_offset: batch.lastOffset(), skipped: [], token: `${batch.topic}/${batch.partition}/${first}/${randomUUID()}` };
+        const ok = await retry(async () => {
+          // Spans a client sent twice (at other offsets) are skipped, and the skip is recorded.
+          const spans = groups.get(spansV1) ?? [];
+          const fresh = new Set(await dropStoredSpans(o.storage, spans));
+          rec.skipped = spans.filter((l) => !fresh.has(l)).map((l) => l.message.offset);
+          await o.storage.insertRows('writer_batches', [{ group_id: o.groupId, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: rec.last_offset, skipped: rec.skipped, token: rec.token }]);
+        });
+        if (!ok) return;
+        intent = rec;
+      }
+      // A recorded batch may end before this one: only its offsets now, the rest next time.
+      const upTo = BigInt(intent.last_offset);
+      const inRange = (m: KafkaMessage) => BigInt(m.offset) <= upTo;
+      const skipped = new Set(intent.skipped.map(String));
+      for (const [fmt, lines] of groups) {
+        const keep = lines.filter((l) => inRange(l.message) && !skipped.has(l.message.offset));
+        stats.repeatsDropped += lines.filter((l) => inRange(l.message)).length - keep.length;
+        let refused: typeof poison = [];
+        if (!(await retry(async () => { refused = await insertOrIsolate(o.storage, fmt.table, fmt.columns, keep, `${intent!.token}/${fmt.name}`, stats); }))) return;
+        poison.push(...refused);
+      }
+      await deadLetter(batch, poison.filter((p) => inRange(p.message)));
+      resolveOffset(intent.last_offset);
+      // Committed only now, after the insert: a crash before this line redelivers the batch.
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (upTo + 1n).toString() }]);
+      stats.batches++;
     },
   });
 
