@@ -18,6 +18,8 @@ export interface InitOptions {
   maxQueueSize?: number;
   /** Longest text recorded per attribute, in characters. Default 100000. */
   maxContentLength?: number;
+  /** How long finished LLM calls wait before their spans are built, in a batch, off the call path. Default 50 ms. */
+  spanBuildDelayMs?: number;
 }
 
 export interface ResolvedConfig {
@@ -30,6 +32,7 @@ export interface ResolvedConfig {
   captureContent: boolean;
   maxQueueSize: number;
   maxContentLength: number;
+  spanBuildDelayMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -47,6 +50,7 @@ export function resolveConfig(options: InitOptions = {}, env: Env = process.env)
     captureContent: options.captureContent ?? env.SPANLENS_CAPTURE_CONTENT?.toLowerCase() !== 'false',
     maxQueueSize: options.maxQueueSize ?? 2048,
     maxContentLength: options.maxContentLength ?? 100_000,
+    spanBuildDelayMs: options.spanBuildDelayMs ?? 50,
   };
 }
 

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
 import { suppressTracing, unsuppressTracing } from '@opentelemetry/core';
 import { captureContent, contentText } from './content.ts';
-import { tracer } from './sdk.ts';
+import { config, tracer } from './sdk.ts';
 import { currentContext, runInContext } from './context.ts';
 
 /** A message part in the OpenTelemetry GenAI form (gen_ai.input.messages / gen_ai.output.messages). */
@@ -96,7 +96,6 @@ function nowMs(): number {
 const MAX_PENDING = 10_000;
 // Built together, spans cost a fraction of what one costs alone (the code stays hot).
 const BATCH = 100;
-const BUILD_DELAY_MS = 50;
 
 /** Builds the spans of finished calls in batches, off the call path. */
 class Recorder {
@@ -112,7 +111,7 @@ class Recorder {
     this.pending.push(call);
     if (this.pending.length >= BATCH) this.drain();
     else if (!this.scheduled) {
-      this.scheduled = setTimeout(() => this.drain(), BUILD_DELAY_MS);
+      this.scheduled = setTimeout(() => this.drain(), config().spanBuildDelayMs);
       this.scheduled.unref();
     }
   }
