@@ -63,7 +63,8 @@ export interface KafkaWriter {
 
 export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWriter> {
   const t = topics(o.settings);
-  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024 });
+  // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight).
+  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
   const dlq: Producer = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const stats: WriterStats = { batches: 0, rowsInserted: 0, repeatsDropped: 0, deadLettered: 0, insertRetries: 0 };
   await dlq.connect();
