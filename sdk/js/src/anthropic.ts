@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type GenAiMessage, type Method, type Part, type Usage } from './genai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
 
 // Structural shapes of the `@anthropic-ai/sdk` messages API.
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown };
@@ -49,46 +49,70 @@ export function wrapAnthropic<T extends object>(client: T): T {
   return client;
 }
 
-function messagesCreate(orig: Method, server: Attributes): Method {
-  return (params: never, options?: unknown) => {
+const MESSAGES_START: StartDescriber = {
+  name: (params) => `chat ${(params as MessageParams).model}`,
+  start(params, server) {
     const p = params as MessageParams;
-    return recordCall(orig, params, options, () => {
-      const call = new LlmCall(`chat ${p.model}`, () => clean({
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'anthropic',
-        'gen_ai.request.model': p.model,
-        'gen_ai.request.max_tokens': p.max_tokens,
-        'gen_ai.request.temperature': p.temperature,
-        'gen_ai.request.top_p': p.top_p,
-        'gen_ai.request.top_k': p.top_k,
-        'gen_ai.request.stop_sequences': p.stop_sequences,
-        ...server,
-      }));
-      const system = p.system;
-      if (system) call.setContent('gen_ai.system_instructions', () => (typeof system === 'string' ? [{ type: 'text', content: system }] : system.map(toPart)));
-      const messages = p.messages.slice(); // the app may push to its array before the span is built
-      call.setContent('gen_ai.input.messages', () => messages.map((m): GenAiMessage => ({
-        role: m.role,
-        parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
-      })));
-      return call;
-    }, (call, value) => {
-      if (p.stream) recordStream(call, value as AsyncIterable<StreamEvent>);
-      else recordMessage(call, value as Message);
-    }, true);
-  };
-}
+    return clean({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.request.model': p.model,
+      'gen_ai.request.max_tokens': p.max_tokens,
+      'gen_ai.request.temperature': p.temperature,
+      'gen_ai.request.top_p': p.top_p,
+      'gen_ai.request.top_k': p.top_k,
+      'gen_ai.request.stop_sequences': p.stop_sequences,
+      ...server,
+    });
+  },
+  input(params, copy) {
+    const system = (params as MessageParams).system;
+    const out: Array<[ContentKey, unknown]> = [];
+    if (system) out.push(['gen_ai.system_instructions', typeof system === 'string' ? [{ type: 'text', content: system }] : system.map(toPart)]);
+    out.push(['gen_ai.input.messages', (copy as MessageIn[]).map((m): GenAiMessage => ({
+      role: m.role,
+      parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
+    }))]);
+    return out;
+  },
+};
 
-function recordMessage(call: LlmCall, m: Message): void {
-  call.setContent('gen_ai.output.messages', () => [{ role: 'assistant', parts: (m.content ?? []).map(toPart), finish_reason: m.stop_reason ?? undefined }]);
-  call.succeed(() => ({
-    attributes: {
-      'gen_ai.response.id': m.id ?? '',
-      'gen_ai.response.model': m.model ?? '',
-      'gen_ai.response.finish_reasons': m.stop_reason ? [m.stop_reason] : [],
+const MESSAGE_RESULT: ResultDescriber = {
+  output(value) {
+    const m = value as Message;
+    return [{ role: 'assistant', parts: (m.content ?? []).map(toPart), finish_reason: m.stop_reason ?? undefined }];
+  },
+  finish(value) {
+    const m = value as Message;
+    return {
+      attributes: { 'gen_ai.response.id': m.id ?? '', 'gen_ai.response.model': m.model ?? '', 'gen_ai.response.finish_reasons': m.stop_reason ? [m.stop_reason] : [] },
+      usage: usageOf(m.usage),
+    };
+  },
+};
+
+const STREAM_RESULT: ResultDescriber = {
+  output: (value) => streamOutput(value as StreamEvent[]).messages,
+  finish(value) {
+    const out = streamOutput(value as StreamEvent[]);
+    return {
+      attributes: { 'gen_ai.response.id': out.start?.id ?? '', 'gen_ai.response.model': out.start?.model ?? '', 'gen_ai.response.finish_reasons': out.stopReason ? [out.stopReason] : [] },
+      usage: usageOf(out.usage),
+    };
+  },
+};
+
+function messagesCreate(orig: Method, server: Attributes): Method {
+  const kind: CallKind = {
+    // The messages array is copied: the app may push to it before the span is built.
+    begin: (params) => new LlmCall(MESSAGES_START, params, server, (params as MessageParams).messages.slice()),
+    onValue(call, value, params) {
+      if ((params as MessageParams).stream) recordStream(call, value as AsyncIterable<StreamEvent>);
+      else call.succeed(MESSAGE_RESULT, value);
     },
-    usage: usageOf(m.usage),
-  }));
+    suppress: true,
+  };
+  return (params: never, options?: unknown) => recordCall(orig, params, options, kind);
 }
 
 // While the app iterates, events are only kept; they are read when the span is built.
@@ -97,20 +121,7 @@ function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
   observeStream(stream, (e) => {
     if (e.type === 'content_block_delta') call.firstToken();
     events.push(e);
-  }, () => {
-    call.setContent('gen_ai.output.messages', () => streamOutput(events).messages);
-    call.succeed(() => {
-      const out = streamOutput(events);
-      return {
-        attributes: {
-          'gen_ai.response.id': out.start?.id ?? '',
-          'gen_ai.response.model': out.start?.model ?? '',
-          'gen_ai.response.finish_reasons': out.stopReason ? [out.stopReason] : [],
-        },
-        usage: usageOf(out.usage),
-      };
-    });
-  }, (err) => call.fail(err));
+  }, () => call.succeed(STREAM_RESULT, events), (err) => call.fail(err));
 }
 
 interface StreamOutput { start?: Message; stopReason?: string; usage: AnthropicUsage; messages: GenAiMessage[] }

@@ -25,9 +25,25 @@ export interface Usage {
   reasoning?: number;
 }
 
-interface Finished {
+export interface Finished {
   attributes: Attributes;
   usage: Usage;
+}
+
+export type ContentKey = 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions' | 'input.value';
+
+/** How a kind of call reads its request, when its span is built (static objects: nothing is allocated per call). */
+export interface StartDescriber {
+  name(params: unknown): string;
+  start(params: unknown, server: Attributes): Attributes;
+  /** Content attributes from the request; `copy` is what the call path copied (the app may change its arrays). */
+  input(params: unknown, copy: unknown): Array<[ContentKey, unknown]>;
+}
+
+/** How a kind of call reads its outcome (a response, or a stream's chunks), when its span is built. */
+export interface ResultDescriber {
+  output(value: unknown): unknown;
+  finish(value: unknown): Finished;
 }
 
 /**
@@ -36,21 +52,19 @@ interface Finished {
  * span creation and JSON are what cost CPU, and run much cheaper hot, many at a time.
  */
 export class LlmCall {
-  readonly parent: Context;
+  readonly parent: Context = context.active();
   readonly startMs = nowMs();
   endMs = 0;
   ttftMs: number | undefined;
   error: unknown;
   failed = false;
-  result: (() => Finished) | undefined;
-  readonly contents: Array<[ContentKey, () => unknown]> = [];
+  result: ResultDescriber | undefined;
+  value: unknown;
   /** The app's user/session context at call time; the span is built later, elsewhere. */
   readonly appContext = currentContext();
   private done = false;
 
-  constructor(readonly name: string, readonly startAttributes: () => Attributes) {
-    this.parent = context.active();
-  }
+  constructor(readonly describer: StartDescriber, readonly params: unknown, readonly server: Attributes, readonly copy: unknown) {}
 
   /**
    * Runs the client call with tracing suppressed, for clients that trace themselves
@@ -64,16 +78,12 @@ export class LlmCall {
     this.ttftMs ??= nowMs() - this.startMs;
   }
 
-  /** `value` is computed when the span is built; pass copies of what the app may still change. */
-  setContent(key: ContentKey, value: () => unknown): void {
-    if (captureContent()) this.contents.push([key, value]);
-  }
-
-  succeed(result: () => Finished): void {
+  succeed(result: ResultDescriber, value: unknown): void {
     if (this.done) return;
     this.done = true;
     this.endMs = nowMs();
     this.result = result;
+    this.value = value;
     recorder.add(this);
   }
 
@@ -87,7 +97,6 @@ export class LlmCall {
   }
 }
 
-type ContentKey = 'gen_ai.input.messages' | 'gen_ai.output.messages' | 'gen_ai.system_instructions' | 'input.value';
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
@@ -135,9 +144,11 @@ class Recorder {
 export const recorder = new Recorder();
 
 function build(call: LlmCall): void {
+  const d = call.describer;
   // Recorded even when called inside a suppressed helper (see wrapAnthropic's messages.stream).
-  const span = tracer().startSpan(call.name, { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: call.startAttributes() }, unsuppressTracing(call.parent));
-  for (const [key, value] of call.contents) span.setAttribute(key, contentText(value()));
+  const span = tracer().startSpan(d.name(call.params), { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: d.start(call.params, call.server) }, unsuppressTracing(call.parent));
+  const capture = captureContent();
+  if (capture) for (const [key, value] of d.input(call.params, call.copy)) span.setAttribute(key, contentText(value));
   if (call.failed) {
     const err = call.error;
     const e = err as { status?: number; name?: string; message?: string } | undefined;
@@ -146,7 +157,11 @@ function build(call: LlmCall): void {
     span.setAttribute('error.type', e?.status ? String(e.status) : (e?.name ?? 'Error'));
     setIf(span, 'http.response.status_code', e?.status);
   } else if (call.result) {
-    const { attributes, usage } = call.result();
+    if (capture) {
+      const out = call.result.output(call.value);
+      if (out !== undefined) span.setAttribute('gen_ai.output.messages', contentText(out));
+    }
+    const { attributes, usage } = call.result.finish(call.value);
     span.setAttributes(clean(attributes as Record<string, AttributeValue | undefined>));
     setIf(span, 'gen_ai.usage.input_tokens', usage.input);
     setIf(span, 'gen_ai.usage.output_tokens', usage.output);
@@ -181,24 +196,33 @@ export type Method = (params: never, options?: unknown) => unknown;
  * the outcome when the promise settles, and return exactly what the original returned.
  * If recording cannot even start, the original runs untouched.
  */
-export function recordCall(
-  orig: Method, params: never, options: unknown,
-  begin: () => LlmCall, onValue: (call: LlmCall, value: unknown) => void, suppress = false,
-): unknown {
+/** What a wrapped method does around its call; one object per wrapped method, made at wrap time. */
+export interface CallKind {
+  begin(params: unknown): LlmCall;
+  onValue(call: LlmCall, value: unknown, params: unknown): void;
+  suppress?: boolean;
+}
+
+/**
+ * The shape of every wrapped client method: start recording, call the original, record
+ * the outcome when the promise settles, and return exactly what the original returned.
+ * If recording cannot even start, the original runs untouched.
+ */
+export function recordCall(orig: Method, params: never, options: unknown, kind: CallKind): unknown {
   let call: LlmCall;
   try {
-    call = begin();
+    call = kind.begin(params);
   } catch {
     return orig(params, options);
   }
   let result: unknown;
   try {
-    result = suppress ? call.runSuppressed(() => orig(params, options)) : orig(params, options);
+    result = kind.suppress ? call.runSuppressed(() => orig(params, options)) : orig(params, options);
   } catch (err) {
     call.fail(err);
     throw err;
   }
-  watch(result as PromiseLike<unknown>, (value) => onValue(call, value), (err) => call.fail(err));
+  watch(result as PromiseLike<unknown>, (value) => kind.onValue(call, value, params), (err) => call.fail(err));
   return result;
 }
 

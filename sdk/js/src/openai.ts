@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type GenAiMessage, type Method, type Part, type Usage } from './genai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type CallKind, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
 
 // The shapes read from the `openai` package, kept structural so the SDK does not
 // depend on it (any 4.x-6.x client fits).
@@ -67,43 +67,63 @@ export function wrapOpenAI<T extends object>(client: T): T {
   return client;
 }
 
-function chatCreate(orig: Method, server: Attributes): Method {
-  return (params: never, options?: unknown) => {
+const CHAT_START: StartDescriber = {
+  name: (params) => `chat ${(params as ChatParams).model}`,
+  start(params, server) {
     const p = params as ChatParams;
-    return recordCall(orig, params, options, () => {
-      const call = new LlmCall(`chat ${p.model}`, () => clean({
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.provider.name': 'openai',
-        'gen_ai.request.model': p.model,
-        'gen_ai.request.max_tokens': p.max_completion_tokens ?? p.max_tokens ?? undefined,
-        'gen_ai.request.temperature': p.temperature ?? undefined,
-        'gen_ai.request.top_p': p.top_p ?? undefined,
-        'gen_ai.request.frequency_penalty': p.frequency_penalty ?? undefined,
-        'gen_ai.request.presence_penalty': p.presence_penalty ?? undefined,
-        'gen_ai.request.seed': p.seed ?? undefined,
-        'gen_ai.request.stop_sequences': typeof p.stop === 'string' ? [p.stop] : (p.stop ?? undefined),
-        ...server,
-      }));
-      const messages = p.messages.slice(); // the app may push to its array before the span is built
-      call.setContent('gen_ai.input.messages', () => messages.map(toGenAi));
-      return call;
-    }, (call, value) => {
-      if (p.stream) recordStream(call, value as AsyncIterable<ChatChunk>);
-      else recordCompletion(call, value as ChatCompletion);
+    return clean({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': p.model,
+      'gen_ai.request.max_tokens': p.max_completion_tokens ?? p.max_tokens ?? undefined,
+      'gen_ai.request.temperature': p.temperature ?? undefined,
+      'gen_ai.request.top_p': p.top_p ?? undefined,
+      'gen_ai.request.frequency_penalty': p.frequency_penalty ?? undefined,
+      'gen_ai.request.presence_penalty': p.presence_penalty ?? undefined,
+      'gen_ai.request.seed': p.seed ?? undefined,
+      'gen_ai.request.stop_sequences': typeof p.stop === 'string' ? [p.stop] : (p.stop ?? undefined),
+      ...server,
     });
-  };
-}
+  },
+  input: (_params, copy) => [['gen_ai.input.messages', (copy as ChatMessageIn[]).map(toGenAi)]],
+};
 
-function recordCompletion(call: LlmCall, r: ChatCompletion): void {
-  call.setContent('gen_ai.output.messages', () => (r.choices ?? []).map((c) => ({ ...toGenAi(c.message ?? { role: 'assistant' }), finish_reason: c.finish_reason ?? undefined })));
-  call.succeed(() => ({
-    attributes: {
-      'gen_ai.response.id': r.id ?? '',
-      'gen_ai.response.model': r.model ?? '',
-      'gen_ai.response.finish_reasons': (r.choices ?? []).map((c) => c.finish_reason ?? '').filter(Boolean),
+const CHAT_RESULT: ResultDescriber = {
+  output: (value) => ((value as ChatCompletion).choices ?? []).map((c) => ({ ...toGenAi(c.message ?? { role: 'assistant' }), finish_reason: c.finish_reason ?? undefined })),
+  finish(value) {
+    const r = value as ChatCompletion;
+    return {
+      attributes: {
+        'gen_ai.response.id': r.id ?? '',
+        'gen_ai.response.model': r.model ?? '',
+        'gen_ai.response.finish_reasons': (r.choices ?? []).map((c) => c.finish_reason ?? '').filter(Boolean),
+      },
+      usage: usageOf(r.usage),
+    };
+  },
+};
+
+const CHAT_STREAM_RESULT: ResultDescriber = {
+  output: (value) => streamOutput(value as ChatChunk[]).messages,
+  finish(value) {
+    const out = streamOutput(value as ChatChunk[]);
+    return {
+      attributes: { 'gen_ai.response.id': out.id ?? '', 'gen_ai.response.model': out.model ?? '', 'gen_ai.response.finish_reasons': out.finishReasons },
+      usage: usageOf(out.usage),
+    };
+  },
+};
+
+function chatCreate(orig: Method, server: Attributes): Method {
+  const kind: CallKind = {
+    // The messages array is copied: the app may push to it before the span is built.
+    begin: (params) => new LlmCall(CHAT_START, params, server, (params as ChatParams).messages.slice()),
+    onValue(call, value, params) {
+      if ((params as ChatParams).stream) recordStream(call, value as AsyncIterable<ChatChunk>);
+      else call.succeed(CHAT_RESULT, value);
     },
-    usage: usageOf(r.usage),
-  }));
+  };
+  return (params: never, options?: unknown) => recordCall(orig, params, options, kind);
 }
 
 // While the app iterates, chunks are only kept; they are read when the span is built.
@@ -115,16 +135,7 @@ function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
       if (d?.content || d?.tool_calls?.length) call.firstToken();
     }
     chunks.push(chunk);
-  }, () => {
-    call.setContent('gen_ai.output.messages', () => streamOutput(chunks).messages);
-    call.succeed(() => {
-      const out = streamOutput(chunks);
-      return {
-        attributes: { 'gen_ai.response.id': out.id ?? '', 'gen_ai.response.model': out.model ?? '', 'gen_ai.response.finish_reasons': out.finishReasons },
-        usage: usageOf(out.usage),
-      };
-    });
-  }, (err) => call.fail(err));
+  }, () => call.succeed(CHAT_STREAM_RESULT, chunks), (err) => call.fail(err));
 }
 
 interface StreamOutput { id?: string; model?: string; usage?: OpenAIUsage | null; finishReasons: string[]; messages: GenAiMessage[] }
@@ -180,25 +191,38 @@ function streamOutput(chunks: ChatChunk[]): StreamOutput {
   return out;
 }
 
-function embeddingsCreate(orig: Method, server: Attributes): Method {
-  return (params: never, options?: unknown) => {
+const EMBEDDINGS_START: StartDescriber = {
+  name: (params) => `embeddings ${(params as EmbeddingParams).model}`,
+  start(params, server) {
     const p = params as EmbeddingParams;
-    return recordCall(orig, params, options, () => {
-      const call = new LlmCall(`embeddings ${p.model}`, () => clean({
-        'gen_ai.operation.name': 'embeddings',
-        'gen_ai.provider.name': 'openai',
-        'gen_ai.request.model': p.model,
-        'gen_ai.embeddings.dimension.count': p.dimensions,
-        ...server,
-      }));
-      const input = Array.isArray(p.input) ? p.input.slice() : p.input;
-      call.setContent('input.value', () => input);
-      return call;
-    }, (call, value) => {
-      const r = value as EmbeddingResponse;
-      call.succeed(() => ({ attributes: { 'gen_ai.response.model': r.model ?? '' }, usage: { input: r.usage?.prompt_tokens } }));
+    return clean({
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': p.model,
+      'gen_ai.embeddings.dimension.count': p.dimensions,
+      ...server,
     });
+  },
+  input: (_params, copy) => [['input.value', copy]],
+};
+
+const EMBEDDINGS_RESULT: ResultDescriber = {
+  output: () => undefined,
+  finish(value) {
+    const r = value as EmbeddingResponse;
+    return { attributes: { 'gen_ai.response.model': r.model ?? '' }, usage: { input: r.usage?.prompt_tokens } };
+  },
+};
+
+function embeddingsCreate(orig: Method, server: Attributes): Method {
+  const kind: CallKind = {
+    begin(params) {
+      const input = (params as EmbeddingParams).input;
+      return new LlmCall(EMBEDDINGS_START, params, server, Array.isArray(input) ? input.slice() : input);
+    },
+    onValue: (call, value) => call.succeed(EMBEDDINGS_RESULT, value),
   };
+  return (params: never, options?: unknown) => recordCall(orig, params, options, kind);
 }
 
 function usageOf(u: OpenAIUsage | null | undefined): Usage {
