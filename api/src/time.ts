@@ -1,3 +1,5 @@
+import { formatDateTime64 } from '@spanlens/clickhouse';
+
 /** ISO 8601 (any offset) to the ClickHouse DateTime64(9, 'UTC') text form, or null if invalid. */
 export function isoToClickHouse(iso: string): string | null {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
@@ -11,6 +13,5 @@ export function isoToClickHouse(iso: string): string | null {
 }
 
 export function clickHouseNow(offsetMs = 0): string {
-  const iso = new Date(Date.now() + offsetMs).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000000`;
+  return formatDateTime64(BigInt(Date.now() + offsetMs) * 1_000_000n);
 }

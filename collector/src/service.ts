@@ -14,7 +14,7 @@
 import Fastify from 'fastify';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { BatchingExporter } from './exporters/batching.ts';
 import { ClickHouseExporter } from './exporters/clickhouse.ts';
 import { KafkaExporter } from './exporters/kafka.ts';
@@ -76,21 +76,23 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   });
   const checks: Array<() => Promise<void>> = [];
   let kafka: Kafka | undefined;
+  let admin: Admin | undefined;
   if (mode !== 'direct') {
     if (!o.kafka) throw new Error(`collector mode ${mode} needs Kafka settings (KAFKA_BROKERS)`);
     kafka = createKafka(o.kafka);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, o.kafka);
-    closers.push(() => admin.disconnect());
-    checks.push(async () => { await admin.describeCluster(); });
+    const a = kafka.admin();
+    admin = a;
+    await a.connect();
+    await ensureTopics(a, o.kafka);
+    closers.push(() => a.disconnect());
+    checks.push(async () => { await a.describeCluster(); });
   }
   if (mode !== 'ingest') checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
   const ready = async () => { for (const c of checks) await c(); };
 
   let writer: Collector['writer'];
   if (mode === 'write' || mode === 'ingest+write') {
-    const w = await startKafkaWriter({ kafka: kafka!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
+    const w = await startKafkaWriter({ kafka: kafka!, admin: admin!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
     writer = w;
     closers.unshift(() => w.close());
     metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);

@@ -15,7 +15,7 @@ export interface TraceListParams {
 }
 
 interface TraceListRow {
-  trace_id: string; trace_start: string; trace_end: string; root_name: string; span_count: Num;
+  trace_id: string; trace_start: string; duration_ns: Num; root_name: string; span_count: Num;
   input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num;
   models: string[]; service: string; user_id: string; session_id: string; has_ok: Num;
 }
@@ -27,7 +27,7 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
       SELECT
         trace_id,
         min(start_time) AS trace_start,
-        max(end_time) AS trace_end,
+        toUnixTimestamp64Nano(max(end_time)) - toUnixTimestamp64Nano(min(start_time)) AS duration_ns,
         if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS root_name,
         count() AS span_count,
         sum(input_tokens) AS input_tokens,
@@ -59,7 +59,7 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
     name: r.root_name,
     startTime: toIso8601(r.trace_start),
     cursorTime: r.trace_start,
-    durationMs: durationMs(r.trace_start, r.trace_end),
+    durationMs: n(r.duration_ns) / 1e6,
     spanCount: n(r.span_count),
     inputTokens: n(r.input_tokens),
     outputTokens: n(r.output_tokens),
@@ -72,18 +72,6 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
     userId: nullIfEmpty(r.user_id),
     sessionId: nullIfEmpty(r.session_id),
   }));
-}
-
-/** Difference of two DateTime64(9) strings in ms, exact to the nanosecond. */
-function durationMs(start: string, end: string): number {
-  return Number(toNanos(end) - toNanos(start)) / 1e6;
-}
-
-function toNanos(ch: string): bigint {
-  const [date, time = '00:00:00'] = ch.split(' ');
-  const [hms, frac = ''] = time.split('.');
-  const ms = Date.parse(`${date}T${hms}Z`);
-  return BigInt(ms) * 1_000_000n + BigInt(frac.padEnd(9, '0').slice(0, 9) || '0');
 }
 
 interface SpanDbRow {

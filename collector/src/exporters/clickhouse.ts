@@ -3,12 +3,12 @@ import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
 /** Batches into one ClickHouse table, with insert_deduplication_token across retries. */
 export class ClickHouseExporter<T extends object> extends BatchingExporter<T> {
-  constructor(private readonly storage: Storage, options: Omit<BatchingOptions<T>, 'name'> & { table: string }) {
-    super({ name: `clickhouse/${options.table}`, ...options });
-    this.table = options.table;
-  }
-
   private readonly table: string;
+
+  constructor(private readonly storage: Storage, { table, ...options }: Omit<BatchingOptions<T>, 'name'> & { table: string }) {
+    super({ name: `clickhouse/${table}`, ...options });
+    this.table = table;
+  }
 
   protected write(rows: T[], token: string): Promise<void> {
     return this.storage.insertRows(this.table, rows, { dedupToken: token });

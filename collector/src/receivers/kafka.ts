@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { clickHouseErrorCode, isDataRejection, type Storage } from '@spanlens/clickhouse';
 import { topics, type KafkaSettings } from '../kafka/client.ts';
 import { randomUUID } from 'node:crypto';
@@ -7,6 +7,8 @@ import { dropStoredSpans, type SpanKey } from '../exporters/span-dedup.ts';
 
 export interface KafkaWriterOptions {
   kafka: Kafka;
+  /** A connected admin client, owned by the caller (consumer lag is read through it). */
+  admin: Admin;
   settings: KafkaSettings;
   storage: Storage;
   groupId: string;
@@ -175,8 +177,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     },
   });
 
-  const admin = o.kafka.admin();
-  await admin.connect();
+  const { admin } = o;
   const lagByPartition = async () => {
     const out: Array<{ labels: { topic: string; partition: string }; value: number }> = [];
     for (const topic of [t.spans, t.feedback]) {
@@ -196,7 +197,6 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
     async close() {
       await consumer.disconnect();
       await dlq.disconnect();
-      await admin.disconnect();
     },
   };
 }
