@@ -2,6 +2,8 @@
 export const API_ERRORS = {
   unauthenticated: 401,
   invalid_request: 400,
+  forbidden: 403,
+  dashboard_locked: 403,
   not_found: 404,
   internal: 500,
 } as const;

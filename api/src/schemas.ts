@@ -1,12 +1,20 @@
 import { z } from 'zod';
+import { filterShape } from './filters.ts';
 
-const isoTime = z.iso.datetime({ offset: true, precision: undefined });
+export const order = z.enum(['asc', 'desc']).default('desc');
+export const limit = z.coerce.number().int().min(1).max(500).default(50).describe('Rows per page, at most 500');
+export const cursor = z.string().max(600).optional().describe('nextCursor from the previous page (same sort and order)');
 
 export const traceListQuery = z.strictObject({
-  from: isoTime.optional().describe('Start of the time range (ISO 8601); default: the retention window'),
-  to: isoTime.optional().describe('End of the time range (ISO 8601, exclusive); default: now + 1 day'),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  cursor: z.string().max(500).optional().describe('nextCursor from the previous page'),
+  ...filterShape,
+  minLatencyMs: z.coerce.number().min(0).optional(),
+  maxLatencyMs: z.coerce.number().min(0).optional(),
+  minCostUsd: z.coerce.number().min(0).optional(),
+  maxCostUsd: z.coerce.number().min(0).optional(),
+  sort: z.enum(['startTime', 'durationMs', 'costUsd', 'totalTokens', 'spanCount']).default('startTime'),
+  order,
+  limit,
+  cursor,
 });
 
 export const traceSummary = z.object({
@@ -23,8 +31,10 @@ export const traceSummary = z.object({
   status: z.enum(['ok', 'error', 'unset']),
   models: z.array(z.string()),
   service: z.string().nullable(),
+  environment: z.string().nullable(),
   userId: z.string().nullable(),
   sessionId: z.string().nullable(),
+  tags: z.array(z.string()),
 });
 
 export const traceListResponse = z.object({

@@ -1,9 +1,14 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { bearerKey, type KeyCache, type Storage } from '@spanlens/clickhouse';
+import fastifyCookie from '@fastify/cookie';
+import type { KeyCache, Storage } from '@spanlens/clickhouse';
+import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
+import { adminRoutes, sessionRoutes } from './routes/admin.ts';
+import { groupRoutes } from './routes/groups.ts';
+import { metricRoutes } from './routes/metrics.ts';
 import { priceRoutes } from './routes/prices.ts';
 import { traceRoutes } from './routes/traces.ts';
 
@@ -15,12 +20,8 @@ export interface ApiOptions {
   dashboardDir?: string;
   /** Called after a project's prices change, so the collector reprices at once. */
   onPricesChanged?: () => Promise<void>;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    projectId: string;
-  }
+  /** SPANLENS_ADMIN_TOKEN: the dashboard asks for it; without it the dashboard is loopback-only. */
+  adminToken?: string;
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -33,7 +34,12 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     return reply.code(body.status).send({ error: body.error, message: body.message });
   });
 
-  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  const auth = new Authenticator({ storage: opts.storage, keys: opts.keys, adminToken: opts.adminToken });
+  await app.register(fastifyCookie, { secret: auth.cookieSecret });
+
+  const notFound = (req: FastifyRequest, reply: FastifyReply) =>
+    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  app.setNotFoundHandler(notFound);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -47,22 +53,35 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
+  await app.register(sessionRoutes, { prefix: '/api/v1', auth });
   await app.register(async (v1) => {
     v1.decorateRequest('projectId', '');
-    // Every route in this scope belongs to the project of the caller's key.
-    v1.addHook('onRequest', async (req) => {
-      const key = bearerKey(req.headers.authorization);
-      if (!key) throw new ApiError('unauthenticated', 'missing API key: send Authorization: Bearer <key>');
-      const projectId = await opts.keys.resolve(key);
-      if (!projectId) throw new ApiError('unauthenticated', 'invalid or revoked API key');
-      req.projectId = projectId;
-    });
-    await v1.register(traceRoutes, { storage: opts.storage, retentionDays: opts.retentionDays });
-    await v1.register(priceRoutes, { storage: opts.storage, onChange: opts.onPricesChanged });
+    v1.decorateRequest('caller', 'key');
+    // Every route in this scope reads one project: the key's, or the dashboard's choice.
+    v1.addHook('onRequest', async (req) => auth.authenticate(req));
+    const { storage, retentionDays } = opts;
+    await v1.register(traceRoutes, { storage, retentionDays });
+    await v1.register(groupRoutes, { storage, retentionDays });
+    await v1.register(metricRoutes, { storage });
+    await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
+    await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
   }, { prefix: '/api/v1' });
 
   if (opts.dashboardDir) {
-    await app.register(fastifyStatic, { root: opts.dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
+    const dashboardDir = opts.dashboardDir;
+    await app.register(async (ui) => {
+      ui.addHook('onRequest', async (req, reply) => {
+        if (!auth.adminTokenRequired && !auth.isLocal(req)) {
+          return reply.code(403).type('text/plain').send('The Spanlens dashboard answers only on loopback addresses. Set SPANLENS_ADMIN_TOKEN to open it to other machines.\n');
+        }
+      });
+      await ui.register(fastifyStatic, { root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
+      // The dashboard routes in the browser: its deep links all load index.html.
+      ui.get('/*', { schema: { hide: true } }, async (req, reply) => {
+        if (req.url.startsWith('/api/') || !String(req.headers.accept ?? '').includes('text/html')) return notFound(req, reply);
+        return reply.type('text/html').sendFile('index.html');
+      });
+    });
   }
   return app;
 }

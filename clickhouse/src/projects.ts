@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Storage } from './client.ts';
+import { toIso8601 } from './rows.ts';
 
 export const KEY_PREFIX = 'sl_';
 
@@ -52,6 +53,48 @@ export async function revokeApiKey(storage: Storage, key: string): Promise<void>
   const [row] = await rs.json<{ project_id: string; key_prefix: string; name: string }>();
   if (!row) return;
   await storage.insertRows('api_keys', [{ key_hash: hash, ...row, revoked: true, version: Date.now() }]);
+}
+
+export interface ApiKeyInfo {
+  /** The first 16 hex digits of the key's hash: names a key without revealing it. */
+  id: string;
+  prefix: string;
+  name: string;
+  createdAt: string;
+  revoked: boolean;
+}
+
+export const keyId = (key: string): string => hashApiKey(key).slice(0, 16);
+
+export async function listApiKeys(storage: Storage, projectId: string): Promise<ApiKeyInfo[]> {
+  const rs = await storage.client.query({
+    query: `SELECT substring(key_hash, 1, 16) AS id, key_prefix AS prefix, name, created_at AS createdAt, revoked
+            FROM api_keys FINAL WHERE project_id = {p:String} ORDER BY created_at, id`,
+    query_params: { p: projectId },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<ApiKeyInfo>()).map((k) => ({ ...k, createdAt: toIso8601(k.createdAt), revoked: Boolean(k.revoked) }));
+}
+
+/** Revokes the project's key with this id; false when the project has no such key. */
+export async function revokeApiKeyById(storage: Storage, projectId: string, id: string): Promise<boolean> {
+  const rs = await storage.client.query({
+    query: `SELECT key_hash, project_id, key_prefix, name, created_at FROM api_keys FINAL
+            WHERE project_id = {p:String} AND startsWith(key_hash, {id:String}) LIMIT 1`,
+    query_params: { p: projectId, id },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ key_hash: string; project_id: string; key_prefix: string; name: string; created_at: string }>();
+  if (!row) return false;
+  await storage.insertRows('api_keys', [{ ...row, revoked: true, version: Date.now() }]);
+  return true;
+}
+
+export async function deleteCustomPrice(storage: Storage, projectId: string, provider: string, model: string): Promise<void> {
+  await storage.client.command({
+    query: 'DELETE FROM model_prices WHERE project_id = {p:String} AND provider = {provider:String} AND model = {model:String}',
+    query_params: { p: projectId, provider, model },
+  });
 }
 
 /** The project a key belongs to, or null for an unknown or revoked key. */

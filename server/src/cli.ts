@@ -1,5 +1,5 @@
 import { loadConfig } from './config.ts';
-import { openMigratedStorage, startApiOnly, startCollectorOnly, startSpanlens } from './standalone.ts';
+import { dashboardAccessLine, openMigratedStorage, startApiOnly, startCollectorOnly, startSpanlens } from './standalone.ts';
 
 const USAGE = `usage: spanlens <command>
 
@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'api') {
     const a = await startApiOnly(config);
     console.log(`spanlens: API and dashboard on http://${config.SPANLENS_HOST}:${a.apiPort}/`);
+    console.log(dashboardAccessLine(config));
     console.log('spanlens: ready');
     onSignals(() => a.close());
     return -1;
@@ -61,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`spanlens: OTLP/HTTP on http://${host}:${app.collector.httpPort}/v1/traces`);
   console.log(`spanlens: OTLP/gRPC on ${host}:${app.collector.grpcPort}`);
   console.log(`spanlens: API and dashboard on http://${host}:${app.apiPort}/`);
+  console.log(dashboardAccessLine(config));
   console.log(`spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}${config.KAFKA_BROKERS ? `, buffered through Kafka at ${config.KAFKA_BROKERS}` : ''}`);
   console.log('spanlens: ready');
 

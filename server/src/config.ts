@@ -11,6 +11,7 @@ export const configSchema = z.object({
   SPANLENS_OTLP_GRPC_PORT: port.default(4317),
   SPANLENS_API_PORT: port.default(3000),
   SPANLENS_INIT_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+  SPANLENS_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SPANLENS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   SPANLENS_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
   SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(100_000),

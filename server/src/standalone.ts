@@ -80,13 +80,20 @@ export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write
   };
 }
 
+/** The start line about who may open the dashboard. */
+export function dashboardAccessLine(config: Config): string {
+  return config.SPANLENS_ADMIN_TOKEN
+    ? 'spanlens: dashboard sign-in needs SPANLENS_ADMIN_TOKEN'
+    : 'spanlens: no SPANLENS_ADMIN_TOKEN set: the dashboard answers only loopback clients (127.0.0.1, ::1); set it to open the dashboard to other machines';
+}
+
 /** Collector, API and dashboard in one process on one storage; through Kafka when KAFKA_BROKERS is set. */
 export async function startSpanlens(config: Config): Promise<Spanlens> {
   const storage = await openMigratedStorage(config);
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
   const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, onPricesChanged: () => collector.reloadPrices() });
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, onPricesChanged: () => collector.reloadPrices() });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,
@@ -105,7 +112,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
 export async function startApiOnly(config: Config): Promise<{ storage: Storage; apiPort: number; close(): Promise<void> }> {
   const storage = await openMigratedStorage(config);
   await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir });
+  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,

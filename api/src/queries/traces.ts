@@ -1,27 +1,112 @@
 import { toIso8601, type Storage } from '@spanlens/clickhouse';
 import type { z } from 'zod';
 import type { feedbackSchema, spanSchema, traceSummary } from '../schemas.ts';
+import { afterCursor, type Cursor } from '../cursor.ts';
+import { asArray, chToMs, msToCh, SqlFilter, type FilterQuery, type TimeRange } from '../filters.ts';
 
 type Num = number | string;
 const n = (v: Num): number => Number(v);
 const nullIfEmpty = (s: string): string | null => (s === '' ? null : s);
 
+export const TRACE_SORTS = {
+  startTime: { expr: 'trace_start', type: "DateTime64(9, 'UTC')" },
+  durationMs: { expr: 'duration_ns', type: 'Int64' },
+  costUsd: { expr: 'cost_usd', type: 'Float64' },
+  totalTokens: { expr: 'total_tokens', type: 'UInt64' },
+  spanCount: { expr: 'span_count', type: 'UInt64' },
+} as const;
+
+export type TraceSort = keyof typeof TRACE_SORTS;
+
 export interface TraceListParams {
   projectId: string;
-  from: string;
-  to: string;
+  range: TimeRange;
+  filters: FilterQuery;
+  minLatencyMs?: number;
+  maxLatencyMs?: number;
+  minCostUsd?: number;
+  maxCostUsd?: number;
+  sort: TraceSort;
+  order: 'asc' | 'desc';
+  /** Rows wanted (the route asks one more than a page to know whether another follows). */
   limit: number;
-  cursor?: { startTime: string; traceId: string };
+  cursor?: Cursor;
 }
+
+export type TraceSummaryRow = z.infer<typeof traceSummary> & { sortValue: string };
 
 interface TraceListRow {
   trace_id: string; trace_start: string; duration_ns: Num; root_name: string; span_count: Num;
   input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num;
-  models: string[]; service: string; user_id: string; session_id: string; has_ok: Num;
+  models: string[]; service: string; environment: string; user_id: string; session_id: string; has_ok: Num; tags: string[];
 }
 
-/** Recent traces, newest first, keyset-paginated on (start time, trace id). */
-export async function listTraces(storage: Storage, p: TraceListParams): Promise<Array<z.infer<typeof traceSummary> & { cursorTime: string }>> {
+const HOUR_MS = 3_600_000;
+// A newest-first list usually fills from the last hour; widening windows keep that case
+// to a small scan and stay exact, since every trace outside a window is older.
+const WINDOWS_MS = [HOUR_MS, 6 * HOUR_MS, 24 * HOUR_MS, 7 * 24 * HOUR_MS];
+// Spans of one trace are gathered this far around the window, so a trace's totals are whole
+// for traces up to an hour long.
+const TRACE_MARGIN_MS = HOUR_MS;
+
+/** Traces matching the filters, sorted, keyset-paginated on (sort value, trace id). */
+export async function listTraces(storage: Storage, p: TraceListParams): Promise<TraceSummaryRow[]> {
+  for (const w of traceWindows(p)) {
+    const rows = await listTracesIn(storage, p, w.lo, w.hi);
+    if (rows.length >= p.limit || w.last) return rows;
+  }
+  return [];
+}
+
+function traceWindows(p: TraceListParams): Array<{ lo: number; hi: number; last: boolean }> {
+  const { fromMs, toMs } = p.range;
+  if (p.sort !== 'startTime') return [{ lo: fromMs, hi: toMs, last: true }];
+  const cursorMs = p.cursor ? chToMs(p.cursor.v) : undefined;
+  const out: Array<{ lo: number; hi: number; last: boolean }> = [];
+  if (p.order === 'desc') {
+    const hi = cursorMs === undefined ? toMs : Math.min(toMs, cursorMs + 1);
+    for (const size of WINDOWS_MS) {
+      const lo = Math.max(fromMs, hi - size);
+      out.push({ lo, hi, last: lo === fromMs });
+      if (lo === fromMs) return out;
+    }
+    out.push({ lo: fromMs, hi, last: true });
+  } else {
+    const lo = cursorMs === undefined ? fromMs : Math.max(fromMs, cursorMs);
+    for (const size of WINDOWS_MS) {
+      const hi = Math.min(toMs, lo + size);
+      out.push({ lo, hi, last: hi === toMs });
+      if (hi === toMs) return out;
+    }
+    out.push({ lo, hi: toMs, last: true });
+  }
+  return out;
+}
+
+async function listTracesIn(storage: Storage, p: TraceListParams, loMs: number, hiMs: number): Promise<TraceSummaryRow[]> {
+  const sql = new SqlFilter();
+  const project = sql.param(p.projectId, 'String');
+  // The range's own bounds keep their nanoseconds; inner window edges are whole milliseconds.
+  const exact = (ms: number) => (ms === p.range.fromMs ? p.range.from : ms === p.range.toMs ? p.range.to : msToCh(ms));
+  const lo = exact(loMs);
+  const hi = exact(hiMs);
+  const where = [`project_id = ${project}`, sql.timeRange('start_time', msToCh(loMs - TRACE_MARGIN_MS), msToCh(hiMs + TRACE_MARGIN_MS))];
+  const conds = sql.spanConditions(p.filters, { spanStatus: false });
+  if (conds.length) {
+    where.push(`trace_id IN (SELECT trace_id FROM spans WHERE project_id = ${project} AND ${sql.timeRange('start_time', lo, hi)} AND ${conds.join(' AND ')})`);
+  }
+  const having = [`trace_start >= ${sql.param(lo, "DateTime64(9, 'UTC')")}`, `trace_start < ${sql.param(hi, "DateTime64(9, 'UTC')")}`];
+  const status = asArray(p.filters.status);
+  if (status.length) {
+    const byStatus = { error: 'error_count > 0', ok: 'error_count = 0 AND has_ok > 0', unset: 'error_count = 0 AND has_ok = 0' };
+    having.push(`(${status.map((s) => `(${byStatus[s]})`).join(' OR ')})`);
+  }
+  if (p.minLatencyMs !== undefined) having.push(`duration_ns >= ${sql.param(Math.round(p.minLatencyMs * 1e6), 'Int64')}`);
+  if (p.maxLatencyMs !== undefined) having.push(`duration_ns <= ${sql.param(Math.round(p.maxLatencyMs * 1e6), 'Int64')}`);
+  if (p.minCostUsd !== undefined) having.push(`cost_usd >= ${sql.param(p.minCostUsd, 'Float64')}`);
+  if (p.maxCostUsd !== undefined) having.push(`cost_usd <= ${sql.param(p.maxCostUsd, 'Float64')}`);
+  const sort = TRACE_SORTS[p.sort];
+  if (p.cursor) having.push(afterCursor(sort.expr, 'trace_id', p.order, sql.param(p.cursor.v, sort.type), sql.param(p.cursor.id, 'String')));
   const rs = await storage.client.query({
     query: `
       SELECT
@@ -38,27 +123,31 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
         countIf(status = 'ok') AS has_ok,
         arraySort(groupUniqArrayIf(model, model != '')) AS models,
         anyIf(service, service != '') AS service,
+        anyIf(environment, environment != '') AS environment,
         anyIf(user_id, user_id != '') AS user_id,
-        anyIf(session_id, session_id != '') AS session_id
-      FROM spans FINAL
-      WHERE project_id = {projectId:String}
-        AND start_time >= {from:DateTime64(9, 'UTC')} AND start_time < {to:DateTime64(9, 'UTC')}
+        anyIf(session_id, session_id != '') AS session_id,
+        arraySort(groupUniqArrayArray(tags)) AS tags
+      FROM spans
+      WHERE ${where.join(' AND ')}
       GROUP BY trace_id
-      ${p.cursor ? `HAVING trace_start < {cursorTime:DateTime64(9, 'UTC')} OR (trace_start = {cursorTime:DateTime64(9, 'UTC')} AND trace_id < {cursorTrace:String})` : ''}
-      ORDER BY trace_start DESC, trace_id DESC
-      LIMIT {limit:UInt32}`,
-    query_params: {
-      projectId: p.projectId, from: p.from, to: p.to, limit: p.limit,
-      ...(p.cursor ? { cursorTime: p.cursor.startTime, cursorTrace: p.cursor.traceId } : {}),
-    },
+      HAVING ${having.join(' AND ')}
+      ORDER BY ${sort.expr} ${p.order}, trace_id ${p.order}
+      LIMIT ${sql.param(p.limit, 'UInt32')}`,
+    query_params: sql.params,
     format: 'JSONEachRow',
   });
   const rows = await rs.json<TraceListRow>();
   return rows.map((r) => ({
+    ...toTraceSummary(r),
+    sortValue: p.sort === 'startTime' ? r.trace_start : String(r[sort.expr]),
+  }));
+}
+
+function toTraceSummary(r: TraceListRow): z.infer<typeof traceSummary> {
+  return {
     traceId: r.trace_id,
     name: r.root_name,
     startTime: toIso8601(r.trace_start),
-    cursorTime: r.trace_start,
     durationMs: n(r.duration_ns) / 1e6,
     spanCount: n(r.span_count),
     inputTokens: n(r.input_tokens),
@@ -69,9 +158,11 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
     status: n(r.error_count) > 0 ? 'error' : n(r.has_ok) > 0 ? 'ok' : 'unset',
     models: r.models,
     service: nullIfEmpty(r.service),
+    environment: nullIfEmpty(r.environment),
     userId: nullIfEmpty(r.user_id),
     sessionId: nullIfEmpty(r.session_id),
-  }));
+    tags: r.tags,
+  };
 }
 
 interface SpanDbRow {

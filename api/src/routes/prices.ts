@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { setCustomPrice, listCustomPrices, type Storage } from '@spanlens/clickhouse';
+import { deleteCustomPrice, setCustomPrice, listCustomPrices, type Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
 import { errorResponse } from '../schemas.ts';
 
@@ -34,5 +34,17 @@ export const priceRoutes: FastifyPluginAsyncZod<{ storage: Storage; onChange?: (
     });
     await opts.onChange?.();
     return b;
+  });
+
+  app.delete('/prices', {
+    schema: {
+      summary: "Remove the project's own price of one model (the public table applies again)",
+      querystring: z.strictObject({ provider: z.string().max(100).default(''), model: z.string().min(1).max(200) }),
+      response: { 204: z.null(), 400: errorResponse, 401: errorResponse },
+    },
+  }, async (req, reply) => {
+    await deleteCustomPrice(opts.storage, req.projectId, req.query.provider, req.query.model);
+    await opts.onChange?.();
+    return reply.code(204).send(null);
   });
 };
