@@ -82,7 +82,7 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
         assert.deepEqual({ ...summary, costUsd: Math.round(summary.costUsd * 1e12) }, {
           traceId, name: 'answer-question', startTime: isoNs(base), durationMs: 1700, spanCount: 3,
           inputTokens: 1200, outputTokens: 300, totalTokens: 1500, costUsd: Math.round(expectedCost * 1e12), errorCount: 1,
-          status: 'error', models: ['gpt-4o-mini-2024-07-18'], service: 'support-bot', userId: 'user-42', sessionId: 'session-7',
+          status: 'error', models: ['gpt-4o-mini-2024-07-18'], service: 'support-bot', environment: 'staging', userId: 'user-42', sessionId: 'session-7', tags: [],
         });
       });
     }
