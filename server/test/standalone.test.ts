@@ -107,6 +107,8 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
     const doc = await (await fetch(sl.apiUrl + '/api/v1/openapi.json')).json() as { openapi: string; paths: Record<string, unknown> };
     assert.match(doc.openapi, /^3\./);
     assert.ok(doc.paths['/api/v1/traces']);
-    assert.ok(doc.paths['/api/v1/traces/{traceId}']);
+    for (const path of ['/api/v1/traces/{traceId}', '/api/v1/sessions', '/api/v1/users', '/api/v1/metrics/summary', '/api/v1/metrics/timeseries', '/api/v1/metrics/top', '/api/v1/keys', '/api/v1/prices']) {
+      assert.ok(doc.paths[path], path);
+    }
   });
 });
