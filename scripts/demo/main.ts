@@ -137,7 +137,7 @@ async function main(): Promise<void> {
 
   const plan = planDemo({ traces: opts.traces, days: opts.days, seed: opts.seed });
   const change = new Date(plan.changeAtMs).toISOString().slice(0, 16).replace('T', ' ');
-  console.log(`spanlens demo: ${fmt(plan.traces.length)} traces (${describe(plan)}), ${fmt(plan.spanCount)} spans and ${fmt(plan.feedbackCount)} feedback scores over the past ${opts.days} days (seed ${opts.seed})`);
+  console.log(`spanlens demo: ${fmt(plan.traces.length)} traces (${describe(plan)}), ${fmt(plan.spanCount)} spans and ${fmt(plan.feedbackCount)} feedback scores over the past ${opts.days} day${opts.days === 1 ? '' : 's'} (seed ${opts.seed})`);
   console.log(`  halfway change at ${change} UTC: support-bot 2.0 moves from gpt-4o to claude-sonnet-4 with a prompt about twice as long`);
   console.log(`  sending to ${opts.endpoint}/v1/traces (OTLP/HTTP protobuf)`);
   const result = await sendPlan(plan, { endpoint: opts.endpoint, apiKey: key, onProgress: progressPrinter() });
