@@ -5,7 +5,8 @@ COPY package.json package-lock.json ./
 COPY clickhouse/package.json clickhouse/
 COPY collector/package.json collector/
 COPY api/package.json api/
-COPY dashboard/package.json dashboard/
+# Whole dashboard: the root postinstall builds it (vite) into dashboard/dist during npm ci.
+COPY dashboard/ dashboard/
 COPY server/package.json server/
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY . .

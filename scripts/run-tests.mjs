@@ -30,6 +30,17 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The API serves the dashboard's vite build (dashboard/dist): build it when missing or older than its sources.
+const newest = (p) => (statSync(p).isDirectory() ? Math.max(0, ...readdirSync(p).map((n) => newest(join(p, n)))) : statSync(p).mtimeMs);
+const builtAt = existsSync(join(root, 'dashboard/dist/index.html')) ? statSync(join(root, 'dashboard/dist/index.html')).mtimeMs : 0;
+if (builtAt < Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => newest(join(root, 'dashboard', p))))) {
+  const b = spawnSync('npm', ['run', 'build', '-w', '@spanlens/dashboard'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) {
+    console.error('run-tests: the dashboard build failed');
+    process.exit(1);
+  }
+}
+
 const env = { ...process.env };
 let startedBroker = false;
 if (files.some((f) => f.includes('/kafka/')) && !env.KAFKA_BROKERS) {

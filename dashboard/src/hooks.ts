@@ -1,0 +1,106 @@
+// Data loading hooks: one GET per path, refreshed on the refresh tick and on project change.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, get } from './api.ts';
+import { useProject, useTime } from './state.tsx';
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  /** True while a request is in flight (the previous data stays shown meanwhile). */
+  loading: boolean;
+  reload: () => void;
+}
+
+function asApiError(err: unknown): ApiError {
+  return err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err));
+}
+
+/** GETs `path` (null: nothing to load) and again on each refresh tick or project switch. */
+export function useApi<T>(path: string | null): Loaded<T> {
+  const { tick } = useTime();
+  const { projectId } = useProject();
+  const [local, setLocal] = useState(0);
+  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean; key: string | null }>(
+    { data: undefined, error: undefined, loading: path !== null, key: null },
+  );
+  const seq = useRef(0);
+
+  useEffect(() => {
+    if (path === null) return;
+    const mine = ++seq.current;
+    const key = `${projectId ?? ''} ${path}`;
+    setState((s) => ({ ...s, loading: true }));
+    get<T>(path).then(
+      (data) => { if (mine === seq.current) setState({ data, error: undefined, loading: false, key }); },
+      (err: unknown) => {
+        // A failed refresh of the same query keeps its data; a new query drops the old one.
+        if (mine === seq.current) setState((s) => ({ data: s.key === key ? s.data : undefined, error: asApiError(err), loading: false, key }));
+      },
+    );
+  }, [path, tick, projectId, local]);
+
+  const reload = useCallback(() => setLocal((n) => n + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+export interface Paged<T> {
+  items: T[];
+  error: ApiError | undefined;
+  loading: boolean;
+  /** Loaded at least the first page. */
+  loaded: boolean;
+  hasMore: boolean;
+  loadMore: () => void;
+}
+
+/**
+ * Cursor pagination: `base` is the path with its query (without cursor); `pick` takes a page's
+ * items. A new base, refresh tick or project starts again from the first page.
+ */
+export function usePaged<P extends { nextCursor: string | null }, T>(base: string, pick: (page: P) => T[]): Paged<T> {
+  const { tick } = useTime();
+  const { projectId } = useProject();
+  const [items, setItems] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [loading, setLoading] = useState(true);
+  const [loaded, setLoaded] = useState(false);
+  const seq = useRef(0);
+  const pickRef = useRef(pick);
+  pickRef.current = pick;
+
+  const fetchPage = useCallback((after: string | null, append: boolean) => {
+    const mine = ++seq.current;
+    setLoading(true);
+    const sep = base.includes('?') ? '&' : '?';
+    const path = after ? `${base}${sep}cursor=${encodeURIComponent(after)}` : base;
+    get<P>(path).then(
+      (page) => {
+        if (mine !== seq.current) return;
+        const got = pickRef.current(page);
+        setItems((prev) => (append ? [...prev, ...got] : got));
+        setCursor(page.nextCursor);
+        setError(undefined);
+        setLoading(false);
+        setLoaded(true);
+      },
+      (err: unknown) => {
+        if (mine !== seq.current) return;
+        if (!append) setItems([]);
+        setError(asApiError(err));
+        setLoading(false);
+        setLoaded(true);
+      },
+    );
+  }, [base]);
+
+  useEffect(() => {
+    fetchPage(null, false);
+  }, [fetchPage, tick, projectId]);
+
+  const loadMore = useCallback(() => {
+    if (cursor) fetchPage(cursor, true);
+  }, [cursor, fetchPage]);
+
+  return { items, error, loading, loaded, hasMore: cursor !== null, loadMore };
+}
