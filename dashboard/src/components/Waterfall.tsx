@@ -1,51 +1,8 @@
 // The span tree of a trace as a waterfall: one row per span, indented by depth, with a bar
 // whose offset and width are proportional to the span's start and duration within the trace.
 import type { Span } from '../api.ts';
-import { fmtCount, fmtMs, fmtUsd, isoToMs } from '../format.ts';
-
-export interface TreeRow {
-  span: Span;
-  depth: number;
-  /** Offset from the trace start, ms. */
-  offsetMs: number;
-}
-
-/** Orders spans depth-first (children by start time) with their depth; orphans become roots. */
-export function buildTree(spans: Span[]): { rows: TreeRow[]; startMs: number; totalMs: number } {
-  if (spans.length === 0) return { rows: [], startMs: 0, totalMs: 0 };
-  const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string, Span[]>();
-  const roots: Span[] = [];
-  for (const s of spans) {
-    if (s.parentSpanId && ids.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
-      const list = children.get(s.parentSpanId) ?? [];
-      list.push(s);
-      children.set(s.parentSpanId, list);
-    } else {
-      roots.push(s);
-    }
-  }
-  const byStart = (a: Span, b: Span) => isoToMs(a.startTime) - isoToMs(b.startTime);
-  let startMs = Infinity;
-  let endMs = -Infinity;
-  for (const s of spans) {
-    const st = isoToMs(s.startTime);
-    startMs = Math.min(startMs, st);
-    endMs = Math.max(endMs, st + s.durationMs);
-  }
-  const rows: TreeRow[] = [];
-  const seen = new Set<string>();
-  const visit = (s: Span, depth: number) => {
-    if (seen.has(s.spanId)) return;
-    seen.add(s.spanId);
-    rows.push({ span: s, depth, offsetMs: isoToMs(s.startTime) - startMs });
-    for (const c of (children.get(s.spanId) ?? []).sort(byStart)) visit(c, depth + 1);
-  };
-  for (const r of roots.sort(byStart)) visit(r, 0);
-  // Spans in a parent cycle are never reached from a root: list them at the top level.
-  for (const s of spans) if (!seen.has(s.spanId)) visit(s, 0);
-  return { rows, startMs, totalMs: Math.max(endMs - startMs, 0) };
-}
+import { fmtCount, fmtMs, fmtUsd } from '../format.ts';
+import { buildTree } from '../tree.ts';
 
 const KIND_COLORS: Record<string, string> = {
   llm: '#3b5bdb', embedding: '#7950f2', tool: '#f59f00', retriever: '#12b886', chain: '#868e96', agent: '#e64980',
@@ -102,7 +59,7 @@ export function Waterfall({ spans, selected, onSelect }: Props) {
                 className="wf-bar"
                 style={{ left: `${Math.min(left, 99.7)}%`, width: `${Math.min(width, 100 - Math.min(left, 99.7))}%`, background: s.status === 'error' ? 'var(--bad)' : kindColor(s.kind) }}
               />
-              <span className="wf-dur" style={left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
+              <span className={`wf-dur${width > 18 ? ' inside' : ''}`} style={width > 18 ? { left: `${left + 0.8}%` } : left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
                 {fmtMs(s.durationMs)}
               </span>
             </div>

@@ -23,7 +23,7 @@ function TopTable({ title, by, from, to, linkParam }: { title: string; by: 'mode
         <div className="muted pad">Nothing in this range.</div>
       ) : (
         <table className="table">
-          <thead><tr><th>{by[0]?.toUpperCase()}{by.slice(1)}</th><th className="num" style={{ width: '84px' }}>Cost</th><th style={{ width: '52px' }}>Share</th><th className="num" style={{ width: '56px' }}>Calls</th></tr></thead>
+          <thead><tr><th>{by[0]?.toUpperCase()}{by.slice(1)}</th><th className="num" style={{ width: '92px' }}>Cost</th><th style={{ width: '64px' }}>Share</th><th className="num" style={{ width: '62px' }}>Calls</th></tr></thead>
           <tbody>
             {top.data.rows.map((r) => {
               const share = total > 0 ? r.costUsd / total : 0;

@@ -5,7 +5,7 @@ import { queryString, type Top, type TraceList, type TraceSummary } from '../api
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorBox, GettingStarted, Loading } from '../components/States.tsx';
 import { Cell, LoadMore, SortTh, type Order } from '../components/Table.tsx';
-import { fmtCount, fmtMs, fmtTime, fmtUsd, fmtDateTime, shortId } from '../format.ts';
+import { fmtCount, fmtMs, fmtTime, fmtUsd, fmtDateTime } from '../format.ts';
 import { useApi, usePaged } from '../hooks.ts';
 import { useHref, useTime } from '../state.tsx';
 
@@ -141,7 +141,6 @@ export function Traces() {
                     <Cell title={fmtDateTime(t.startTime)}>{fmtTime(t.startTime)}</Cell>
                     <Cell title={`${t.name}\n${t.traceId}`}>
                       <Link to={to}>{t.name || <span className="muted">(unnamed)</span>}</Link>
-                      <span className="sub mono">{shortId(t.traceId)}</span>
                     </Cell>
                     <td><span className={`badge st-${t.status}`}>{t.status}</span></td>
                     <Cell title={t.models.join(', ')}>{t.models.length ? t.models.join(', ') : <span className="muted">—</span>}</Cell>
