@@ -37,7 +37,7 @@ export function Users() {
               <tr>
                 <th>User</th>
                 <SortTh label="Traces" field="traceCount" numeric width="84px" {...sortProps} />
-                <th className="num" style={{ width: '84px' }}>Sessions</th>
+                <th className="num" style={{ width: '96px' }}>Sessions</th>
                 <SortTh label="Tokens" field="totalTokens" numeric width="90px" {...sortProps} />
                 <SortTh label="Cost" field="costUsd" numeric width="96px" {...sortProps} />
                 <SortTh label="Errors" field="errorRate" numeric width="84px" {...sortProps} />
