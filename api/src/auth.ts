@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerKey, listProjects, type KeyCache, type Project, type Storage } from '@spanlens/clickhouse';
+import { listProjects, type KeyCache, type Project, type Storage } from '@spanlens/clickhouse';
 import { ApiError } from './errors.ts';
 
 export const SESSION_COOKIE = 'spanlens_session';
@@ -94,12 +94,11 @@ export class Authenticator {
 
   /** The onRequest hook of every `/api/v1` route but the session ones. */
   async authenticate(req: FastifyRequest): Promise<void> {
-    const key = bearerKey(req.headers.authorization);
-    if (key) {
-      const projectId = await this.opts.keys.resolve(key);
-      if (!projectId) throw new ApiError('unauthenticated', 'invalid or revoked API key');
+    const auth = await this.opts.keys.authenticate(req.headers.authorization);
+    if ('projectId' in auth || auth.problem === 'invalid') {
+      if (!('projectId' in auth)) throw new ApiError('unauthenticated', 'invalid or revoked API key');
       req.caller = 'key';
-      req.projectId = projectId;
+      req.projectId = auth.projectId;
       return;
     }
     if (!this.isAdmin(req)) {

@@ -30,6 +30,17 @@ export class KeyCache {
     return projectId;
   }
 
+  /**
+   * The project of an `Authorization: Bearer <key>` value, or why there is none. Each
+   * receiver and the API turn the reason into their own protocol's error.
+   */
+  async authenticate(header: string | string[] | undefined): Promise<{ projectId: string } | { problem: 'missing' | 'invalid' }> {
+    const key = bearerKey(header);
+    if (!key) return { problem: 'missing' };
+    const projectId = await this.resolve(key);
+    return projectId ? { projectId } : { problem: 'invalid' };
+  }
+
   invalidate(): void {
     this.entries.clear();
   }

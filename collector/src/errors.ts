@@ -13,6 +13,12 @@ export const INGEST_ERRORS = {
   internal: { http: 500, grpc: 13 },
 } as const;
 
+/** Why a request carried no usable key, as both receivers word it. */
+export const KEY_PROBLEM = {
+  missing: 'missing API key: send Authorization: Bearer <key> (over gRPC, as metadata)',
+  invalid: 'invalid or revoked API key',
+} as const;
+
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;
 
 export class IngestError extends Error {

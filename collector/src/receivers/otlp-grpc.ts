@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { bearerKey, type KeyCache } from '@spanlens/clickhouse';
-import { IngestError, toIngestError } from '../errors.ts';
+import { type KeyCache } from '@spanlens/clickhouse';
+import { IngestError, KEY_PROBLEM, toIngestError } from '../errors.ts';
 import { decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse } from '../otlp/proto.ts';
 import type { TracesConsumer } from '../pipeline.ts';
@@ -59,10 +59,8 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
 }
 
 async function handle(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, opts: OtlpGrpcOptions): Promise<Uint8Array> {
-  const key = bearerKey(call.metadata.get('authorization').map(String));
-  if (!key) throw new IngestError('unauthenticated', 'missing API key: send metadata authorization: Bearer <key>');
-  const projectId = await opts.keys.resolve(key);
-  if (!projectId) throw new IngestError('unauthenticated', 'invalid or revoked API key');
-  const partial = await opts.traces.consumeTraces(projectId, decodeProtobuf(call.request));
+  const auth = await opts.keys.authenticate(call.metadata.get('authorization').map(String));
+  if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
+  const partial = await opts.traces.consumeTraces(auth.projectId, decodeProtobuf(call.request));
   return encodeExportResponse(partial);
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bearerKey, type FeedbackRow, type KeyCache } from '@spanlens/clickhouse';
+import { type FeedbackRow, type KeyCache } from '@spanlens/clickhouse';
 import { randomUUID } from 'node:crypto';
-import { IngestError, toIngestError } from '../errors.ts';
+import { IngestError, KEY_PROBLEM, toIngestError } from '../errors.ts';
 import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
 import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
@@ -46,11 +46,9 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
   });
 
   app.addHook('onRequest', async (req) => {
-    const key = bearerKey(req.headers.authorization);
-    if (!key) throw new IngestError('unauthenticated', 'missing API key: send Authorization: Bearer <key>');
-    const projectId = await opts.keys.resolve(key);
-    if (!projectId) throw new IngestError('unauthenticated', 'invalid or revoked API key');
-    req.projectId = projectId;
+    const auth = await opts.keys.authenticate(req.headers.authorization);
+    if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
+    req.projectId = auth.projectId;
   });
 
   app.post('/v1/traces', async (req, reply) => {
