@@ -95,12 +95,13 @@ export class Authenticator {
   /** The onRequest hook of every `/api/v1` route but the session ones. */
   async authenticate(req: FastifyRequest): Promise<void> {
     const auth = await this.opts.keys.authenticate(req.headers.authorization);
-    if ('projectId' in auth || auth.problem === 'invalid') {
-      if (!('projectId' in auth)) throw new ApiError('unauthenticated', 'invalid or revoked API key');
+    if ('projectId' in auth) {
       req.caller = 'key';
       req.projectId = auth.projectId;
       return;
     }
+    if (auth.problem === 'invalid') throw new ApiError('unauthenticated', 'invalid or revoked API key');
+    // No key at all: only the dashboard may go on.
     if (!this.isAdmin(req)) {
       if (this.opts.adminToken === undefined) {
         throw new ApiError('dashboard_locked', 'without SPANLENS_ADMIN_TOKEN the dashboard answers only loopback clients; send Authorization: Bearer <key>');
