@@ -6,7 +6,10 @@ import fastifyCookie from '@fastify/cookie';
 import type { KeyCache, Storage } from '@spanlens/clickhouse';
 import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
+import { AlertEvaluator } from './alerts/evaluator.ts';
+import { Notifier } from './alerts/notifier.ts';
 import { adminRoutes, sessionRoutes } from './routes/admin.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { priceRoutes } from './routes/prices.ts';
@@ -22,6 +25,24 @@ export interface ApiOptions {
   onPricesChanged?: () => Promise<void>;
   /** SPANLENS_ADMIN_TOKEN: the dashboard asks for it; without it the dashboard is loopback-only. */
   adminToken?: string;
+  alerts?: AlertOptions;
+}
+
+export interface AlertOptions {
+  /** SPANLENS_WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivate?: boolean;
+  /** Run the evaluator on a timer in this process (exactly one process should). */
+  evaluate?: boolean;
+  dashboardUrl?: string;
+  now?: () => number;
+  retryDelaysMs?: number[];
+  timeoutMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    alerts: { evaluator: AlertEvaluator; notifier: Notifier };
+  }
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
@@ -33,6 +54,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     const body = toErrorBody(err);
     return reply.code(body.status).send({ error: body.error, message: body.message });
   });
+
+  const a = opts.alerts ?? {};
+  const notifier = new Notifier({ storage: opts.storage, allowPrivate: a.allowPrivate ?? false, now: a.now, retryDelaysMs: a.retryDelaysMs, timeoutMs: a.timeoutMs });
+  const evaluator = new AlertEvaluator({ storage: opts.storage, notifier, now: a.now, dashboardUrl: a.dashboardUrl });
+  app.decorate('alerts', { evaluator, notifier });
+  if (a.evaluate) app.addHook('onReady', async () => evaluator.start());
+  app.addHook('onClose', async () => evaluator.close());
 
   const auth = new Authenticator({ storage: opts.storage, keys: opts.keys, adminToken: opts.adminToken });
   await app.register(fastifyCookie, { secret: auth.cookieSecret });
@@ -65,6 +93,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await v1.register(metricRoutes, { storage });
     await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
     await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
+    await v1.register(alertRoutes, { storage, notifier, evaluator, allowPrivate: a.allowPrivate ?? false });
   }, { prefix: '/api/v1' });
 
   if (opts.dashboardDir) {

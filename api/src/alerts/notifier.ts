@@ -1,0 +1,112 @@
+import type { Storage } from '@spanlens/clickhouse';
+import type { Destination } from './rules.ts';
+import { listDestinations, logAttempt, pendingDeliveries, type AlertEvent } from './store.ts';
+import { postEvent, retryable, type PostResult } from './webhook.ts';
+
+export interface NotifierOptions {
+  storage: Storage;
+  /** SPANLENS_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback and private networks. */
+  allowPrivate: boolean;
+  timeoutMs?: number;
+  /** Waits before attempts 2..n; six attempts over about ten minutes by default. */
+  retryDelaysMs?: number[];
+  /** ± this fraction of each wait, so receivers coming back are not hit all at once. */
+  jitter?: number;
+  now?: () => number;
+}
+
+const DEFAULT_DELAYS = [10_000, 30_000, 60_000, 150_000, 360_000];
+
+/**
+ * Delivers events to webhook destinations from the outbox (alert_events): every attempt is
+ * logged, retryable failures wait with exponential backoff and jitter, and pending deliveries
+ * resume after a restart. Receivers deduplicate on the event id header.
+ */
+export class Notifier {
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly queued = new Set<string>();
+  private closed = false;
+  private readonly delays: number[];
+  private readonly now: () => number;
+
+  constructor(private readonly opts: NotifierOptions) {
+    this.delays = opts.retryDelaysMs ?? DEFAULT_DELAYS;
+    this.now = opts.now ?? Date.now;
+  }
+
+  get maxAttempts(): number {
+    return this.delays.length + 1;
+  }
+
+  /** Picks up deliveries left pending by a previous process. */
+  async resume(): Promise<number> {
+    const pending = await pendingDeliveries(this.opts.storage);
+    for (const p of pending) this.schedule(p.event, p.destinationId, p.attempts, Math.max(0, p.nextAttemptAt - this.now()));
+    return pending.length;
+  }
+
+  enqueue(event: AlertEvent): void {
+    for (const d of event.destinationIds) this.schedule(event, d, 0, 0);
+  }
+
+  /** Sends once, now, without the outbox: the destination's test button. */
+  async test(dest: Destination, payload: Record<string, unknown>, eventId: string): Promise<PostResult> {
+    return postEvent(dest, eventId, payload, { allowPrivate: this.opts.allowPrivate, timeoutMs: this.opts.timeoutMs ?? 10_000, now: this.now });
+  }
+
+  /** Resolves when nothing is in flight or due within `withinMs` (tests use it to wait for retries). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0 || this.timers.size > 0) {
+      await Promise.all([...this.inFlight]);
+      if (this.timers.size > 0) await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all([...this.inFlight]);
+  }
+
+  private schedule(event: AlertEvent, destinationId: string, attemptsSoFar: number, delayMs: number): void {
+    const key = `${event.id}/${destinationId}`;
+    if (this.closed || this.queued.has(key)) return;
+    this.queued.add(key);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      const run = this.attempt(event, destinationId, attemptsSoFar + 1).finally(() => {
+        this.inFlight.delete(run);
+      });
+      this.inFlight.add(run);
+    }, delayMs);
+    this.timers.add(timer);
+  }
+
+  private async attempt(event: AlertEvent, destinationId: string, attempt: number): Promise<void> {
+    const key = `${event.id}/${destinationId}`;
+    const dest = (await listDestinations(this.opts.storage, event.projectId)).find((d) => d.id === destinationId);
+    const result: PostResult = dest
+      ? await postEvent(dest, event.id, event.payload, { allowPrivate: this.opts.allowPrivate, timeoutMs: this.opts.timeoutMs ?? 10_000, now: this.now })
+      : { statusCode: 0, latencyMs: 0, error: 'destination deleted' };
+    const ok = result.statusCode >= 200 && result.statusCode < 300;
+    const again = !ok && dest !== undefined && retryable(result) && attempt < this.maxAttempts;
+    const wait = again ? this.backoff(attempt, result.retryAfterMs) : 0;
+    await logAttempt(this.opts.storage, {
+      projectId: event.projectId, eventId: event.id, destinationId, attempt,
+      outcome: ok ? 'success' : again ? 'retry' : 'failed',
+      statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error, at: this.now(),
+      nextAttemptAt: again ? this.now() + wait : null,
+    });
+    this.queued.delete(key);
+    if (again) this.schedule(event, destinationId, attempt, wait);
+  }
+
+  private backoff(attempt: number, retryAfterMs?: number): number {
+    const base = this.delays[Math.min(attempt - 1, this.delays.length - 1)]!;
+    const jitter = this.opts.jitter ?? 0.2;
+    const wait = base * (1 - jitter + Math.random() * 2 * jitter);
+    return Math.round(Math.max(wait, retryAfterMs ?? 0));
+  }
+}
