@@ -80,6 +80,15 @@ export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write
   };
 }
 
+/** Alerting as configured: evaluated in this process unless SPANLENS_ALERTS=off. */
+export function alertOptions(config: Config) {
+  return {
+    evaluate: config.SPANLENS_ALERTS === 'on',
+    allowPrivate: config.SPANLENS_WEBHOOK_ALLOW_PRIVATE === 'true',
+    dashboardUrl: config.SPANLENS_PUBLIC_URL ?? `http://${config.SPANLENS_HOST}:${config.SPANLENS_API_PORT}`,
+  };
+}
+
 /** The start line about who may open the dashboard. */
 export function dashboardAccessLine(config: Config): string {
   return config.SPANLENS_ADMIN_TOKEN
@@ -93,7 +102,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
   const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, onPricesChanged: () => collector.reloadPrices() });
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: alertOptions(config), onPricesChanged: () => collector.reloadPrices() });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,
@@ -112,7 +121,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
 export async function startApiOnly(config: Config): Promise<{ storage: Storage; apiPort: number; close(): Promise<void> }> {
   const storage = await openMigratedStorage(config);
   await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN });
+  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: alertOptions(config) });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,
