@@ -4,6 +4,7 @@
 // the API), SPANLENS_ADMIN_TOKEN (to sign in before creating that key).
 import { parseArgs } from 'node:util';
 import { DEMO_DEFAULTS, planDemo, type DemoPlan } from './generate.ts';
+import { fireSampleAlert } from './alert.ts';
 import { SendError, sendPlan } from './send.ts';
 
 const HELP = `Usage: npm run demo -- [options]
@@ -16,6 +17,13 @@ streaming, errors, feedback, and a model switch halfway) to a running Spanlens o
   --seed S         PRNG seed: the same seed plans the same traffic (default ${DEMO_DEFAULTS.seed})
   --endpoint URL   OTLP/HTTP collector (default $SPANLENS_ENDPOINT or http://127.0.0.1:4318)
   --api URL        API and dashboard (default $SPANLENS_API_URL or http://127.0.0.1:3000)
+  --alert-webhook URL
+                   also send the sample alert there (a signed test event, then the rule's
+                   notifications); a loopback or private URL needs the server started with
+                   SPANLENS_WEBHOOK_ALLOW_PRIVATE=true
+
+Afterwards it creates the rule "Demo: LLM error rate by model (24 h)" and evaluates it, so
+the Alerts page has a firing rule.
 
 The API key is $SPANLENS_API_KEY; without it the demo creates one named "demo" through the API
 (signing in first with $SPANLENS_ADMIN_TOKEN when that is set).`;
@@ -26,7 +34,7 @@ function parse() {
   const { values } = parseArgs({
     options: {
       traces: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
-      endpoint: { type: 'string' }, api: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      endpoint: { type: 'string' }, api: { type: 'string' }, 'alert-webhook': { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const number = (name: string, v: string | undefined, fallback: number): number => {
@@ -44,6 +52,7 @@ function parse() {
     help: values.help ?? false, traces, days, seed: values.seed ?? DEMO_DEFAULTS.seed,
     endpoint: trim(values.endpoint ?? process.env.SPANLENS_ENDPOINT ?? 'http://127.0.0.1:4318'),
     api: trim(values.api ?? process.env.SPANLENS_API_URL ?? 'http://127.0.0.1:3000'),
+    alertWebhook: values['alert-webhook'],
   };
 }
 
@@ -146,6 +155,15 @@ async function main(): Promise<void> {
   console.log(`  traces     ${fmt(result.traces)}`);
   console.log(`  spans      ${fmt(result.spans)} in ${fmt(result.exportRequests)} export requests`);
   console.log(`  feedback   ${fmt(result.feedback)} scores`);
+  const alert = await fireSampleAlert(opts.api, key, opts.alertWebhook).catch((err: Error) => {
+    console.log(`  alert      the sample alert failed: ${err.message}`);
+    return null;
+  });
+  if (alert) {
+    const fired = alert.fired.filter((e) => e.kind === 'firing').map((e) => e.group);
+    console.log(`  alert      rule "Demo: LLM error rate by model (24 h)": ${fired.length ? `firing for ${fired.join(', ')}` : 'no change (already firing, or under 2%)'}`);
+    if (alert.test) console.log(`  webhook    test event ${alert.test.ok ? `delivered (${alert.test.statusCode})` : `failed: ${alert.test.statusCode || ''} ${alert.test.error}`}`);
+  }
   if (created) console.log(`  API key    ${key} (created as "demo"; use it as SPANLENS_API_KEY to query the API)`);
   console.log(`  dashboard  ${opts.api}/`);
 }

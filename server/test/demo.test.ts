@@ -4,6 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planDemo, type DemoPlan, type PlannedSpan, type PlannedTrace } from '../../scripts/demo/generate.ts';
 import { sendPlan, type SendResult } from '../../scripts/demo/send.ts';
+import { fireSampleAlert } from '../../scripts/demo/alert.ts';
+import http from 'node:http';
 import { startTestSpanlens } from './helpers/spanlens.ts';
 
 type Spanlens = Awaited<ReturnType<typeof startTestSpanlens>>;
@@ -31,7 +33,7 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
   const details = new Map<string, any>();
 
   before(async () => {
-    sl = await startTestSpanlens();
+    sl = await startTestSpanlens({ SPANLENS_WEBHOOK_ALLOW_PRIVATE: 'true' });
     plan = smallPlan(Date.now());
     // Small batches: several export requests, as with the full demo.
     sent = await sendPlan(plan, { endpoint: sl.httpUrl, apiKey: sl.key, batchSpans: 120 });
@@ -152,6 +154,31 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
       assert.equal(got[0].comment, f!.comment);
       assert.equal(got[0].userId, f!.userId);
       assert.equal(got[0].source, 'user');
+    }
+  });
+
+  test('the sample alert: a signed test event reaches a real receiver and the rule is evaluated', async () => {
+    const got: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => { got.push({ headers: req.headers, body }); res.end(); });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+      const result = await fireSampleAlert(sl.apiUrl, sl.key, url);
+      assert.deepEqual(result.test && { ok: result.test.ok, statusCode: result.test.statusCode }, { ok: true, statusCode: 200 });
+      assert.equal(JSON.parse(got[0]!.body).kind, 'test');
+      assert.match(String(got[0]!.headers['x-spanlens-signature']), /^v1=[0-9a-f]{64}$/);
+      const states = await sl.get(`/api/v1/alerts/rules/${result.ruleId}/states`);
+      assert.ok(states.body.states.length > 0, 'the rule was evaluated per model');
+      // Run twice: the rule is updated, not duplicated.
+      await fireSampleAlert(sl.apiUrl, sl.key);
+      const rules = (await sl.get('/api/v1/alerts/rules')).body.rules;
+      assert.equal(rules.filter((r: { name: string }) => r.name.startsWith('Demo:')).length, 1);
+    } finally {
+      await new Promise<void>((r) => receiver.close(() => r()));
     }
   });
 });
