@@ -1,2 +1,3 @@
 export { buildApi, type ApiOptions } from './server.ts';
 export { ApiError, API_ERRORS } from './errors.ts';
+export { kafkaLease, type Lease } from './alerts/lease.ts';

@@ -7,6 +7,7 @@ import type { KeyCache, Storage } from '@spanlens/clickhouse';
 import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
 import { AlertEvaluator } from './alerts/evaluator.ts';
+import type { Lease } from './alerts/lease.ts';
 import { Notifier } from './alerts/notifier.ts';
 import { adminRoutes, sessionRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -37,6 +38,8 @@ export interface AlertOptions {
   now?: () => number;
   retryDelaysMs?: number[];
   timeoutMs?: number;
+  /** With several evaluating processes: the Kafka lease (see alerts/lease.ts). */
+  lease?: Lease;
 }
 
 declare module 'fastify' {
@@ -57,7 +60,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   const a = opts.alerts ?? {};
   const notifier = new Notifier({ storage: opts.storage, allowPrivate: a.allowPrivate ?? false, now: a.now, retryDelaysMs: a.retryDelaysMs, timeoutMs: a.timeoutMs });
-  const evaluator = new AlertEvaluator({ storage: opts.storage, notifier, now: a.now, dashboardUrl: a.dashboardUrl });
+  const evaluator = new AlertEvaluator({ storage: opts.storage, notifier, now: a.now, dashboardUrl: a.dashboardUrl, lease: a.lease });
   app.decorate('alerts', { evaluator, notifier });
   if (a.evaluate) app.addHook('onReady', async () => evaluator.start());
   app.addHook('onClose', async () => evaluator.close());

@@ -1,6 +1,6 @@
 import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, type Storage } from '@spanlens/clickhouse';
 import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
-import { buildApi } from '@spanlens/api';
+import { buildApi, kafkaLease } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
 import { kafkaSettings, type Config } from './config.ts';
 
@@ -80,10 +80,19 @@ export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write
   };
 }
 
-/** Alerting as configured: evaluated in this process unless SPANLENS_ALERTS=off. */
-export function alertOptions(config: Config) {
+/**
+ * Alerting as configured: evaluated in this process unless SPANLENS_ALERTS=off. With Kafka,
+ * evaluating processes share a lease so only one acts at a time.
+ */
+export async function alertOptions(config: Config) {
+  const evaluate = config.SPANLENS_ALERTS === 'on';
+  const kafka = kafkaSettings(config, 'spanlens-alerts');
+  const lease = evaluate && kafka
+    ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}alerts-lease`, groupId: `${kafka.groupId}-alerts` })
+    : undefined;
   return {
-    evaluate: config.SPANLENS_ALERTS === 'on',
+    evaluate,
+    ...(lease ? { lease } : {}),
     allowPrivate: config.SPANLENS_WEBHOOK_ALLOW_PRIVATE === 'true',
     dashboardUrl: config.SPANLENS_PUBLIC_URL ?? `http://${config.SPANLENS_HOST}:${config.SPANLENS_API_PORT}`,
   };
@@ -102,7 +111,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
   const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: alertOptions(config), onPricesChanged: () => collector.reloadPrices() });
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices() });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,
@@ -121,7 +130,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
 export async function startApiOnly(config: Config): Promise<{ storage: Storage; apiPort: number; close(): Promise<void> }> {
   const storage = await openMigratedStorage(config);
   await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: alertOptions(config) });
+  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config) });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,

@@ -1,4 +1,5 @@
 import type { Storage } from '@spanlens/clickhouse';
+import { soleLease, type Lease } from './lease.ts';
 import type { Notifier } from './notifier.ts';
 import { ALL, observe } from './observe.ts';
 import { resolveAt, type Rule } from './rules.ts';
@@ -12,6 +13,8 @@ export interface EvaluatorOptions {
   now?: () => number;
   /** Base URL of the dashboard, for links in notifications. */
   dashboardUrl?: string;
+  /** Who may act; default: this process alone. */
+  lease?: Lease;
 }
 
 /**
@@ -24,13 +27,27 @@ export class AlertEvaluator {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private readonly now: () => number;
+  private readonly lease: Lease;
+  private leading = false;
 
   constructor(private readonly opts: EvaluatorOptions) {
     this.now = opts.now ?? Date.now;
+    this.lease = opts.lease ?? soleLease;
+    // A notifier whose process lost the lease drops its queue; the new holder resumes it.
+    opts.notifier.gate = () => this.lease.held();
   }
 
-  /** Evaluates the rules that are due; returns the events it raised. */
+  /** Evaluates the rules that are due; returns the events it raised. Nothing without the lease. */
   async tick(): Promise<AlertEvent[]> {
+    if (!this.lease.held()) {
+      this.leading = false;
+      return [];
+    }
+    if (!this.leading) {
+      this.leading = true;
+      this.lastRun.clear();
+      await this.opts.notifier.resume();
+    }
     const now = this.now();
     const events: AlertEvent[] = [];
     for (const rule of await listRules(this.opts.storage)) {
@@ -84,9 +101,8 @@ export class AlertEvaluator {
     };
   }
 
-  /** Evaluates on a timer; also resumes deliveries a previous process left pending. */
+  /** Evaluates on a timer; on taking the lease, first resumes deliveries left pending. */
   async start(everyMs = 5_000): Promise<void> {
-    await this.opts.notifier.resume();
     const run = () => {
       if (this.running) return;
       this.running = this.tick().then(() => undefined, (err: Error) => {
@@ -103,5 +119,6 @@ export class AlertEvaluator {
     if (this.timer) clearInterval(this.timer);
     await this.running;
     await this.opts.notifier.close();
+    await this.lease.close();
   }
 }

@@ -29,6 +29,8 @@ export class Notifier {
   private closed = false;
   private readonly delays: number[];
   private readonly now: () => number;
+  /** Checked before each attempt: false drops the delivery here (another process owns it now). */
+  gate: () => boolean = () => true;
 
   constructor(private readonly opts: NotifierOptions) {
     this.delays = opts.retryDelaysMs ?? DEFAULT_DELAYS;
@@ -76,6 +78,10 @@ export class Notifier {
     this.queued.add(key);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
+      if (!this.gate()) {
+        this.queued.delete(key);
+        return;
+      }
       const run = this.attempt(event, destinationId, attemptsSoFar + 1).finally(() => {
         this.inFlight.delete(run);
       });

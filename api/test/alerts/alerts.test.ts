@@ -196,6 +196,20 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     assert.equal(new Set(deliveries.map((x) => x.json.id)).size, 1, 'the retry is the same event, not a new one');
   });
 
+  test('without the lease an evaluator does nothing, and takes over the outbox when it gets it', async () => {
+    await call('POST', '/api/v1/alerts/rules', rule({ name: 'leased' }));
+    let held = false;
+    const lease = { held: () => held, close: async () => undefined };
+    const other: FastifyInstance = await buildApi({ storage: api.storage, keys: new KeyCache(api.storage), retentionDays: 30, alerts: { ...alerts, lease } });
+    clock = at(1);
+    assert.deepEqual(await other.alerts.evaluator.tick(), []);
+    held = true;
+    const events = await other.alerts.evaluator.tick();
+    assert.ok(events.some((e) => e.payload.rule && (e.payload.rule as { name: string }).name === 'leased'));
+    await other.alerts.notifier.idle();
+    await other.close();
+  });
+
   test('Slack body, test-fire, project isolation, validation', async () => {
     const slack = await call('POST', '/api/v1/alerts/destinations', { name: 'slack', url: receiver.url, format: 'slack' });
     const n = receiver.received.length;
