@@ -7,6 +7,8 @@ const value = z.string().min(1).max(200);
 const multi = z.union([value, z.array(value).min(1).max(50)]).optional();
 const statuses = z.enum(['ok', 'error', 'unset']);
 const isoTime = z.iso.datetime({ offset: true });
+const signals = z.enum(['empty', 'refusal', 'truncated', 'invalid_json', 'error']);
+const SIGNAL_SQL = { empty: 'q_empty', refusal: 'q_refusal', truncated: 'q_truncated', invalid_json: 'q_invalid_json', error: "status = 'error'" } as const;
 
 /** Filters shared by every list and metrics route; see docs/api.md. */
 export const filterShape = {
@@ -25,6 +27,7 @@ export const filterShape = {
   tag: multi.describe('The span carries this tag'),
   status: z.union([statuses, z.array(statuses).min(1).max(3)]).optional(),
   q: z.string().min(1).max(200).optional().describe('Case-insensitive text in any span input or output'),
+  signal: z.union([signals, z.array(signals).min(1).max(5)]).optional().describe('Spans with any of these quality signals'),
 };
 
 export type FilterQuery = { [K in keyof typeof filterShape]?: z.infer<(typeof filterShape)[K]> };
@@ -75,6 +78,8 @@ export class SqlFilter {
     if (tags.length) out.push(`hasAny(tags, ${this.param(tags, 'Array(String)')})`);
     const status = asArray(f.status);
     if (opts.spanStatus && status.length) out.push(`has(${this.param(status, 'Array(String)')}, status)`);
+    const wanted = asArray(f.signal);
+    if (wanted.length) out.push(`(${wanted.map((x) => SIGNAL_SQL[x]).join(' OR ')})`);
     if (f.q) {
       const q = this.param(f.q, 'String');
       out.push(`(positionCaseInsensitiveUTF8(input, ${q}) > 0 OR positionCaseInsensitiveUTF8(output, ${q}) > 0)`);
@@ -97,7 +102,7 @@ export function rollupCompatible(f: FilterQuery): boolean {
 }
 
 export function hasSpanFilters(f: FilterQuery): boolean {
-  return (Object.keys(SPAN_FIELDS) as SpanField[]).some((k) => f[k] !== undefined) || f.tag !== undefined || f.q !== undefined;
+  return (Object.keys(SPAN_FIELDS) as SpanField[]).some((k) => f[k] !== undefined) || f.tag !== undefined || f.q !== undefined || f.signal !== undefined;
 }
 
 export interface TimeRange {

@@ -8,6 +8,10 @@ import type { Observation } from './state-machine.ts';
 export const ALL = '';
 
 const MINUTE_MS = 60_000;
+/** Quality-signal rates: the signal's count over the requests. */
+const SIGNAL_COUNTS: Partial<Record<Rule['metric'], 'emptyOutputs' | 'refusals' | 'truncated' | 'invalidJson'>> = {
+  emptyOutputRate: 'emptyOutputs', refusalRate: 'refusals', truncatedRate: 'truncated', invalidJsonRate: 'invalidJson',
+};
 const ROLLUP_AFTER_MS = 6 * 3_600_000;
 
 /** The rule's metric per group over its window ending at `now`. */
@@ -28,7 +32,9 @@ async function observeSpans(storage: Storage, rule: Rule, filters: FilterQuery, 
   });
   const out = new Map<string, Observation>();
   for (const r of rows) {
-    out.set(rule.groupBy ? r.key ?? '' : ALL, { value: r[rule.metric as keyof Totals], count: r.requests });
+    const signal = SIGNAL_COUNTS[rule.metric];
+    const value = signal ? (r.requests === 0 ? null : r[signal] / r.requests) : r[rule.metric as keyof Totals];
+    out.set(rule.groupBy ? r.key ?? '' : ALL, { value: typeof value === 'number' || value === null ? value : null, count: r.requests });
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { GROUP_DIMENSIONS, type GroupDimension } from '../queries/metrics.ts';
 export const ALERT_METRICS = [
   'requests', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'ttftP50Ms', 'ttftP95Ms',
   'inputTokens', 'outputTokens', 'totalTokens', 'costUsd', 'feedbackScore', 'negativeFeedbackRate',
+  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate',
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 export const FEEDBACK_METRICS: ReadonlySet<AlertMetric> = new Set(['feedbackScore', 'negativeFeedbackRate']);

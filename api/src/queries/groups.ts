@@ -73,7 +73,8 @@ export async function listGroups(storage: Storage, kind: GroupKind, p: GroupList
         sum(input_tokens) AS input_tokens,
         sum(output_tokens) AS output_tokens,
         sum(total_tokens) AS total_tokens,
-        sum(cost_usd) AS cost_usd,
+        -- Summed as decimals: a float sum depends on the order threads add in, and a cursor needs the same value twice.
+        toFloat64(sum(toDecimal128(cost_usd, 12))) AS cost_usd,
         uniqExactIf(trace_id, status = 'error') AS error_count,
         error_count / trace_count AS error_rate,
         min(start_time) AS first_seen,

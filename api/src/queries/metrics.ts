@@ -36,6 +36,11 @@ export interface Totals {
   outputTokens: number;
   totalTokens: number;
   costUsd: number;
+  /** Quality signals: LLM calls that answered nothing, refused, were cut off, or broke requested JSON. */
+  emptyOutputs: number;
+  refusals: number;
+  truncated: number;
+  invalidJson: number;
 }
 
 export type MetricName = keyof Totals;
@@ -54,6 +59,10 @@ const METRIC_SQL: Record<MetricName, string> = {
   outputTokens: 'm_out',
   totalTokens: 'm_total',
   costUsd: 'm_cost',
+  emptyOutputs: 'm_q_empty',
+  refusals: 'm_q_refusal',
+  truncated: 'm_q_truncated',
+  invalidJson: 'm_q_invalid_json',
 };
 
 export const METRIC_NAMES = Object.keys(METRIC_SQL) as [MetricName, ...MetricName[]];
@@ -69,7 +78,11 @@ const AGGREGATES: Record<Source, string> = {
     sum(total_tokens) AS m_total,
     sum(cost_usd) AS m_cost,
     quantilesTDigest(0.5, 0.95, 0.99)(duration_ns / 1e6) AS m_lat,
-    quantilesTDigestIf(0.5, 0.95, 0.99)(ifNull(ttft_ms, 0), ttft_ms IS NOT NULL) AS m_ttft`,
+    quantilesTDigestIf(0.5, 0.95, 0.99)(ifNull(ttft_ms, 0), ttft_ms IS NOT NULL) AS m_ttft,
+    countIf(q_empty) AS m_q_empty,
+    countIf(q_refusal) AS m_q_refusal,
+    countIf(q_truncated) AS m_q_truncated,
+    countIf(q_invalid_json) AS m_q_invalid_json`,
   rollup: `
     sum(spans) AS m_requests,
     sum(errors) AS m_errors,
@@ -78,7 +91,11 @@ const AGGREGATES: Record<Source, string> = {
     sum(total_tokens) AS m_total,
     sum(cost_usd) AS m_cost,
     quantilesTDigestMerge(0.5, 0.95, 0.99)(duration_ms_q) AS m_lat,
-    quantilesTDigestMerge(0.5, 0.95, 0.99)(ttft_ms_q) AS m_ttft`,
+    quantilesTDigestMerge(0.5, 0.95, 0.99)(ttft_ms_q) AS m_ttft,
+    sum(q_empty) AS m_q_empty,
+    sum(q_refusal) AS m_q_refusal,
+    sum(q_truncated) AS m_q_truncated,
+    sum(q_invalid_json) AS m_q_invalid_json`,
 };
 
 export interface AggregateQuery {
@@ -106,6 +123,7 @@ type Num = number | string;
 interface DbRow {
   t?: string; g_key?: string; m_requests: Num; m_errors: Num; m_in: Num; m_out: Num; m_total: Num; m_cost: Num;
   m_lat: Array<number | null>; m_ttft: Array<number | null>;
+  m_q_empty: Num; m_q_refusal: Num; m_q_truncated: Num; m_q_invalid_json: Num;
 }
 
 export async function aggregate(storage: Storage, q: AggregateQuery): Promise<AggregateRow[]> {
@@ -170,6 +188,10 @@ function toTotals(r: DbRow): Totals {
     outputTokens: Number(r.m_out),
     totalTokens: Number(r.m_total),
     costUsd: Number(r.m_cost),
+    emptyOutputs: Number(r.m_q_empty),
+    refusals: Number(r.m_q_refusal),
+    truncated: Number(r.m_q_truncated),
+    invalidJson: Number(r.m_q_invalid_json),
   };
 }
 
@@ -177,5 +199,6 @@ export function emptyTotals(): Totals {
   return {
     requests: 0, errors: 0, errorRate: 0, latencyP50Ms: null, latencyP95Ms: null, latencyP99Ms: null,
     ttftP50Ms: null, ttftP95Ms: null, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0,
+    emptyOutputs: 0, refusals: 0, truncated: 0, invalidJson: 0,
   };
 }

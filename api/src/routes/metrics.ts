@@ -29,6 +29,10 @@ const totals = z.object({
   latencyP50Ms: z.number().nullable(), latencyP95Ms: z.number().nullable(), latencyP99Ms: z.number().nullable(),
   ttftP50Ms: z.number().nullable(), ttftP95Ms: z.number().nullable(),
   inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number(), costUsd: z.number(),
+  emptyOutputs: z.number().describe('LLM calls that succeeded with no text and no tool call'),
+  refusals: z.number().describe('LLM calls whose answer starts with a refusal'),
+  truncated: z.number().describe('LLM calls cut off by the token limit'),
+  invalidJson: z.number().describe('LLM calls asked for JSON whose answer does not parse'),
 });
 
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -17,7 +17,8 @@ function expectedTraces(rows: SpanRow[]): Expected[] {
     const end = spans.map((s) => startNs(s) + BigInt(s.duration_ns)).reduce((a, b) => (a > b ? a : b));
     return {
       traceId, start, durationNs: end - start, spanCount: spans.length, rows: spans,
-      costUsd: spans.reduce((a, s) => a + s.cost_usd, 0),
+      // As the API sums it: exactly, in decimals.
+      costUsd: Number(spans.reduce((a, s) => a + BigInt(Math.round(s.cost_usd * 1e12)), 0n)) / 1e12,
       totalTokens: spans.reduce((a, s) => a + s.total_tokens, 0),
       status: spans.some((s) => s.status === 'error') ? 'error' : 'ok',
     };
