@@ -12,6 +12,8 @@ import { Notifier } from './alerts/notifier.ts';
 import { adminRoutes, sessionRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { driftRoutes } from './routes/drift.ts';
+import { exportRoutes } from './routes/export.ts';
+import { qualityRoutes } from './routes/quality.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { metricRoutes } from './routes/metrics.ts';
 import { priceRoutes } from './routes/prices.ts';
@@ -96,6 +98,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await v1.register(groupRoutes, { storage, retentionDays });
     await v1.register(metricRoutes, { storage });
     await v1.register(driftRoutes, { storage });
+    await v1.register(qualityRoutes, { storage });
+    await v1.register(exportRoutes, { storage });
     await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
     await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
     await v1.register(alertRoutes, { storage, notifier, evaluator, allowPrivate: a.allowPrivate ?? false });

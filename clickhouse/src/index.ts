@@ -4,3 +4,4 @@ export * from './projects.ts';
 export * from './rows.ts';
 export * from './key-cache.ts';
 export * from './errors.ts';
+export * from './feedback.ts';

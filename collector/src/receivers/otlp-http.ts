@@ -1,11 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type FeedbackRow, type KeyCache } from '@spanlens/clickhouse';
-import { randomUUID } from 'node:crypto';
+import { feedbackSchema, toFeedbackRow, type KeyCache } from '@spanlens/clickhouse';
 import { IngestError, KEY_PROBLEM, toIngestError } from '../errors.ts';
 import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
 import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
-import { feedbackSchema, type FeedbackInput } from './feedback-schema.ts';
 import { decodeBody } from './http-body.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
 
@@ -82,26 +80,6 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
     await opts.feedback.consumeFeedback([row]);
     return reply.type(JSON_TYPE).send({ id: row.id });
   });
-}
-
-export function toFeedbackRow(projectId: string, f: FeedbackInput): FeedbackRow {
-  const dataType = f.dataType ?? (typeof f.value === 'boolean' ? 'boolean' : typeof f.value === 'string' ? 'categorical' : 'numeric');
-  const created = f.timestamp ? new Date(f.timestamp) : new Date();
-  return {
-    project_id: projectId,
-    id: f.id ?? randomUUID(),
-    trace_id: f.traceId.toLowerCase(),
-    span_id: f.spanId?.toLowerCase() ?? '',
-    name: f.name,
-    data_type: dataType,
-    value: typeof f.value === 'number' ? f.value : typeof f.value === 'boolean' ? Number(f.value) : 0,
-    string_value: typeof f.value === 'string' ? f.value : '',
-    comment: f.comment ?? '',
-    source: f.source,
-    author: f.author ?? '',
-    user_id: f.userId ?? '',
-    created_at: created.toISOString().replace('T', ' ').replace('Z', ''),
-  };
 }
 
 interface FastifyLikeError { code?: string; statusCode?: number; message: string }
