@@ -181,4 +181,16 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
       await new Promise<void>((r) => receiver.close(() => r()));
     }
   });
+
+  test("the halfway change shows on the drift report: support-bot's prompts and model", async () => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const start = Math.min(...plan.traces.map((t) => t.startMs));
+    const end = Math.max(...plan.traces.map((t) => t.startMs)) + 3_600_000;
+    const windows = `baselineFrom=${iso(start - 60_000)}&baselineTo=${iso(plan.changeAtMs)}&currentFrom=${iso(plan.changeAtMs)}&currentTo=${iso(end)}`;
+    const { status, body } = await sl.get(`/api/v1/drift?${windows}&service=support-bot`);
+    assert.equal(status, 200, JSON.stringify(body));
+    const feature = (name: string) => body.features.find((f: { feature: string; group: string | null }) => f.feature === name && f.group === null);
+    assert.equal(feature('model').severity, 'significant', JSON.stringify(feature('model')));
+    assert.notEqual(feature('inputTokens').severity, 'none', JSON.stringify(feature('inputTokens')));
+  });
 });
