@@ -4,6 +4,7 @@ import { BrowserRouter, Link, Route, Routes } from 'react-router';
 import { api, ApiError, setCurrentProject, UNAUTHENTICATED_EVENT, type Project, type SessionInfo } from './api.ts';
 import { Layout, PageHeader } from './components/Layout.tsx';
 import { ErrorBox, Loading } from './components/States.tsx';
+import { Alerts } from './pages/Alerts.tsx';
 import { Cost } from './pages/Cost.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
@@ -56,6 +57,7 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout: () => vo
             <Route path="/sessions/:sessionId" element={<Session />} />
             <Route path="/users" element={<Users />} />
             <Route path="/cost" element={<Cost />} />
+            <Route path="/alerts" element={<Alerts />} />
             <Route path="/settings" element={<Settings />} />
             <Route path="*" element={<NotFound />} />
           </Routes>

@@ -7,6 +7,7 @@ const paths: Record<string, ReactElement> = {
   sessions: <><path d="M2.5 3.5h8v6h-4l-2.5 2v-2h-1.5z" /><path d="M12.5 6.5h1v6h-1.5v1.5l-2-1.5h-3" /></>,
   users: <><circle cx="8" cy="5.5" r="2.5" /><path d="M3 13.5c.6-2.6 2.6-4 5-4s4.4 1.4 5 4" /></>,
   cost: <><circle cx="8" cy="8" r="6" /><path d="M10 5.8c-.4-.6-1.1-.9-2-.9-1.2 0-2 .6-2 1.5 0 2 4 1 4 3.1 0 .9-.9 1.6-2.1 1.6-.9 0-1.7-.4-2.1-1M8 3.6v1.3M8 11.1v1.3" /></>,
+  alerts: <><path d="M4.2 11.2V7.4a3.8 3.8 0 0 1 7.6 0v3.8l1.2 1.6H3z" /><path d="M6.6 14.3h2.8" /></>,
   settings: <><circle cx="8" cy="8" r="2" /><path d="M8 1.8v2M8 12.2v2M1.8 8h2M12.2 8h2M3.6 3.6l1.4 1.4M11 11l1.4 1.4M3.6 12.4 5 11M11 5l1.4-1.4" /></>,
 };
 
