@@ -98,8 +98,10 @@ export async function postEvent(dest: Destination, eventId: string, payload: Rec
       res.resume();
       res.on('end', () => {
         const retryAfter = Number(res.headers['retry-after']);
+        const status = res.statusCode ?? 0;
         resolve({
-          statusCode: res.statusCode ?? 0, latencyMs: performance.now() - started, error: '',
+          statusCode: status, latencyMs: performance.now() - started,
+          error: status >= 200 && status < 300 ? '' : `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`,
           ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
         });
       });

@@ -7,7 +7,7 @@ import type { AlertEvaluator } from '../alerts/evaluator.ts';
 import type { Notifier } from '../alerts/notifier.ts';
 import { destinationInput, ruleInput, type Rule } from '../alerts/rules.ts';
 import {
-  deleteDestination, deleteRule, listAttempts, listDestinations, listEvents, listRules, loadStates, putDestination, putRule,
+  deleteDestination, deleteRule, listAttempts, logAttempt, listDestinations, listEvents, listRules, loadStates, putDestination, putRule,
 } from '../alerts/store.ts';
 import { isBlockedAddress } from '../alerts/webhook.ts';
 import { ApiError } from '../errors.ts';
@@ -157,6 +157,12 @@ export const alertRoutes: FastifyPluginAsyncZod<AlertRouteOptions> = async (app,
       groupBy: null, group: null, value: 0.12, count: 100, threshold: 0.05, resolveThreshold: 0.045, windowSeconds: 300, since: now, time: now, link: null,
     };
     const r = await opts.notifier.test(dest, payload, eventId);
-    return { ok: r.statusCode >= 200 && r.statusCode < 300, eventId, statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error };
+    const ok = r.statusCode >= 200 && r.statusCode < 300;
+    // In the delivery log like any other attempt, so a test shows where real ones would go.
+    await logAttempt(storage, {
+      projectId: req.projectId, eventId, destinationId: dest.id, attempt: 1, outcome: ok ? 'success' : 'failed',
+      statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error, at: Date.now(), nextAttemptAt: null,
+    });
+    return { ok, eventId, statusCode: r.statusCode, latencyMs: r.latencyMs, error: r.error };
   });
 };
