@@ -73,7 +73,8 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     assert.equal(await text('[data-testid="stat-requests-value"]'), fmtCount(s.current.requests));
     assert.equal(await text('[data-testid="stat-cost-value"]'), fmtUsd(s.current.costUsd));
     assert.equal(await text('[data-testid="stat-tokens-value"]'), fmtCount(s.current.totalTokens));
-    assert.match(await text('[data-testid="stat-requests-change"]'), /^▲ \+\d+% vs prev\.$/);
+    // "vs prev." shows on wide screens only (the page subtitle says it at every width).
+    assert.match(await text('[data-testid="stat-requests-change"]'), /^▲ \+\d+%( vs prev\.)?$/);
     await page.locator('[data-testid="chart-requests"] .recharts-bar-rectangle').first().waitFor();
     await page.locator('[data-testid="chart-latency"] .recharts-line-curve').first().waitFor();
     assert.equal(await page.locator('.chart-card .recharts-surface').count() >= 4, true);
@@ -88,6 +89,14 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     await page.waitForURL(/range=7d/);
     const s = await api<SummaryBody>(`/api/v1/metrics/summary?${lastRange(7 * DAY)}`);
     await page.waitForFunction((want) => document.querySelector('[data-testid="stat-requests-value"]')?.textContent === want, fmtCount(s.current.requests));
+    // Over 7 days the time axis names days ("Nov 22"), not bare times of day; buckets are named.
+    await page.waitForFunction(() => {
+      const ticks = Array.from(document.querySelectorAll('[data-testid="chart-requests"] .recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value')).map((e) => e.textContent ?? '');
+      return ticks.length >= 3 && ticks.every((t) => /^[A-Z][a-z]{2} \d{1,2}$/.test(t));
+    });
+    assert.equal(await text('[data-testid="chart-requests"] .chart-unit'), 'per 1 hour');
+    // Which model served the calls, over time.
+    await page.locator('[data-testid="chart-model-requests"] .recharts-bar-rectangle').first().waitFor();
     const refreshed = page.waitForRequest((r) => r.url().includes('/api/v1/metrics/summary'), { timeout: 13_000 });
     await page.getByLabel('Auto-refresh').selectOption('10s');
     await page.waitForURL(/refresh=10s/);

@@ -22,7 +22,7 @@ export function StatCard({ label, value, change, good = 'neutral', hint, testId 
       {change && (
         <div className={`stat-change ${tone}`} title={`${change.text} against the previous period of the same length`} data-testid={testId ? `${testId}-change` : undefined}>
           {change.trend === 'up' ? '▲ ' : change.trend === 'down' ? '▼ ' : ''}{change.text}
-          {change.trend !== 'none' && <span className="muted"> vs prev.</span>}
+          {change.trend !== 'none' && <span className="muted vs"> vs prev.</span>}
         </div>
       )}
       {!change && hint && <div className="stat-change muted">{hint}</div>}

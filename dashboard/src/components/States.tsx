@@ -70,6 +70,7 @@ export function GettingStarted() {
     <div className="getting-started">
       <p>Send your first span. Spanlens speaks OTLP: point any OpenTelemetry exporter at</p>
       <div className="code-line"><code>POST {endpoint}</code> <span className="muted">with</span> <code>Authorization: Bearer &lt;key&gt;</code></div>
+      <p className="muted small">4318 is the default OTLP/HTTP port (gRPC: 4317); a server started with <code>SPANLENS_OTLP_HTTP_PORT</code> listens on that port instead, as printed at its start.</p>
       <pre className="code">{env}</pre>
       <p>or, from a Node.js app, the SDK's two lines:</p>
       <pre className="code">{sdk}</pre>

@@ -1,5 +1,6 @@
 // Table pieces: sortable column headers and truncating cells.
 import type { ReactNode } from 'react';
+import type { Status } from '../api.ts';
 
 export type Order = 'asc' | 'desc';
 
@@ -47,4 +48,17 @@ export function LoadMore({ hasMore, loading, onMore, count }: { hasMore: boolean
       )}
     </div>
   );
+}
+
+/**
+ * A trace's status: red "error" (with the count of failed spans), green "ok", and for "unset"
+ * (OpenTelemetry's default: no span set a status, none failed) a quiet dash rather than a badge
+ * on every row.
+ */
+export function TraceStatus({ status, errors }: { status: Status; errors: number }) {
+  if (status === 'error' || errors > 0) {
+    return <span className="badge st-error" title={`${errors} span${errors === 1 ? '' : 's'} with status error`}>{errors > 1 ? `${errors} errors` : 'error'}</span>;
+  }
+  if (status === 'ok') return <span className="badge st-ok">ok</span>;
+  return <span className="muted" title="Status unset: no span set a status and none failed">–</span>;
 }

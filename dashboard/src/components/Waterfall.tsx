@@ -48,7 +48,7 @@ export function Waterfall({ spans, selected, onSelect }: Props) {
               <span className="kind-dot" style={{ background: kindColor(s.kind) }} />
               <span className="wf-kind">{s.kind}</span>
               <span className="wf-name">{s.name}</span>
-              {s.model && <span className="wf-model">{s.model}</span>}
+              {s.model && !s.name.includes(s.model) && <span className="wf-model">{s.model}</span>}
             </div>
             <div className="wf-meta">
               {s.totalTokens > 0 ? fmtCount(s.totalTokens) : ''}{s.costUsd > 0 ? ` · ${fmtUsd(s.costUsd)}` : ''}

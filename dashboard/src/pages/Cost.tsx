@@ -5,17 +5,19 @@ import { queryString, type Summary, type Timeseries, type Top } from '../api.ts'
 import { PageHeader } from '../components/Layout.tsx';
 import { StatCard } from '../components/StatCard.tsx';
 import { Empty, ErrorBox, GettingStarted, Loading } from '../components/States.tsx';
-import { PALETTE, TimeChart, type ChartRow } from '../components/TimeChart.tsx';
-import { delta, fmtCount, fmtUsd, isoToMs, monthStart, projectMonth } from '../format.ts';
+import { TimeChart, type ChartRow } from '../components/TimeChart.tsx';
+import { seriesColors } from '../colors.ts';
+import { delta, fmtCount, fmtPct, fmtUsd, fmtUsdAxis, isoToMs, monthStart, projectMonth } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { useHref, useTime } from '../state.tsx';
 
 const DAY = 86_400_000;
 
-function TopTable({ title, by, from, to, linkParam }: { title: string; by: 'model' | 'user' | 'service'; from: string; to: string; linkParam: string }) {
+/** Spend by one dimension: cost, share of the range's total, calls; by model also the per-call figures. */
+function TopTable({ title, by, from, to, linkParam, total }: { title: string; by: 'model' | 'user' | 'service'; from: string; to: string; linkParam: string; total: number }) {
   const href = useHref();
   const top = useApi<Top>(`/api/v1/metrics/top${queryString({ from, to, by, metric: 'costUsd', limit: 10 })}`);
-  const total = (top.data?.rows ?? []).reduce((a, r) => a + r.costUsd, 0);
+  const perCall = by === 'model';
   return (
     <section className="card" data-testid={`cost-by-${by}`}>
       <div className="card-title">{title}</div>
@@ -23,7 +25,19 @@ function TopTable({ title, by, from, to, linkParam }: { title: string; by: 'mode
         <div className="muted pad">Nothing in this range.</div>
       ) : (
         <table className="table">
-          <thead><tr><th>{by[0]?.toUpperCase()}{by.slice(1)}</th><th className="num" style={{ width: '92px' }}>Cost</th><th style={{ width: '64px' }}>Share</th><th className="num" style={{ width: '62px' }}>Calls</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{by[0]?.toUpperCase()}{by.slice(1)}</th>
+              <th className="num" style={{ width: '84px' }}>Cost</th>
+              <th style={{ width: perCall ? '16%' : '104px' }}>Share</th>
+              <th className="num" style={{ width: '64px' }}>Calls</th>
+              {perCall && <>
+                <th className="num" style={{ width: '12%' }}>Cost/call</th>
+                <th className="num" style={{ width: '11%' }} title="Mean input tokens per call">In/call</th>
+                <th className="num" style={{ width: '11%' }} title="Mean output tokens per call">Out/call</th>
+              </>}
+            </tr>
+          </thead>
           <tbody>
             {top.data.rows.map((r) => {
               const share = total > 0 ? r.costUsd / total : 0;
@@ -33,8 +47,15 @@ function TopTable({ title, by, from, to, linkParam }: { title: string; by: 'mode
                     {r.key ? <Link to={href('/traces', { [linkParam]: r.key })}>{r.key}</Link> : <span className="muted">(none)</span>}
                   </td>
                   <td className="num" data-cost={r.costUsd}>{fmtUsd(r.costUsd)}</td>
-                  <td title={`${(share * 100).toFixed(1)}% of the top ${top.data?.rows.length ?? 0}`}><div className="share"><span style={{ width: `${share * 100}%` }} /></div></td>
+                  <td title={`${(share * 100).toFixed(1)}% of the cost in this range`}>
+                    <div className="share-cell"><div className="share"><span style={{ width: `${Math.min(share, 1) * 100}%` }} /></div><span className="share-pct">{fmtPct(share)}</span></div>
+                  </td>
                   <td className="num">{fmtCount(r.requests)}</td>
+                  {perCall && <>
+                    <td className="num">{r.requests ? fmtUsd(r.costUsd / r.requests) : '—'}</td>
+                    <td className="num">{r.requests ? fmtCount(Math.round(r.inputTokens / r.requests)) : '—'}</td>
+                    <td className="num">{r.requests ? fmtCount(Math.round(r.outputTokens / r.requests)) : '—'}</td>
+                  </>}
                 </tr>
               );
             })}
@@ -64,7 +85,9 @@ export function Cost() {
   const chart = useMemo(() => {
     const data = series.data;
     if (!data) return { rows: [] as ChartRow[], keys: [] as Array<{ key: string; label: string; color: string }> };
-    const keys = data.series.map((s, i) => ({ key: `s${i}`, label: s.key ?? '(other)', color: PALETTE[i % PALETTE.length] ?? '#868e96' }));
+    // A null (or empty) key is spans without a model, not "the other models": the API returns only the top groups.
+    const colors = seriesColors(data.series.map((s) => s.key));
+    const keys = data.series.map((s, i) => ({ key: `s${i}`, label: s.key || '(no model)', color: colors[i]! }));
     const byTime = new Map<number, ChartRow>();
     data.series.forEach((s, i) => {
       for (const p of s.points) {
@@ -102,12 +125,13 @@ export function Cost() {
         <>
           {series.error ? <ErrorBox error={series.error} onRetry={series.reload} /> : (
             <TimeChart testId="chart-cost-by-model" title="Cost by model" rows={chart.rows} series={chart.keys} intervalSeconds={series.data?.intervalSeconds ?? 3600}
-              kind="bar" stacked format={fmtUsd} height={240} />
+              window={series.data ? { from: isoToMs(series.data.from), to: isoToMs(series.data.to) } : undefined}
+              kind="bar" stacked format={fmtUsd} axisFormat={fmtUsdAxis} height={240} maxTicks={14} />
           )}
-          <div className="grid-3">
-            <TopTable title="By model" by="model" from={from} to={to} linkParam="model" />
-            <TopTable title="By user" by="user" from={from} to={to} linkParam="userId" />
-            <TopTable title="By service" by="service" from={from} to={to} linkParam="service" />
+          <TopTable title="By model" by="model" from={from} to={to} linkParam="model" total={c.costUsd} />
+          <div className="grid-2">
+            <TopTable title="By user" by="user" from={from} to={to} linkParam="userId" total={c.costUsd} />
+            <TopTable title="By service" by="service" from={from} to={to} linkParam="service" total={c.costUsd} />
           </div>
         </>
       )}

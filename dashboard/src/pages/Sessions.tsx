@@ -4,8 +4,8 @@ import { queryString, type SessionDetail, type SessionList, type SessionSummary 
 import { PageHeader } from '../components/Layout.tsx';
 import { StatCard } from '../components/StatCard.tsx';
 import { Empty, ErrorBox, GettingStarted, Loading } from '../components/States.tsx';
-import { Cell, LoadMore, SortTh, type Order } from '../components/Table.tsx';
-import { fmtCount, fmtDateTime, fmtMs, fmtPct, fmtTime, fmtUsd, isoToMs, shortId } from '../format.ts';
+import { Cell, LoadMore, SortTh, TraceStatus, type Order } from '../components/Table.tsx';
+import { fmtCount, fmtDateTime, fmtMs, fmtPct, fmtTime, fmtTimeRange, fmtUsd, isoToMs, shortId } from '../format.ts';
 import { useApi, usePaged } from '../hooks.ts';
 import { useHref, useTime } from '../state.tsx';
 
@@ -104,13 +104,19 @@ export function Session() {
   return (
     <>
       {header}
-      <div className="stats stats-6">
+      <div className="stats stats-7">
         <StatCard label="Traces" value={fmtCount(s.traceCount)} testId="session-traces" />
         <StatCard label="Spans" value={fmtCount(s.spanCount)} />
         <StatCard label="Tokens" value={fmtCount(s.totalTokens)} hint={`${fmtCount(s.inputTokens)} in · ${fmtCount(s.outputTokens)} out`} />
         <StatCard label="Cost" value={fmtUsd(s.costUsd)} testId="session-cost" />
         <StatCard label="Error rate" value={fmtPct(s.errorRate)} hint={`${s.errorCount} of ${s.traceCount} traces`} />
-        <StatCard label="User" value={s.userId ?? '—'} hint={`${fmtDateTime(s.firstSeen)} → ${fmtTime(s.lastSeen)}`} />
+        {/* The time column has the day: the hint keeps to the times so it fits. */}
+        <StatCard label="Duration" value={fmtMs(isoToMs(s.lastSeen) - isoToMs(s.firstSeen))} hint={fmtTimeRange(s.firstSeen, s.lastSeen, false)} />
+        <div className="card stat" title={s.userId ?? undefined}>
+          <div className="stat-label">User</div>
+          <div className="stat-value">{s.userId ? <Link to={href('/traces', { userId: s.userId })}>{s.userId}</Link> : '—'}</div>
+          {s.userId && <div className="stat-change"><Link to={href('/sessions', { userId: s.userId })}>their sessions →</Link></div>}
+        </div>
       </div>
       <section className="card table-card">
         <table className="table table-click" data-testid="session-traces-table">
@@ -136,7 +142,7 @@ export function Session() {
                   <Cell title={fmtDateTime(t.startTime)}>{fmtTime(t.startTime)}</Cell>
                   <td className="num muted">+{fmtMs(isoToMs(t.startTime) - first)}</td>
                   <Cell title={`${t.name}\n${t.traceId}`}><Link to={link}>{t.name || '(unnamed)'}</Link> <span className="sub mono">{shortId(t.traceId)}</span></Cell>
-                  <td><span className={`badge st-${t.status}`}>{t.status}</span></td>
+                  <td><TraceStatus status={t.status} errors={t.errorCount} /></td>
                   <Cell title={t.models.join(', ')}>{t.models.join(', ') || <span className="muted">—</span>}</Cell>
                   <td className="num">{fmtCount(t.totalTokens)}</td>
                   <td className="num">{fmtUsd(t.costUsd)}</td>

@@ -5,7 +5,7 @@ import { PageHeader } from '../components/Layout.tsx';
 import { Messages } from '../components/Messages.tsx';
 import { CopyButton, ErrorBox, Loading } from '../components/States.tsx';
 import { kindColor, Waterfall } from '../components/Waterfall.tsx';
-import { fmtCount, fmtDateTime, fmtMs, fmtUsd, isoToMs } from '../format.ts';
+import { fmtCount, fmtDateTime, fmtMs, fmtPrompt, fmtUsd, isoToMs } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { useHref } from '../state.tsx';
 
@@ -54,6 +54,14 @@ function KeyValues({ title, values }: { title: string; values: Record<string, st
   );
 }
 
+/** Where a span's cost came from (column cost_source). */
+const COST_SOURCES: Record<string, string> = {
+  client: 'sent by the app',
+  custom: 'project price',
+  table: 'public price table',
+  none: 'no price',
+};
+
 function SpanDetail({ span: s }: { span: Span }) {
   const facts: Array<[string, string | null]> = [
     ['Kind', s.kind],
@@ -65,12 +73,12 @@ function SpanDetail({ span: s }: { span: Span }) {
     ['Input tokens', s.inputTokens || s.totalTokens ? `${s.inputTokens.toLocaleString('en-US')}${s.cachedTokens ? ` (${s.cachedTokens.toLocaleString('en-US')} cached)` : ''}` : null],
     ['Output tokens', s.inputTokens || s.totalTokens ? `${s.outputTokens.toLocaleString('en-US')}${s.reasoningTokens ? ` (${s.reasoningTokens.toLocaleString('en-US')} reasoning)` : ''}` : null],
     ['Total tokens', s.totalTokens ? `${s.totalTokens.toLocaleString('en-US')}${s.tokensEstimated ? ' (estimated)' : ''}` : null],
-    ['Cost', s.costUsd || s.costSource !== 'none' ? `${fmtUsd(s.costUsd)}${s.costEstimated ? ' (estimated)' : ''} · ${s.costSource}` : null],
+    ['Cost', s.costUsd || s.costSource !== 'none' ? `${fmtUsd(s.costUsd)}${s.costEstimated ? ' (estimated)' : ''} · ${COST_SOURCES[s.costSource] ?? s.costSource}` : null],
     ['Finish reason', s.finishReason],
     ['Service', s.service],
     ['Environment', s.environment],
     ['Release', s.release],
-    ['Prompt', s.promptName ? `${s.promptName}${s.promptVersion ? ` v${s.promptVersion}` : ''}` : null],
+    ['Prompt', s.promptName ? fmtPrompt(s.promptName, s.promptVersion) : null],
     ['Tags', s.tags.length ? s.tags.join(', ') : null],
     ['Started', fmtDateTime(s.startTime)],
   ];
@@ -145,7 +153,13 @@ export function Trace() {
         <div><span className="stat-label">Spans</span><span data-testid="trace-span-count">{spans.length}</span></div>
         <div><span className="stat-label">Tokens</span>{fmtCount(sum((s) => s.totalTokens))}</div>
         <div><span className="stat-label">Cost</span>{fmtUsd(sum((s) => s.costUsd))}</div>
-        <div><span className="stat-label">Status</span><span className={`badge st-${errors ? 'error' : 'ok'}`}>{errors ? `${errors} error${errors > 1 ? 's' : ''}` : 'ok'}</span></div>
+        <div>
+          <span className="stat-label">Status</span>
+          {/* As in the trace list: error if a span failed, ok if a span said ok, else OpenTelemetry's "unset". */}
+          {errors ? <span className="badge st-error">{`${errors} error${errors > 1 ? 's' : ''}`}</span>
+            : spans.some((s) => s.status === 'ok') ? <span className="badge st-ok">ok</span>
+            : <span className="badge st-unset" title="No span set a status and none failed">unset · no error</span>}
+        </div>
         {userId && <div><span className="stat-label">User</span><Link to={href('/traces', { userId })}>{userId}</Link></div>}
         {sessionId && <div><span className="stat-label">Session</span><Link to={href(`/sessions/${encodeURIComponent(sessionId)}`)}>{sessionId}</Link></div>}
       </div>

@@ -4,7 +4,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { queryString, type Top, type TraceList, type TraceSummary } from '../api.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorBox, GettingStarted, Loading } from '../components/States.tsx';
-import { Cell, LoadMore, SortTh, type Order } from '../components/Table.tsx';
+import { Cell, LoadMore, SortTh, TraceStatus, type Order } from '../components/Table.tsx';
 import { fmtCount, fmtMs, fmtTime, fmtUsd, fmtDateTime } from '../format.ts';
 import { useApi, usePaged } from '../hooks.ts';
 import { useHref, useTime } from '../state.tsx';
@@ -118,19 +118,18 @@ export function Traces() {
           : <Empty title="No traces in this time range"><GettingStarted /></Empty>
       ) : list.items.length > 0 && (
         <section className={`card table-card${list.loading ? ' is-loading' : ''}`}>
-          <table className="table table-click" data-testid="traces-table">
+          <table className="table table-click table-2line" data-testid="traces-table">
             <thead>
               <tr>
                 <SortTh label="Time" field="startTime" width="112px" {...sortProps} />
-                <th>Name</th>
-                <th style={{ width: '74px' }}>Status</th>
-                <th style={{ width: '15%' }}>Models</th>
-                <th style={{ width: '11%' }}>Service</th>
+                <th>Name <span className="th-sub">· service · environment</span></th>
+                <th style={{ width: '72px' }}>Status</th>
+                <th style={{ width: '20%' }}>Models</th>
                 <th style={{ width: '10%' }}>User</th>
-                <SortTh label="Spans" field="spanCount" numeric width="68px" {...sortProps} />
-                <SortTh label="Tokens" field="totalTokens" numeric width="78px" {...sortProps} />
+                <SortTh label="Spans" field="spanCount" numeric width="70px" {...sortProps} />
+                <SortTh label="Tokens" field="totalTokens" numeric width="80px" {...sortProps} />
                 <SortTh label="Cost" field="costUsd" numeric width="84px" {...sortProps} />
-                <SortTh label="Duration" field="durationMs" numeric width="90px" {...sortProps} />
+                <SortTh label="Duration" field="durationMs" numeric width="94px" {...sortProps} />
               </tr>
             </thead>
             <tbody>
@@ -139,12 +138,12 @@ export function Traces() {
                 return (
                   <tr key={t.traceId} data-trace-id={t.traceId} onClick={(e) => { if (!(e.target as HTMLElement).closest('a')) navigate(to); }}>
                     <Cell title={fmtDateTime(t.startTime)}>{fmtTime(t.startTime)}</Cell>
-                    <Cell title={`${t.name}\n${t.traceId}`}>
-                      <Link to={to}>{t.name || <span className="muted">(unnamed)</span>}</Link>
+                    <Cell title={`${t.name}\n${t.traceId}${t.service ? `\nservice ${t.service}` : ''}${t.environment ? `\nenvironment ${t.environment}` : ''}`}>
+                      <div className="cell-main"><Link to={to}>{t.name || <span className="muted">(unnamed)</span>}</Link></div>
+                      <div className="cell-sub" data-testid="trace-origin">{[t.service, t.environment].filter(Boolean).join(' · ') || '—'}</div>
                     </Cell>
-                    <td><span className={`badge st-${t.status}`}>{t.status}</span></td>
+                    <td><TraceStatus status={t.status} errors={t.errorCount} /></td>
                     <Cell title={t.models.join(', ')}>{t.models.length ? t.models.join(', ') : <span className="muted">—</span>}</Cell>
-                    <Cell title={t.service}>{t.service ?? <span className="muted">—</span>}</Cell>
                     <Cell title={t.userId}>{t.userId ?? <span className="muted">—</span>}</Cell>
                     <td className="num">{t.spanCount}</td>
                     <td className="num" title={`${t.inputTokens} in / ${t.outputTokens} out`}>{fmtCount(t.totalTokens)}</td>
