@@ -1,6 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import fastifyCookie from '@fastify/cookie';
 import type { KeyCache, Storage } from '@spanlens/clickhouse';
@@ -30,6 +32,8 @@ export interface ApiOptions {
   /** SPANLENS_ADMIN_TOKEN: the dashboard asks for it; without it the dashboard is loopback-only. */
   adminToken?: string;
   alerts?: AlertOptions;
+  /** Where apps send OTLP/HTTP, shown by the dashboard's getting-started notes. */
+  otlpHttpEndpoint?: string;
 }
 
 export interface AlertOptions {
@@ -87,7 +91,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
-  await app.register(sessionRoutes, { prefix: '/api/v1', auth });
+  await app.register(sessionRoutes, { prefix: '/api/v1', auth, otlpHttpEndpoint: opts.otlpHttpEndpoint ?? null });
   await app.register(async (v1) => {
     v1.decorateRequest('projectId', '');
     v1.decorateRequest('caller', 'key');
@@ -115,8 +119,14 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       });
       await ui.register(fastifyStatic, { root: dashboardDir, prefix: '/', wildcard: false, index: 'index.html' });
       // The dashboard routes in the browser: its deep links all load index.html.
+      // Files added by a later build (new hashed assets) are served too, without a restart.
       ui.get('/*', { schema: { hide: true } }, async (req, reply) => {
-        if (req.url.startsWith('/api/') || !String(req.headers.accept ?? '').includes('text/html')) return notFound(req, reply);
+        const path = decodeURIComponent(req.url.split('?')[0] ?? '/');
+        const file = resolve(dashboardDir, '.' + path);
+        if (!path.startsWith('/api/') && file.startsWith(resolve(dashboardDir) + sep) && existsSync(file) && statSync(file).isFile()) {
+          return reply.sendFile(relative(dashboardDir, file));
+        }
+        if (path.startsWith('/api/') || !String(req.headers.accept ?? '').includes('text/html')) return notFound(req, reply);
         return reply.type('text/html').sendFile('index.html');
       });
     });

@@ -34,7 +34,7 @@ describe('dashboard access without an admin token: loopback only', () => {
     assert.equal(none.statusCode, 404);
     assert.match(none.json().message, /X-Spanlens-Project: no project zzz/);
     const session = await api.app.inject({ url: '/api/v1/session', remoteAddress: '127.0.0.1', headers: { host: 'localhost' } });
-    assert.deepEqual(session.json(), { authenticated: true, adminTokenRequired: false, projectId: 'a' });
+    assert.deepEqual(session.json(), { authenticated: true, adminTokenRequired: false, projectId: 'a', otlpHttpEndpoint: null });
   });
 
   test('another machine gets 403 for the dashboard and its API, but keys still work', async () => {
@@ -51,6 +51,14 @@ describe('dashboard access without an admin token: loopback only', () => {
   test('a loopback client with a foreign Host (DNS rebinding) is not the dashboard', async () => {
     const res = await api.app.inject({ url: '/api/v1/traces', remoteAddress: '127.0.0.1', headers: { host: 'evil.example' } });
     assert.equal(res.statusCode, 403);
+  });
+
+  test('assets written after start are served (a rebuilt dashboard needs no restart)', async () => {
+    writeFileSync(join(dir, 'late-asset.js'), 'console.log(1)');
+    const res = await fetch(`${api.url}/late-asset.js`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), 'console.log(1)');
+    assert.equal((await fetch(`${api.url}/..%2f..%2fetc/passwd`)).status, 404);
   });
 
   test('deep links load index.html; unknown API paths stay JSON 404s', async () => {
@@ -111,7 +119,7 @@ describe('dashboard access with SPANLENS_ADMIN_TOKEN', () => {
     assert.equal(status, 401);
     assert.match(body.message, /sign in/);
     const s = await fetch(`${api.url}/api/v1/session`);
-    assert.deepEqual(await s.json(), { authenticated: false, adminTokenRequired: true, projectId: null });
+    assert.deepEqual(await s.json(), { authenticated: false, adminTokenRequired: true, projectId: null, otlpHttpEndpoint: null });
   });
 
   test('sign in sets a signed HTTP-only cookie that works from any address; a forged one does not', async () => {

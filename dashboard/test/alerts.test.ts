@@ -186,7 +186,7 @@ describe('alerts page in Chromium', { skip: skipReason() ?? false }, () => {
     assert.equal(await delivered.getAttribute('data-event-id'), firing.headers['x-spanlens-event-id']);
     // The 503 is retried later: the log shows the retry and when the next attempt is due.
     const retry = page.locator('[data-testid="deliveries-table"] tr[data-outcome="retry"][data-attempt="1"]').filter({ hasText: 'gpt errors' });
-    assert.match(await retry.innerText(), /down hook\s+1\s+retry\s+503\s+[\d.]+ ms\s+\d\d:\d\d:\d\d/);
+    assert.match(await retry.innerText(), /down hook\s+1\s+retry\s+503\s+[\d.]+ ms\s+HTTP 503 Service Unavailable\s+\d\d:\d\d:\d\d/);
 
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'alerts');

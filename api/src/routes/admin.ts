@@ -8,11 +8,11 @@ import { errorResponse } from '../schemas.ts';
 const keyInfo = z.object({ id: z.string(), prefix: z.string(), name: z.string(), createdAt: z.string(), revoked: z.boolean() });
 
 /** Dashboard sign-in; public, since it is how a browser gets its session. */
-export const sessionRoutes: FastifyPluginAsyncZod<{ auth: Authenticator }> = async (app, { auth }) => {
+export const sessionRoutes: FastifyPluginAsyncZod<{ auth: Authenticator; otlpHttpEndpoint: string | null }> = async (app, { auth, otlpHttpEndpoint }) => {
   app.get('/session', {
     schema: {
       summary: 'Whether this browser may use the dashboard',
-      response: { 200: z.object({ authenticated: z.boolean(), adminTokenRequired: z.boolean(), projectId: z.string().nullable() }) },
+      response: { 200: z.object({ authenticated: z.boolean(), adminTokenRequired: z.boolean(), projectId: z.string().nullable(), otlpHttpEndpoint: z.string().nullable() }) },
     },
   }, async (req) => {
     const authenticated = auth.isAdmin(req);
@@ -21,7 +21,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ auth: Authenticator }> = asy
       const projects = await auth.listProjects();
       projectId = (projects.find((p) => p.id === 'default') ?? projects[0])?.id ?? null;
     }
-    return { authenticated, adminTokenRequired: auth.adminTokenRequired, projectId };
+    return { authenticated, adminTokenRequired: auth.adminTokenRequired, projectId, otlpHttpEndpoint };
   });
 
   app.post('/session', {

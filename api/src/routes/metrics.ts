@@ -86,7 +86,8 @@ export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
         ...base,
         interval: z.enum(Object.keys(INTERVALS) as [Interval, ...Interval[]]).optional().describe('Default: the smallest giving at most 200 points'),
         groupBy: dimension.optional(),
-        groups: z.coerce.number().int().min(1).max(20).default(8).describe('How many groups (those with the most requests)'),
+        groups: z.coerce.number().int().min(1).max(20).default(8).describe('How many groups: the top ones by rankBy'),
+        rankBy: z.enum(METRIC_NAMES).default('requests').describe('Which groups to keep: those with the highest value of this metric over the range'),
       }),
       response: {
         200: z.object({
@@ -111,7 +112,7 @@ export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
 
     let keys: Array<string | null> = [null];
     if (q.groupBy) {
-      const top = await aggregate(opts.storage, { ...common, groupBy: q.groupBy, orderBy: { metric: 'requests', order: 'desc', limit: q.groups } });
+      const top = await aggregate(opts.storage, { ...common, groupBy: q.groupBy, orderBy: { metric: q.rankBy, order: 'desc', limit: q.groups } });
       keys = top.map((t) => t.key ?? '');
     }
     const rows = keys.length === 0 ? [] : await aggregate(opts.storage, {

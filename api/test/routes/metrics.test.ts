@@ -102,6 +102,12 @@ describe('metrics', () => {
     assert.ok(lo <= from && hi >= end && (hi - lo) % DAY === 0);
     assert.equal(total, llm.filter((r) => inRange(r, lo, hi)).length);
 
+    const byCost = new Map<string, number>();
+    for (const r of llm.filter((x) => inRange(x, lo, hi))) byCost.set(r.model, (byCost.get(r.model) ?? 0) + r.cost_usd);
+    const costliest = [...byCost.entries()].sort((x, y) => y[1] - x[1])[0]![0];
+    const ranked = await api.get(`/api/v1/metrics/timeseries?${range}&interval=1d&groupBy=model&groups=1&rankBy=costUsd`);
+    assert.deepEqual(ranked.body.series.map((s: { key: string }) => s.key), [costliest]);
+
     const tags = await api.get(`/api/v1/metrics/timeseries?${range}&interval=1d&groupBy=tag&groups=1`);
     assert.equal(tags.body.source, 'spans');
     assert.equal(tags.body.series.length, 1);
