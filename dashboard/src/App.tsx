@@ -6,8 +6,10 @@ import { Layout, PageHeader } from './components/Layout.tsx';
 import { ErrorBox, Loading } from './components/States.tsx';
 import { Alerts } from './pages/Alerts.tsx';
 import { Cost } from './pages/Cost.tsx';
+import { Drift } from './pages/Drift.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
+import { Quality } from './pages/Quality.tsx';
 import { Session, Sessions } from './pages/Sessions.tsx';
 import { Settings } from './pages/Settings.tsx';
 import { Trace } from './pages/Trace.tsx';
@@ -57,6 +59,8 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout: () => vo
             <Route path="/sessions/:sessionId" element={<Session />} />
             <Route path="/users" element={<Users />} />
             <Route path="/cost" element={<Cost />} />
+            <Route path="/quality" element={<Quality />} />
+            <Route path="/drift" element={<Drift />} />
             <Route path="/alerts" element={<Alerts />} />
             <Route path="/settings" element={<Settings />} />
             <Route path="*" element={<NotFound />} />

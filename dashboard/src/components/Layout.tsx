@@ -11,6 +11,8 @@ const NAV: Array<{ to: string; label: string; icon: string }> = [
   { to: '/sessions', label: 'Sessions', icon: 'sessions' },
   { to: '/users', label: 'Users', icon: 'users' },
   { to: '/cost', label: 'Cost', icon: 'cost' },
+  { to: '/quality', label: 'Quality', icon: 'quality' },
+  { to: '/drift', label: 'Drift', icon: 'drift' },
   { to: '/alerts', label: 'Alerts', icon: 'alerts' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];
