@@ -109,7 +109,11 @@ export class Authenticator {
       throw new ApiError('unauthenticated', 'missing API key: send Authorization: Bearer <key>, or sign in to the dashboard');
     }
     req.caller = 'admin';
-    req.projectId = await this.dashboardProject(req.headers['x-spanlens-project']);
+    // A plain link (a download) cannot send the header: ?project= does the same for the dashboard.
+    const query = req.query as Record<string, unknown>;
+    const fromQuery = typeof query.project === 'string' ? query.project : undefined;
+    delete query.project;
+    req.projectId = await this.dashboardProject(req.headers['x-spanlens-project'] ?? fromQuery);
   }
 
   private async dashboardProject(header: string | string[] | undefined): Promise<string> {

@@ -30,6 +30,10 @@ describe('dashboard access without an admin token: loopback only', () => {
     assert.equal(a.json().traces.length, 6);
     const b = await api.app.inject({ url: '/api/v1/traces', remoteAddress: '::1', headers: { host: 'localhost:3000', 'x-spanlens-project': 'b' } });
     assert.equal(b.json().traces.length, 3);
+    const byQuery = await api.app.inject({ url: '/api/v1/traces?project=b', remoteAddress: '127.0.0.1', headers: { host: 'localhost' } });
+    assert.equal(byQuery.json().traces.length, 3, 'a download link names the project with ?project=');
+    const keyed = await api.app.inject({ url: '/api/v1/traces?project=b', remoteAddress: '127.0.0.1', headers: { host: 'localhost', authorization: `Bearer ${api.projects.a!.key}` } });
+    assert.equal(keyed.statusCode, 400, 'a key cannot pick another project');
     const none = await api.app.inject({ url: '/api/v1/traces', remoteAddress: '127.0.0.1', headers: { host: 'localhost', 'x-spanlens-project': 'zzz' } });
     assert.equal(none.statusCode, 404);
     assert.match(none.json().message, /X-Spanlens-Project: no project zzz/);

@@ -77,6 +77,8 @@ export async function computeDrift(storage: Storage, q: DriftWindows): Promise<D
   const groups = new Set(categories.map((c) => c.g));
   for (const feature of Object.keys(CATEGORICAL) as Array<keyof typeof CATEGORICAL>) {
     for (const g of groups) {
+      // Within a group the grouped-by feature is constant: nothing to compare.
+      if (g !== OVERALL && feature === q.groupBy) continue;
       const b = categories.find((x) => x.g === g && x.w === 0)?.counts[feature] ?? new Map<string, number>();
       const c = categories.find((x) => x.g === g && x.w === 1)?.counts[feature] ?? new Map<string, number>();
       const nb = [...b.values()].reduce((s, x) => s + x, 0);
