@@ -26,7 +26,12 @@ export interface KafkaLeaseOptions {
  * (apart from a holder cut off from Kafka, which loses the lease at its next rebalance).
  */
 export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
-  const kafka = new Kafka({ clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 300 } });
+  let closed = false;
+  // After a failure the consumer rejoins (the lease must outlive a broker blip), until closed.
+  const kafka = new Kafka({
+    clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.NOTHING,
+    retry: { retries: 5, initialRetryTime: 300, restartOnFailure: async () => !closed },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -53,8 +58,12 @@ export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
   return {
     held: () => held,
     async close() {
+      closed = true;
       held = false;
-      await consumer.disconnect();
+      // With the broker gone a clean leave cannot finish; the group times the member out anyway.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([consumer.disconnect().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 3000); })]);
+      clearTimeout(timer);
     },
   };
 }
