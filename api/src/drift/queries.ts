@@ -10,12 +10,14 @@ export const NUMERIC = {
   costUsd: 'cost_usd',
 } as const;
 
-/** Categorical features of LLM calls. */
+/** Categorical features of LLM calls, each an array of categories per call. */
 export const CATEGORICAL = {
-  model: 'model',
-  finishReason: "if(finish_reason = '', '(none)', finish_reason)",
-  qualitySignal: "multiIf(status = 'error', 'error', q_refusal, 'refusal', q_empty, 'empty', q_truncated, 'truncated', q_invalid_json, 'invalid_json', 'none')",
-  errorType: "if(status = 'error', if(status_message = '', '(no message)', lower(substring(status_message, 1, 40))), 'ok')",
+  model: '[model]',
+  finishReason: "[if(finish_reason = '', '(none)', finish_reason)]",
+  // The tools the model called (from the answer's tool calls), or '(none)'.
+  toolCall: "if(position(output, '\"toolCalls\"') = 0, ['(none)'], arrayDistinct(arrayFlatten(arrayMap(m -> arrayMap(c -> JSONExtractString(c, 'name'), JSONExtractArrayRaw(m, 'toolCalls')), JSONExtractArrayRaw(output)))))",
+  qualitySignal: "[multiIf(status = 'error', 'error', q_refusal, 'refusal', q_empty, 'empty', q_truncated, 'truncated', q_invalid_json, 'invalid_json', 'none')]",
+  errorType: "[if(status = 'error', if(status_message = '', '(no message)', lower(substring(status_message, 1, 40))), 'ok')]",
 } as const;
 
 export const DRIFT_GROUPS = { model: 'model', provider: 'provider', service: 'service', environment: 'environment', promptName: 'prompt_name', promptVersion: 'prompt_version' } as const;
@@ -128,7 +130,7 @@ export interface CategoryCounts { g: string; w: number; counts: Record<keyof typ
 
 export async function categoryCounts(storage: Storage, q: DriftWindows): Promise<CategoryCounts[]> {
   const sql = new SqlFilter();
-  const cols = Object.entries(CATEGORICAL).map(([k, expr]) => `sumMap([${expr}], [toUInt64(1)]) AS c_${k}`);
+  const cols = Object.entries(CATEGORICAL).map(([k, expr]) => `sumMap(${expr}, arrayMap(x -> toUInt64(1), ${expr})) AS c_${k}`);
   const rs = await storage.client.query({
     query: `SELECT if(grouping(g) = 1, ${sql.param(OVERALL, 'String')}, g) AS gk, w, ${cols.join(', ')}
             FROM (${base(sql, q)}) GROUP BY GROUPING SETS ((g, w), (w))`,

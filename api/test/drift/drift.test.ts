@@ -58,7 +58,9 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
         model, provider: model.startsWith('gpt') ? 'openai' : 'anthropic', finish_reason: 'stop',
         input_tokens: input, output_tokens: Math.floor(10 + rnd() * 290), total_tokens: 0, cost_usd: input / 1e6, ttft_ms: Math.floor(50 + rnd() * 300),
         input: JSON.stringify([{ role: 'user', content: `customer asks about ${words} number ${i % 50}` }]),
-        output: JSON.stringify([{ role: 'assistant', content: 'here is the answer' }]),
+        output: JSON.stringify(gptShift && i % 4 === 0
+          ? [{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'lookup_refund', arguments: '{}' }] }]
+          : [{ role: 'assistant', content: 'here is the answer' }]),
       });
     });
   }
@@ -94,6 +96,12 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
       }
     }
     assert.equal(find(body.features, 'model', null).severity, 'none');
+    assert.equal(find(body.features, 'model', 'gpt-4o'), undefined, 'the grouped-by feature is not compared within its groups');
+    // Half of gpt-4o's current calls now call a tool: JS distance of {none: 1} and {none: .5, tool: .5} = sqrt(0.311278).
+    const tools = find(body.features, 'toolCall', 'gpt-4o');
+    close(tools.value, Math.sqrt(0.3112781));
+    assert.equal(tools.severity, 'significant');
+    assert.equal(find(body.features, 'toolCall', 'claude-sonnet-4').value, 0);
     assert.equal(find(body.features, 'finishReason', null).value, 0);
     assert.equal(body.features[0].severity, 'significant', 'worst first');
     assert.ok(body.text.prompts.rose.some((t: { term: string }) => t.term === 'refund'), JSON.stringify(body.text.prompts.rose));
