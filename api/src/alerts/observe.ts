@@ -1,6 +1,8 @@
 import type { Storage } from '@spanlens/clickhouse';
 import { rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
 import { aggregate, GROUP_DIMENSIONS, ROLLUP_DIMENSIONS, type Totals } from '../queries/metrics.ts';
+import { computeDrift } from '../drift/drift.ts';
+import { DRIFT_GROUPS, type DriftGroup } from '../drift/queries.ts';
 import { FEEDBACK_METRICS, type Rule } from './rules.ts';
 import type { Observation } from './state-machine.ts';
 
@@ -20,7 +22,23 @@ export async function observe(storage: Storage, rule: Rule, now: number): Promis
   const toMs = Math.floor(now / MINUTE_MS) * MINUTE_MS;
   const fromMs = toMs - rule.windowSeconds * 1000;
   const filters: FilterQuery = rule.filters;
+  if (rule.metric === 'drift') return observeDrift(storage, rule, filters, fromMs, toMs);
   return FEEDBACK_METRICS.has(rule.metric) ? observeFeedback(storage, rule, filters, fromMs, toMs) : observeSpans(storage, rule, filters, fromMs, toMs);
+}
+
+/** The drift statistic of one feature: the window against the baseline just before it. */
+async function observeDrift(storage: Storage, rule: Rule, filters: FilterQuery, fromMs: number, toMs: number): Promise<Map<string, Observation>> {
+  const baselineMs = (rule.driftBaselineSeconds ?? 7 * rule.windowSeconds) * 1000;
+  const report = await computeDrift(storage, {
+    projectId: rule.projectId, filters, current: { fromMs, toMs }, baseline: { fromMs: fromMs - baselineMs, toMs: fromMs },
+    ...(rule.groupBy && rule.groupBy in DRIFT_GROUPS ? { groupBy: rule.groupBy as DriftGroup } : {}),
+  });
+  const out = new Map<string, Observation>();
+  for (const f of report.features) {
+    if (f.feature !== rule.driftFeature || (rule.groupBy ? f.group === null : f.group !== null)) continue;
+    out.set(f.group ?? ALL, { value: f.value, count: f.currentCount });
+  }
+  return out;
 }
 
 async function observeSpans(storage: Storage, rule: Rule, filters: FilterQuery, fromMs: number, toMs: number): Promise<Map<string, Observation>> {

@@ -1,11 +1,14 @@
 import { z } from 'zod';
+import { CATEGORICAL, DRIFT_GROUPS, NUMERIC } from '../drift/queries.ts';
 import { GROUP_DIMENSIONS, type GroupDimension } from '../queries/metrics.ts';
+
+const DRIFT_FEATURES = [...Object.keys(NUMERIC), ...Object.keys(CATEGORICAL)] as [string, ...string[]];
 
 /** What a rule can watch. Span metrics come from the metrics queries; feedback ones from the feedback table. */
 export const ALERT_METRICS = [
   'requests', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'ttftP50Ms', 'ttftP95Ms',
   'inputTokens', 'outputTokens', 'totalTokens', 'costUsd', 'feedbackScore', 'negativeFeedbackRate',
-  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate',
+  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate', 'drift',
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 export const FEEDBACK_METRICS: ReadonlySet<AlertMetric> = new Set(['feedbackScore', 'negativeFeedbackRate']);
@@ -24,6 +27,8 @@ export const ruleInput = z.strictObject({
   scope: z.enum(['llm', 'root', 'all']).default('llm').describe('Which spans count: LLM calls, traces (root spans) or all'),
   filters: ruleFilters.default({}),
   feedbackName: z.string().min(1).max(200).optional().describe('Only feedback with this name (feedback metrics)'),
+  driftFeature: z.enum(DRIFT_FEATURES).optional().describe('metric "drift": the feature whose PSI (numeric) or Jensen-Shannon distance (categorical) is watched'),
+  driftBaselineSeconds: z.number().int().min(60).max(30 * 86_400).optional().describe('metric "drift": the baseline just before the window; default 7 windows'),
   windowSeconds: z.number().int().min(60).max(86_400).describe('The value is computed over this trailing window'),
   comparator: z.enum(['>', '>=', '<', '<=']),
   threshold: z.number().finite(),
@@ -38,10 +43,15 @@ export const ruleInput = z.strictObject({
   cooldownSeconds: z.number().int().min(0).max(7 * 86_400).default(0).describe('After resolving, the group stays quiet this long'),
   destinationIds: z.array(z.string().min(1).max(64)).max(20).default([]),
 }).superRefine((r, ctx) => {
-  if (r.resolveThreshold === undefined) return;
   const above = r.comparator === '>' || r.comparator === '>=';
-  if (above ? r.resolveThreshold > r.threshold : r.resolveThreshold < r.threshold) {
+  if (r.resolveThreshold !== undefined && (above ? r.resolveThreshold > r.threshold : r.resolveThreshold < r.threshold)) {
     ctx.addIssue({ code: 'custom', path: ['resolveThreshold'], message: `must be on the resolved side of threshold (${above ? '<=' : '>='} ${r.threshold})` });
+  }
+  if ((r.metric === 'drift') !== (r.driftFeature !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['driftFeature'], message: 'required with metric "drift", and only then' });
+  }
+  if (r.metric === 'drift' && r.groupBy && !(r.groupBy in DRIFT_GROUPS)) {
+    ctx.addIssue({ code: 'custom', path: ['groupBy'], message: `drift groups by ${Object.keys(DRIFT_GROUPS).join(', ')}` });
   }
   if (r.feedbackName && !FEEDBACK_METRICS.has(r.metric)) {
     ctx.addIssue({ code: 'custom', path: ['feedbackName'], message: 'only for feedbackScore and negativeFeedbackRate' });

@@ -118,6 +118,24 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
     }
   });
 
+  test('an alert rule on drift fires for the shifted group only', async () => {
+    const post = (path: string, body: unknown) => fetch(api.url + path, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.projects.a!.key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const created = await post('/api/v1/alerts/rules', {
+      name: 'prompt length drift', metric: 'drift', driftFeature: 'inputTokens', windowSeconds: 86_400, driftBaselineSeconds: 7 * 86_400,
+      comparator: '>', threshold: 0.2, groupBy: 'model', minRequests: 20,
+    });
+    const rule = await created.json() as { id: string };
+    assert.equal(created.status, 201, JSON.stringify(rule));
+    const fired = await (await post(`/api/v1/alerts/rules/${rule.id}/evaluate`, undefined)).json() as { events: Array<{ kind: string; group: string }> };
+    assert.deepEqual(fired.events.map((e) => `${e.kind}:${e.group}`), ['firing:gpt-4o']);
+    const missing = await post('/api/v1/alerts/rules', { name: 'x', metric: 'drift', windowSeconds: 3600, comparator: '>', threshold: 0.2 });
+    assert.match(((await missing.json()) as { message: string }).message, /driftFeature/);
+  });
+
   test('bad windows: 400 naming the field', async () => {
     const overlap = await api.get(`/api/v1/drift?${windows(current, { from: baseline.from, to: current.from + HOUR })}`);
     assert.equal(overlap.status, 400);
