@@ -58,6 +58,8 @@ export async function listTraces(storage: Storage, p: TraceListParams): Promise<
   return [];
 }
 
+const now = () => Date.now();
+
 function traceWindows(p: TraceListParams): Array<{ lo: number; hi: number; last: boolean }> {
   const { fromMs, toMs } = p.range;
   if (p.sort !== 'startTime') return [{ lo: fromMs, hi: toMs, last: true }];
@@ -65,8 +67,11 @@ function traceWindows(p: TraceListParams): Array<{ lo: number; hi: number; last:
   const out: Array<{ lo: number; hi: number; last: boolean }> = [];
   if (p.order === 'desc') {
     const hi = cursorMs === undefined ? toMs : Math.min(toMs, cursorMs + 1);
+    // Windows grow back from now when `to` lies ahead (its default is a day ahead, for skewed
+    // clocks); each still ends at `hi`, so none skips a trace.
+    const anchor = Math.min(hi, now());
     for (const size of WINDOWS_MS) {
-      const lo = Math.max(fromMs, hi - size);
+      const lo = Math.max(fromMs, anchor - size);
       out.push({ lo, hi, last: lo === fromMs });
       if (lo === fromMs) return out;
     }
@@ -180,9 +185,8 @@ interface SpanDbRow {
 export async function getTraceSpans(storage: Storage, projectId: string, traceId: string): Promise<Array<z.infer<typeof spanSchema>>> {
   const rs = await storage.client.query({
     query: `
-      WITH
-        (SELECT min(start_min) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS lo,
-        (SELECT max(start_max) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS hi
+      WITH (SELECT (min(start_min), max(start_max)) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS bounds,
+        bounds.1 AS lo, bounds.2 AS hi
       SELECT span_id, parent_span_id, name, kind, model, provider, operation, start_time, end_time, duration_ns,
              input_tokens, output_tokens, total_tokens, cached_tokens, reasoning_tokens, tokens_estimated,
              cost_usd, cost_estimated, cost_source, ttft_ms, finish_reason, status, status_message, input, output,
