@@ -5,8 +5,10 @@ import { queryString, request } from './api.ts';
 export const ALERT_METRICS = [
   'requests', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'ttftP50Ms', 'ttftP95Ms',
   'inputTokens', 'outputTokens', 'totalTokens', 'costUsd', 'feedbackScore', 'negativeFeedbackRate',
-  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate',
+  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate', 'drift',
 ] as const;
+/** The features a `drift` rule can watch (GET /api/v1/drift). */
+export const DRIFT_FEATURES = ['inputTokens', 'outputTokens', 'latencyMs', 'ttftMs', 'costUsd', 'model', 'finishReason', 'toolCall', 'qualitySignal', 'errorType'] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 export const FEEDBACK_METRICS: ReadonlySet<string> = new Set(['feedbackScore', 'negativeFeedbackRate']);
 
@@ -31,6 +33,7 @@ export interface RuleInput {
   scope: AlertScope;
   filters: RuleFilters;
   feedbackName?: string;
+  driftFeature?: string;
   windowSeconds: number;
   comparator: Comparator;
   threshold: number;

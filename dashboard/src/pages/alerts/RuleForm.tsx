@@ -2,7 +2,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../api.ts';
 import {
-  ALERT_METRICS, alertsApi, COMPARATORS, FEEDBACK_METRICS, FILTER_KEYS, GROUP_BYS, SEVERITIES,
+  DRIFT_FEATURES, ALERT_METRICS, alertsApi, COMPARATORS, FEEDBACK_METRICS, FILTER_KEYS, GROUP_BYS, SEVERITIES,
   type AlertMetric, type AlertScope, type Comparator, type Destination, type GroupBy, type Rule, type RuleFilters, type RuleInput, type Severity,
 } from '../../alerts-api.ts';
 import { ErrorBox } from '../../components/States.tsx';
@@ -16,6 +16,7 @@ interface Draft {
   /** Filters the form has no input for (promptVersion), kept as they are. */
   otherFilters: RuleFilters;
   feedbackName: string;
+  driftFeature: string;
   windowSeconds: number;
   comparator: Comparator;
   threshold: string;
@@ -40,7 +41,7 @@ const FILTER_LABELS: Record<(typeof FILTER_KEYS)[number], string> = {
 export function newDraft(example = false): Draft {
   return {
     name: example ? 'Error rate per model' : '', metric: 'errorRate', scope: 'llm', filters: { ...NO_FILTERS }, otherFilters: {},
-    feedbackName: '', windowSeconds: example ? 300 : 900, comparator: '>', threshold: example ? '0.05' : '', resolveThreshold: '',
+    feedbackName: '', driftFeature: 'inputTokens', windowSeconds: example ? 300 : 900, comparator: '>', threshold: example ? '0.05' : '', resolveThreshold: '',
     minRequests: example ? '20' : '1', evaluateEverySeconds: '60', groupBy: example ? 'model' : '', severity: 'warning', enabled: true,
     repeatIntervalSeconds: String(4 * 3600), cooldownSeconds: '0', destinationIds: [],
   };
@@ -54,7 +55,7 @@ export function draftOf(r: Rule): Draft {
     else otherFilters[k as keyof RuleFilters] = v;
   }
   return {
-    name: r.name, metric: r.metric, scope: r.scope, filters, otherFilters, feedbackName: r.feedbackName ?? '',
+    name: r.name, metric: r.metric, scope: r.scope, filters, otherFilters, feedbackName: r.feedbackName ?? '', driftFeature: r.driftFeature ?? 'inputTokens',
     windowSeconds: r.windowSeconds, comparator: r.comparator, threshold: String(r.threshold),
     resolveThreshold: r.resolveThreshold === undefined ? '' : String(r.resolveThreshold), minRequests: String(r.minRequests),
     evaluateEverySeconds: String(r.evaluateEverySeconds), groupBy: r.groupBy ?? '', severity: r.severity, enabled: r.enabled,
@@ -77,6 +78,7 @@ function toInput(d: Draft): RuleInput {
   return {
     name: d.name, metric: d.metric, scope: d.scope, filters,
     ...(d.feedbackName.trim() ? { feedbackName: d.feedbackName.trim() } : {}),
+    ...(d.metric === 'drift' ? { driftFeature: d.driftFeature } : {}),
     windowSeconds: d.windowSeconds, comparator: d.comparator, threshold: num('threshold', d.threshold),
     ...(d.resolveThreshold.trim() ? { resolveThreshold: num('resolveThreshold', d.resolveThreshold) } : {}),
     minRequests: num('minRequests', d.minRequests), evaluateEverySeconds: num('evaluateEverySeconds', d.evaluateEverySeconds),
@@ -175,6 +177,13 @@ export function RuleForm({ rule, initial, destinations, onSaved, onCancel }: Rul
         <Field label="Feedback name" hint={feedback ? 'only feedback with this name' : 'feedback metrics only'} wide>
           <input name="feedbackName" value={d.feedbackName} disabled={!feedback && !d.feedbackName} placeholder={feedback ? 'any' : ''} onChange={(e) => set('feedbackName', e.target.value)} />
         </Field>
+        {d.metric === 'drift' && (
+          <Field label="Drift feature" hint="the window against the 7 windows before it">
+            <select name="driftFeature" value={d.driftFeature} onChange={(e) => set('driftFeature', e.target.value)}>
+              {DRIFT_FEATURES.map((f) => <option key={f} value={f}>{f}</option>)}
+            </select>
+          </Field>
+        )}
         <label className="al-check">
           <input type="checkbox" name="enabled" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
         </label>

@@ -48,6 +48,7 @@ export const METRIC_LABELS: Record<AlertMetric, string> = {
   refusalRate: 'Refusal rate',
   truncatedRate: 'Truncated rate',
   invalidJsonRate: 'Invalid JSON rate',
+  drift: 'Drift (PSI / JS distance)',
 };
 
 const isRate = (m: string) => m.endsWith('Rate');
@@ -59,6 +60,7 @@ export function thresholdHint(m: AlertMetric): string {
   if (isMs(m)) return 'milliseconds';
   if (m === 'costUsd') return 'US dollars';
   if (m === 'feedbackScore') return 'average value';
+  if (m === 'drift') return 'PSI or JS distance: 0.2 = significant';
   return 'a count';
 }
 
@@ -68,7 +70,7 @@ export function fmtMetric(metric: string, v: number | null | undefined): string 
   if (isRate(metric)) return fmtPct(v);
   if (isMs(metric)) return fmtMs(v);
   if (metric === 'costUsd') return fmtUsd(v);
-  if (metric === 'feedbackScore') return String(Math.round(v * 1000) / 1000);
+  if (metric === 'feedbackScore' || metric === 'drift') return String(Math.round(v * 1000) / 1000);
   return fmtCount(v);
 }
 
