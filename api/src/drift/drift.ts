@@ -1,5 +1,5 @@
 import type { Storage } from '@spanlens/clickhouse';
-import { CATEGORICAL, categoryCounts, ksTest, NUMERIC, numericBins, numericEdges, OVERALL, termCounts, type DriftWindows } from './queries.ts';
+import { CATEGORICAL, categoryCounts, feedbackScores, ksTest, NUMERIC, numericBins, numericEdges, OVERALL, termCounts, type DriftWindows } from './queries.ts';
 import { jsDistance, psi, severity, termShifts, type Severity, type TermShift } from './stats.ts';
 
 export interface FeatureDrift {
@@ -92,6 +92,20 @@ export async function computeDrift(storage: Storage, q: DriftWindows): Promise<D
         baseline: labels.map((l) => (nb === 0 ? 0 : (b.get(l) ?? 0) / nb)), current: labels.map((l) => (nc === 0 ? 0 : (c.get(l) ?? 0) / nc)),
       });
     }
+  }
+
+  // Feedback scores: the whole project (a score belongs to a trace, not to one model's call).
+  const fb = await feedbackScores(storage, q);
+  const [fbBase, fbCur] = fb.counts;
+  const fbNb = fbBase.reduce((a, b) => a + b, 0);
+  const fbNc = fbCur.reduce((a, b) => a + b, 0);
+  if (fbNb + fbNc > 0) {
+    const value = psi(fbBase, fbCur);
+    features.push({
+      feature: 'feedbackScore', kind: 'numeric', group: null, statistic: 'psi', value,
+      severity: fbNb === 0 || fbNc === 0 ? 'significant' : severity('psi', value), ks: fb.ks,
+      baselineCount: fbNb, currentCount: fbNc, labels: binLabels(fb.edges), baseline: shares(fbBase), current: shares(fbCur),
+    });
   }
 
   const overall = edges.find((e) => e.g === OVERALL) ?? { nb: 0, nc: 0 };

@@ -170,3 +170,34 @@ export async function termCounts(storage: Storage, q: DriftWindows, side: 'input
   for (const r of await rs.json<{ w: number; term: string; n: Num }>()) out[Number(r.w)]!.set(r.term, Number(r.n));
   return out;
 }
+
+/** Feedback scores (numeric and thumbs) of each window, with the baseline's deciles; the whole project. */
+export async function feedbackScores(storage: Storage, q: DriftWindows): Promise<{ edges: number[]; counts: [number[], number[]]; ks: { d: number; pValue: number } | null }> {
+  const sql = new SqlFilter();
+  const scores = `
+    SELECT value, toUInt8(created_at >= ${sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')")}) AS w
+    FROM feedback FINAL
+    WHERE project_id = ${sql.param(q.projectId, 'String')} AND data_type != 'categorical'
+      AND ((${sql.timeRange('created_at', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('created_at', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`;
+  const first = await storage.client.query({
+    query: `SELECT arrayDistinct(quantilesIf(${DECILES})(value, w = 0)) AS e, countIf(w = 0) AS nb, countIf(w = 1) AS nc FROM (${scores})`,
+    query_params: sql.params, format: 'JSONEachRow',
+  });
+  const [head] = await first.json<{ e: Array<number | null>; nb: Num; nc: Num }>();
+  const edges = (head?.e ?? []).filter((x): x is number => x !== null && Number.isFinite(x));
+  const counts: [number[], number[]] = [new Array<number>(edges.length + 1).fill(0), new Array<number>(edges.length + 1).fill(0)];
+  if (Number(head?.nb ?? 0) + Number(head?.nc ?? 0) === 0) return { edges, counts, ks: null };
+  const both = Number(head?.nb ?? 0) > 0 && Number(head?.nc ?? 0) > 0;
+  const rs = await storage.client.query({
+    query: `SELECT w, toUInt8(arrayCount(e -> value > e, ${sql.param(edges, 'Array(Float64)')})) AS bin, count() AS n FROM (${scores}) GROUP BY w, bin`,
+    query_params: sql.params, format: 'JSONEachRow',
+  });
+  for (const r of await rs.json<{ w: number; bin: number; n: Num }>()) counts[Number(r.w) as 0 | 1][Number(r.bin)] = Number(r.n);
+  let ks: { d: number; pValue: number } | null = null;
+  if (both) {
+    const t = await storage.client.query({ query: `SELECT kolmogorovSmirnovTest('two-sided')(value, w) AS ks FROM (${scores})`, query_params: sql.params, format: 'JSONEachRow' });
+    const [row] = await t.json<{ ks: { d_statistic: number; p_value: number } }>();
+    if (row && Number.isFinite(row.ks.d_statistic)) ks = { d: row.ks.d_statistic, pValue: row.ks.p_value };
+  }
+  return { edges, counts, ks };
+}

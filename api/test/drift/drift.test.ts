@@ -70,6 +70,13 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
       ...calls(p.a!.id, baseline.from, baseline.to, 2000, 1, false, 0),
       ...calls(p.a!.id, current.from, current.to, 800, 2, true, 100_000),
     ]);
+    // Thumbs: 90% up in the baseline (evenly in both of its halves), 40% up now.
+    const thumbs = (from: number, to: number, n: number, upEvery: number, offset: number) => Array.from({ length: n }, (_, i) => ({
+      project_id: 'a', id: `fb-${offset + i}`, trace_id: (offset + i).toString(16).padStart(32, '0'), span_id: '', name: 'thumbs',
+      data_type: 'boolean', value: i % 10 < upEvery ? 1 : 0, string_value: '', comment: '', source: 'user', author: '', user_id: '',
+      created_at: new Date(from + (i + 0.5) * ((to - from) / n)).toISOString().replace('T', ' ').replace('Z', ''),
+    }));
+    await api.storage.insertRows('feedback', [...thumbs(baseline.from, baseline.to, 400, 9, 0), ...thumbs(current.from, current.to, 100, 4, 100_000)]);
   });
   after(async () => api?.close());
 
@@ -96,6 +103,10 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
       }
     }
     assert.equal(find(body.features, 'model', null).severity, 'none');
+    const fb = find(body.features, 'feedbackScore', null);
+    assert.equal(fb.severity, 'significant', JSON.stringify(fb));
+    assert.deepEqual([fb.baselineCount, fb.currentCount], [400, 100]);
+    assert.ok(fb.ks.pValue < 1e-6 && Math.abs(fb.ks.d - 0.5) < 1e-9, JSON.stringify(fb.ks));
     assert.equal(find(body.features, 'model', 'gpt-4o'), undefined, 'the grouped-by feature is not compared within its groups');
     // Half of gpt-4o's current calls now call a tool: JS distance of {none: 1} and {none: .5, tool: .5} = sqrt(0.311278).
     const tools = find(body.features, 'toolCall', 'gpt-4o');
