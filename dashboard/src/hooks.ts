@@ -104,3 +104,29 @@ export function usePaged<P extends { nextCursor: string | null }, T>(base: strin
 
   return { items, error, loading, loaded, hasMore: cursor !== null, loadMore };
 }
+
+export interface Action {
+  busy: boolean;
+  error: ApiError | undefined;
+  run: (f: () => Promise<void>) => Promise<void>;
+  clear: () => void;
+}
+
+/** A button's or form's request: busy while it runs, its error kept to show next to it. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError | undefined>();
+  const run = useCallback(async (f: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await f();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err)));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  const clear = useCallback(() => setError(undefined), []);
+  return { busy, error, run, clear };
+}

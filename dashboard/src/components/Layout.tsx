@@ -60,8 +60,8 @@ export function Layout({ projects, canLogout, onLogout, children }: LayoutProps)
   );
 }
 
-/** Page title with the time range picker and auto-refresh on the right. */
-export function PageHeader({ title, subtitle, children }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode }) {
+/** Page title with the time range picker (unless `range` is false) and auto-refresh on the right. */
+export function PageHeader({ title, subtitle, children, range: withRange = true }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode; range?: boolean }) {
   const { range, refresh, setRange, setRefresh, bump } = useTime();
   return (
     <header className="page-header">
@@ -71,13 +71,15 @@ export function PageHeader({ title, subtitle, children }: { title: ReactNode; su
       </div>
       <div className="toolbar">
         {children}
-        <div className="segmented" role="group" aria-label="Time range">
-          {(Object.keys(RANGES) as RangeKey[]).map((r) => (
-            <button key={r} type="button" className={r === range ? 'active' : ''} aria-pressed={r === range} onClick={() => setRange(r)}>
-              {r}
-            </button>
-          ))}
-        </div>
+        {withRange && (
+          <div className="segmented" role="group" aria-label="Time range">
+            {(Object.keys(RANGES) as RangeKey[]).map((r) => (
+              <button key={r} type="button" className={r === range ? 'active' : ''} aria-pressed={r === range} onClick={() => setRange(r)}>
+                {r}
+              </button>
+            ))}
+          </div>
+        )}
         <label className="refresh">
           <span className="sr-only">Auto-refresh</span>
           <select aria-label="Auto-refresh" value={refresh} onChange={(e) => setRefresh(e.target.value as RefreshKey)}>

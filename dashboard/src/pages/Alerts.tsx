@@ -5,7 +5,8 @@ import { Link, useSearchParams } from 'react-router';
 import { alertPaths, alertsApi, type AlertEvent, type Delivery, type Destination, type GroupState, type Rule } from '../alerts-api.ts';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { useApi } from '../hooks.ts';
-import { REFRESHES, useHref, useTime, type RefreshKey } from '../state.tsx';
+import { PageHeader } from '../components/Layout.tsx';
+import { useHref } from '../state.tsx';
 import { Deliveries } from './alerts/Deliveries.tsx';
 import { Destinations } from './alerts/Destinations.tsx';
 import { RuleDetail } from './alerts/RuleDetail.tsx';
@@ -15,24 +16,10 @@ import '../alerts.css';
 
 /** Title and the refresh controls; the time range does not apply here (each rule has its window). */
 function AlertsHeader({ onNew }: { onNew: () => void }) {
-  const { refresh, setRefresh, bump } = useTime();
   return (
-    <header className="page-header">
-      <div className="page-title">
-        <h1>Alerts</h1>
-        <div className="page-subtitle">Rules on your metrics, their state per group, and signed webhooks</div>
-      </div>
-      <div className="toolbar">
-        <button type="button" className="btn btn-primary" onClick={onNew}>New rule</button>
-        <label className="refresh">
-          <span className="sr-only">Auto-refresh</span>
-          <select aria-label="Auto-refresh" value={refresh} onChange={(e) => setRefresh(e.target.value as RefreshKey)}>
-            {(Object.keys(REFRESHES) as RefreshKey[]).map((r) => <option key={r} value={r}>{r === 'off' ? 'Auto-refresh off' : `Every ${r}`}</option>)}
-          </select>
-        </label>
-        <button type="button" className="btn btn-icon" title="Refresh now" aria-label="Refresh now" onClick={bump}>↻</button>
-      </div>
-    </header>
+    <PageHeader title="Alerts" subtitle="Rules on your metrics, their state per group, and signed webhooks" range={false}>
+      <button type="button" className="btn btn-primary" onClick={onNew}>New rule</button>
+    </PageHeader>
   );
 }
 

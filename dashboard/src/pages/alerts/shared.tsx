@@ -1,34 +1,8 @@
 // Pieces shared by the Alerts page: one-shot actions, metric and duration formatting, badges.
-import { useCallback, useState } from 'react';
-import { ApiError } from '../../api.ts';
 import type { AlertMetric, Comparator, Rule } from '../../alerts-api.ts';
 import { fmtCount, fmtMs, fmtPct, fmtUsd } from '../../format.ts';
 
-export interface Action {
-  busy: boolean;
-  error: ApiError | undefined;
-  run: (f: () => Promise<void>) => Promise<void>;
-  clear: () => void;
-}
-
-/** A button's request: busy while it runs, its error kept to show next to it. */
-export function useAction(): Action {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
-  const run = useCallback(async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await f();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err)));
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  const clear = useCallback(() => setError(undefined), []);
-  return { busy, error, run, clear };
-}
+export { useAction, type Action } from '../../hooks.ts';
 
 export const METRIC_LABELS: Record<AlertMetric, string> = {
   requests: 'Requests',

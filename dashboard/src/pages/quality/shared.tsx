@@ -1,35 +1,10 @@
 // Pieces shared by the Quality and Drift pages: one-shot actions, severity badges, number and
 // window formatting, and the header with auto-refresh only (drift windows are its own).
-import { useCallback, useState, type ReactNode } from 'react';
-import { ApiError } from '../../api.ts';
+import { type ReactNode } from 'react';
 import type { Severity } from '../../quality-api.ts';
-import { REFRESHES, useTime, type RefreshKey } from '../../state.tsx';
+import { PageHeader } from '../../components/Layout.tsx';
 
-export interface Action {
-  busy: boolean;
-  error: ApiError | undefined;
-  run: (f: () => Promise<void>) => Promise<void>;
-  clear: () => void;
-}
-
-/** A form's request: busy while it runs, its error kept to show next to it. */
-export function useAction(): Action {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError | undefined>();
-  const run = useCallback(async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await f();
-    } catch (err) {
-      setError(err instanceof ApiError ? err : new ApiError(0, 'client', err instanceof Error ? err.message : String(err)));
-    } finally {
-      setBusy(false);
-    }
-  }, []);
-  const clear = useCallback(() => setError(undefined), []);
-  return { busy, error, run, clear };
-}
+export { useAction, type Action } from '../../hooks.ts';
 
 const SEVERITY_TITLE: Record<Severity, string> = {
   significant: 'Significant shift: PSI or JS distance above 0.2',
@@ -99,23 +74,5 @@ export function fromLocalInput(v: string): string | null {
 
 /** Title and the refresh controls, without the range picker (for pages with their own windows). */
 export function RefreshHeader({ title, subtitle, children }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode }) {
-  const { refresh, setRefresh, bump } = useTime();
-  return (
-    <header className="page-header">
-      <div className="page-title">
-        <h1>{title}</h1>
-        {subtitle && <div className="page-subtitle">{subtitle}</div>}
-      </div>
-      <div className="toolbar">
-        {children}
-        <label className="refresh">
-          <span className="sr-only">Auto-refresh</span>
-          <select aria-label="Auto-refresh" value={refresh} onChange={(e) => setRefresh(e.target.value as RefreshKey)}>
-            {(Object.keys(REFRESHES) as RefreshKey[]).map((r) => <option key={r} value={r}>{r === 'off' ? 'Auto-refresh off' : `Every ${r}`}</option>)}
-          </select>
-        </label>
-        <button type="button" className="btn btn-icon" title="Refresh now" aria-label="Refresh now" onClick={bump}>↻</button>
-      </div>
-    </header>
-  );
+  return <PageHeader title={title} subtitle={subtitle} range={false}>{children}</PageHeader>;
 }
