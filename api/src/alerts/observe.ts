@@ -1,6 +1,6 @@
 import type { Storage } from '@spanlens/clickhouse';
-import { rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
-import { aggregate, GROUP_DIMENSIONS, ROLLUP_DIMENSIONS, type Totals } from '../queries/metrics.ts';
+import { SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
+import { aggregate, GROUP_DIMENSIONS, pickSource, type Totals } from '../queries/metrics.ts';
 import { computeDrift } from '../drift/drift.ts';
 import { DRIFT_GROUPS, type DriftGroup } from '../drift/queries.ts';
 import { FEEDBACK_METRICS, type Rule } from './rules.ts';
@@ -14,7 +14,6 @@ const MINUTE_MS = 60_000;
 const SIGNAL_COUNTS: Partial<Record<Rule['metric'], 'emptyOutputs' | 'refusals' | 'truncated' | 'invalidJson'>> = {
   emptyOutputRate: 'emptyOutputs', refusalRate: 'refusals', truncatedRate: 'truncated', invalidJsonRate: 'invalidJson',
 };
-const ROLLUP_AFTER_MS = 6 * 3_600_000;
 
 /** The rule's metric per group over its window ending at `now`. */
 export async function observe(storage: Storage, rule: Rule, now: number): Promise<Map<string, Observation>> {
@@ -42,10 +41,9 @@ async function observeDrift(storage: Storage, rule: Rule, filters: FilterQuery, 
 }
 
 async function observeSpans(storage: Storage, rule: Rule, filters: FilterQuery, fromMs: number, toMs: number): Promise<Map<string, Observation>> {
-  const compatible = rollupCompatible(filters) && (!rule.groupBy || ROLLUP_DIMENSIONS.has(rule.groupBy));
   const rows = await aggregate(storage, {
     projectId: rule.projectId, fromMs, toMs, filters, scope: rule.scope,
-    source: compatible && toMs - fromMs > ROLLUP_AFTER_MS ? 'rollup' : 'spans',
+    source: pickSource('auto', filters, toMs - fromMs, rule.groupBy),
     ...(rule.groupBy ? { groupBy: rule.groupBy } : {}),
   });
   const out = new Map<string, Observation>();

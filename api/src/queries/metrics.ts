@@ -1,5 +1,6 @@
 import type { Storage } from '@spanlens/clickhouse';
-import { SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
+import { ApiError } from '../errors.ts';
+import { rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
 
 /** What a group-by may name, and the column each reads in the raw spans. */
 export const GROUP_DIMENSIONS = {
@@ -22,6 +23,19 @@ export const ROLLUP_DIMENSIONS: ReadonlySet<GroupDimension> = new Set(['model', 
 
 export type Scope = 'llm' | 'root' | 'all';
 export type Source = 'rollup' | 'spans';
+
+/** Ranges longer than this read the minute rollups when the filters allow it. */
+const ROLLUP_AFTER_MS = 6 * 3_600_000;
+
+/** Which table answers: the rollups for long ranges whose filters and group-by they keep, else raw spans. */
+export function pickSource(requested: 'auto' | Source, f: FilterQuery, lengthMs: number, groupBy?: GroupDimension): Source {
+  const compatible = rollupCompatible(f) && (!groupBy || ROLLUP_DIMENSIONS.has(groupBy));
+  if (requested === 'rollup' && !compatible) {
+    throw new ApiError('invalid_request', `source: the rollups keep only ${[...ROLLUP_DIMENSIONS].join(', ')}; filter or group by those, or use source=spans`);
+  }
+  if (requested !== 'auto') return requested;
+  return compatible && lengthMs > ROLLUP_AFTER_MS ? 'rollup' : 'spans';
+}
 
 export interface Totals {
   requests: number;

@@ -2,17 +2,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
 import { ApiError } from '../errors.ts';
-import { filterShape, resolveRange, rollupCompatible, type FilterQuery } from '../filters.ts';
+import { filterShape, resolveRange } from '../filters.ts';
 import {
-  aggregate, emptyTotals, GROUP_DIMENSIONS, METRIC_NAMES, ROLLUP_DIMENSIONS,
-  type GroupDimension, type Scope, type Source, type Totals,
+  aggregate, emptyTotals, GROUP_DIMENSIONS, METRIC_NAMES, pickSource,
+  type GroupDimension, type Scope, type Totals,
 } from '../queries/metrics.ts';
 import { errorResponse } from '../schemas.ts';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
-/** Ranges longer than this read the minute rollups when the filters allow it. */
-const ROLLUP_AFTER_MS = 6 * 3_600_000;
 const MAX_POINTS = 2000;
 const INTERVALS = { '1m': 60, '5m': 300, '15m': 900, '1h': 3600, '6h': 21_600, '1d': 86_400 } as const;
 type Interval = keyof typeof INTERVALS;
@@ -42,14 +40,6 @@ function align(fromMs: number, toMs: number, stepMs: number): { fromMs: number; 
   return { fromMs: Math.floor(fromMs / stepMs) * stepMs, toMs: Math.ceil(toMs / stepMs) * stepMs };
 }
 
-function pickSource(requested: 'auto' | Source, f: FilterQuery, lengthMs: number, groupBy?: GroupDimension): Source {
-  const compatible = rollupCompatible(f) && (!groupBy || ROLLUP_DIMENSIONS.has(groupBy));
-  if (requested === 'rollup' && !compatible) {
-    throw new ApiError('invalid_request', `source: the rollups keep only ${[...ROLLUP_DIMENSIONS].join(', ')}; filter or group by those, or use source=spans`);
-  }
-  if (requested !== 'auto') return requested;
-  return compatible && lengthMs > ROLLUP_AFTER_MS ? 'rollup' : 'spans';
-}
 
 export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (app, opts) => {
   app.get('/metrics/summary', {
