@@ -60,6 +60,7 @@ export async function applyRetention(storage: Storage, days: number): Promise<vo
     spans: 'toDateTime(start_time)',
     trace_index: 'toDateTime(start_max)',
     spans_1m: 'minute',
+    spans_1h: 'hour',
     feedback: 'toDateTime(created_at)',
   };
   for (const [table, expr] of Object.entries(ttl)) {

@@ -14,18 +14,18 @@ test('a batch replayed with its token refills a rollup the first insert did not 
       name: 'op', kind: 'llm', start_time: start, end_time: start, total_tokens: 2,
     }));
     const totals = async () => {
-      const rs = await storage.client.query({ query: 'SELECT (SELECT count() FROM spans) AS spans, (SELECT sum(spans) FROM spans_1m) AS rollup, (SELECT sum(total_tokens) FROM spans_1m) AS tokens', format: 'JSONEachRow' });
+      const rs = await storage.client.query({ query: 'SELECT (SELECT count() FROM spans) AS spans, (SELECT sum(spans) FROM spans_1m) AS rollup, (SELECT sum(total_tokens) FROM spans_1m) AS tokens, (SELECT sum(spans) FROM spans_1h) AS hourly', format: 'JSONEachRow' });
       const [r] = await rs.json<Record<string, number | string>>();
-      return { spans: Number(r!.spans), rollup: Number(r!.rollup), tokens: Number(r!.tokens) };
+      return { spans: Number(r!.spans), rollup: Number(r!.rollup), tokens: Number(r!.tokens), hourly: Number(r!.hourly) };
     };
     await storage.insertRows('spans', rows, { dedupToken: 'batch-7' });
     // The crash: spans written, the rollup's part lost.
     await storage.client.command({ query: 'TRUNCATE TABLE spans_1m' });
-    assert.deepEqual(await totals(), { spans: 50, rollup: 0, tokens: 0 });
+    assert.deepEqual(await totals(), { spans: 50, rollup: 0, tokens: 0, hourly: 50 });
     await storage.insertRows('spans', rows, { dedupToken: 'batch-7' });
-    assert.deepEqual(await totals(), { spans: 50, rollup: 50, tokens: 100 });
+    assert.deepEqual(await totals(), { spans: 50, rollup: 50, tokens: 100, hourly: 50 });
     await storage.insertRows('spans', rows, { dedupToken: 'batch-7' });
-    assert.deepEqual(await totals(), { spans: 50, rollup: 50, tokens: 100 });
+    assert.deepEqual(await totals(), { spans: 50, rollup: 50, tokens: 100, hourly: 50 });
   } finally {
     await storage.destroy();
   }

@@ -1,6 +1,6 @@
 import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
-import { rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
+import { filterShape, rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
 
 /** What a group-by may name, and the column each reads in the raw spans. */
 export const GROUP_DIMENSIONS = {
@@ -82,7 +82,8 @@ const METRIC_SQL: Record<MetricName, string> = {
 export const METRIC_NAMES = Object.keys(METRIC_SQL) as [MetricName, ...MetricName[]];
 
 // The raw and rollup forms of each aggregate; the rollup states were built by spans_1m_mv
-// from the same expressions, so both forms give the same numbers for whole minutes.
+// (and merged hourly by spans_1h_mv) from the same expressions, so both forms give the same
+// numbers for whole minutes.
 const AGGREGATES: Record<Source, string> = {
   spans: `
     count() AS m_requests,
@@ -140,38 +141,70 @@ interface DbRow {
   m_q_empty: Num; m_q_refusal: Num; m_q_truncated: Num; m_q_invalid_json: Num;
 }
 
+const HOUR_MS = 3_600_000;
+const ROLLUP_COLUMNS = `spans, errors, input_tokens, output_tokens, total_tokens, cost_usd, duration_ms_q, ttft_ms_q,
+  q_empty, q_refusal, q_truncated, q_invalid_json`;
+
+/**
+ * The rollup rows of [from, to) with their time as `at`. spans_1h holds whole hours without
+ * the model, provider, service and environment; a query that needs none of them and no
+ * bucket finer than an hour reads it, with the minutes at either edge from spans_1m.
+ */
+function rollupRows(sql: SqlFilter, q: AggregateQuery, shared: string[], groupColumn: string | undefined): string {
+  const minute = (ms: number) => sql.param(msToCh(ms).slice(0, 19), "DateTime('UTC')");
+  const at = (table: 'spans_1m' | 'spans_1h', time: string, conditions: string[]) => {
+    const scope = q.scope === 'llm' ? [table === 'spans_1h' ? 'llm' : "model != ''"] : q.scope === 'root' ? ['is_root'] : [];
+    const cols = ['kind', ...(groupColumn && groupColumn !== 'kind' ? [groupColumn] : [])];
+    return `SELECT ${time} AS at, ${cols.join(', ')}, ${ROLLUP_COLUMNS} FROM ${table} WHERE ${[...conditions, ...shared, ...scope].join(' AND ')}`;
+  };
+  const h0 = Math.ceil(q.fromMs / HOUR_MS) * HOUR_MS;
+  const h1 = Math.floor(q.toMs / HOUR_MS) * HOUR_MS;
+  const hourly = h0 < h1 && (!q.bucketSeconds || q.bucketSeconds % 3600 === 0)
+    && hourlyFilters(q.filters) && (!q.groupBy || q.groupBy === 'kind');
+  if (!hourly) return at('spans_1m', 'minute', [`minute >= ${minute(q.fromMs)}`, `minute < ${minute(q.toMs)}`]);
+  const edges = [
+    ...(q.fromMs < h0 ? [`(minute >= ${minute(q.fromMs)} AND minute < ${minute(h0)})`] : []),
+    ...(h1 < q.toMs ? [`(minute >= ${minute(h1)} AND minute < ${minute(q.toMs)})`] : []),
+  ];
+  const hours = at('spans_1h', 'hour', [`hour >= ${minute(h0)}`, `hour < ${minute(h1)}`]);
+  return edges.length === 0 ? hours : `${hours}\n      UNION ALL ${at('spans_1m', 'minute', [`(${edges.join(' OR ')})`])}`;
+}
+
+/** Filters the hour totals can answer: none but kind. */
+function hourlyFilters(f: FilterQuery): boolean {
+  return Object.entries(f).every(([k, v]) => v === undefined || k === 'from' || k === 'to' || k === 'kind' || !(k in filterShape));
+}
+
 export async function aggregate(storage: Storage, q: AggregateQuery): Promise<AggregateRow[]> {
   const sql = new SqlFilter();
   const rollup = q.source === 'rollup';
-  const where = [`project_id = ${sql.param(q.projectId, 'String')}`];
-  where.push(rollup
-    ? sql.timeRange('minute', msToCh(q.fromMs).slice(0, 19), msToCh(q.toMs).slice(0, 19), "DateTime('UTC')")
-    : sql.timeRange('start_time', msToCh(q.fromMs), msToCh(q.toMs)));
-  if (q.scope === 'llm') where.push("model != ''");
-  if (q.scope === 'root') where.push(rollup ? 'is_root' : "parent_span_id = ''");
-  where.push(...sql.spanConditions(q.filters, { spanStatus: true }));
+  // Conditions on columns the raw spans and the rollups share; time range and scope are per table.
+  const where = [`project_id = ${sql.param(q.projectId, 'String')}`, ...sql.spanConditions(q.filters, { spanStatus: true })];
 
   const select: string[] = [];
   const groupBy: string[] = [];
   if (q.bucketSeconds) {
-    select.push(`toStartOfInterval(${rollup ? 'minute' : 'toDateTime(start_time)'}, INTERVAL ${sql.param(q.bucketSeconds, 'UInt32')} SECOND) AS t`);
+    select.push(`toStartOfInterval(${rollup ? 'at' : 'toDateTime(start_time)'}, INTERVAL ${sql.param(q.bucketSeconds, 'UInt32')} SECOND) AS t`);
     groupBy.push('t');
   }
   const arrayJoin = q.groupBy === 'tag' ? 'ARRAY JOIN tags AS g_tag' : '';
-  if (q.groupBy) {
-    const column = GROUP_DIMENSIONS[q.groupBy];
+  const column = q.groupBy ? GROUP_DIMENSIONS[q.groupBy] : undefined;
+  if (column) {
     select.push(`${column} AS g_key`);
     groupBy.push('g_key');
     if (q.groupKeys) where.push(`has(${sql.param(q.groupKeys, 'Array(String)')}, ${column})`);
   }
+  const rawScope = q.scope === 'llm' ? ["model != ''"] : q.scope === 'root' ? ["parent_span_id = ''"] : [];
+  const from = rollup
+    ? `(${rollupRows(sql, q, where, column)})`
+    : `spans ${arrayJoin} WHERE ${[sql.timeRange('start_time', msToCh(q.fromMs), msToCh(q.toMs)), ...where, ...rawScope].join(' AND ')}`;
   const order = q.orderBy
     ? `ORDER BY ${METRIC_SQL[q.orderBy.metric]} ${q.orderBy.order} NULLS LAST, g_key LIMIT ${sql.param(q.orderBy.limit, 'UInt32')}`
     : q.bucketSeconds ? 'ORDER BY t' : '';
   const rs = await storage.client.query({
     query: `
       SELECT ${[...select, AGGREGATES[q.source]].join(',\n')}
-      FROM ${rollup ? 'spans_1m' : 'spans'} ${arrayJoin}
-      WHERE ${where.join(' AND ')}
+      FROM ${from}
       ${groupBy.length ? `GROUP BY ${groupBy.join(', ')}` : ''}
       ${order}`,
     query_params: sql.params,

@@ -23,17 +23,18 @@ function rows(n: number, project = 'p1'): SpanRow[] {
 }
 
 /** Per project, so one test's repeats (merged away in the background) do not move another's counts. */
-async function totals(storage: Storage, project: string): Promise<{ spans: number; rollupSpans: number; rollupTokens: number }> {
+async function totals(storage: Storage, project: string): Promise<{ spans: number; rollupSpans: number; rollupTokens: number; hourlySpans: number }> {
   // Rollups never merge rows away, so they show every insert that reached them.
   const rs = await storage.client.query({
     query: `SELECT (SELECT count() FROM spans FINAL WHERE project_id = {p:String}) AS spans,
                    (SELECT sum(spans) FROM spans_1m WHERE project_id = {p:String}) AS rollupSpans,
-                   (SELECT sum(total_tokens) FROM spans_1m WHERE project_id = {p:String}) AS rollupTokens`,
+                   (SELECT sum(total_tokens) FROM spans_1m WHERE project_id = {p:String}) AS rollupTokens,
+                   (SELECT sum(spans) FROM spans_1h WHERE project_id = {p:String}) AS hourlySpans`,
     query_params: { p: project },
     format: 'JSONEachRow',
   });
   const [r] = await rs.json<Record<string, number | string>>();
-  return { spans: Number(r!.spans), rollupSpans: Number(r!.rollupSpans), rollupTokens: Number(r!.rollupTokens) };
+  return { spans: Number(r!.spans), rollupSpans: Number(r!.rollupSpans), rollupTokens: Number(r!.rollupTokens), hourlySpans: Number(r!.hourlySpans) };
 }
 
 describe('ClickHouse exporter', () => {
@@ -48,8 +49,8 @@ describe('ClickHouse exporter', () => {
     await storage.insertRows('spans', batch, { dedupToken: 'batch-1' });
     const end = await totals(storage, 't1');
     assert.deepEqual(
-      { spans: end.spans - start.spans, rollupSpans: end.rollupSpans - start.rollupSpans, rollupTokens: end.rollupTokens - start.rollupTokens },
-      { spans: 100, rollupSpans: 100, rollupTokens: 1500 },
+      { spans: end.spans - start.spans, rollupSpans: end.rollupSpans - start.rollupSpans, rollupTokens: end.rollupTokens - start.rollupTokens, hourlySpans: end.hourlySpans - start.hourlySpans },
+      { spans: 100, rollupSpans: 100, rollupTokens: 1500, hourlySpans: 100 },
     );
     // Without the token the same rows would count twice: the guard above is what prevents it.
     const other = rows(10, 't1');
