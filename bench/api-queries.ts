@@ -210,7 +210,8 @@ for (const b of BENCHES) {
     const est = await (await query({ query: `EXPLAIN ESTIMATE ${s.sql}`, query_params: s.params, format: 'JSONEachRow' }))
       .json<{ table: string; rows: string; marks: string }>();
     const main = stripParens(s.sql);
-    const from = /FROM\s+\w+(?:\s+FINAL)?/.exec(main)?.[0] ?? '?';
+    // A FROM (subquery) names the tables EXPLAIN ESTIMATE found.
+    const from = /FROM\s+\w+(?:\s+FINAL)?/.exec(main)?.[0] ?? `FROM ${[...new Set(est.map((e) => e.table))].join(' + ') || '?'}`;
     const group = /GROUP BY\s+([\w, ]+?)\s*(?:\n|HAVING|ORDER|$)/.exec(main)?.[1];
     // The first two time parameters are the statement's range (a trace list window is narrower than the request's).
     const times = Object.values(s.params).filter((v): v is string => typeof v === 'string' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(v));

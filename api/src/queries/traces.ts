@@ -35,11 +35,14 @@ export interface TraceListParams {
 
 export type TraceSummaryRow = z.infer<typeof traceSummary> & { sortValue: string };
 
-interface TraceListRow {
-  trace_id: string; trace_start: string; duration_ns: Num; root_name: string; span_count: Num;
-  input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num;
-  models: string[]; service: string; environment: string; user_id: string; session_id: string; has_ok: Num; tags: string[];
+interface TraceTotalsRow {
+  trace_id: string; trace_start: string; duration_ns: Num; span_count: Num;
+  input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num; has_ok: Num;
 }
+interface TraceDetailRow {
+  trace_id: string; root_name: string; models: string[]; service: string; environment: string; user_id: string; session_id: string; tags: string[];
+}
+type TraceListRow = TraceTotalsRow & TraceDetailRow;
 
 const HOUR_MS = 3_600_000;
 // A newest-first list usually fills from the last hour; widening windows keep that case
@@ -112,13 +115,15 @@ async function listTracesIn(storage: Storage, p: TraceListParams, loMs: number, 
   if (p.maxCostUsd !== undefined) having.push(`cost_usd <= ${sql.param(p.maxCostUsd, 'Float64')}`);
   const sort = TRACE_SORTS[p.sort];
   if (p.cursor) having.push(afterCursor(sort.expr, 'trace_id', p.order, sql.param(p.cursor.v, sort.type), sql.param(p.cursor.id, 'String')));
+  // Two steps: the page's trace ids from per-trace sums only, then the costlier parts of the
+  // summary (names, models, tags, identity) for those ids alone. On 10 M spans a cost-sorted
+  // day took 306 ms in one statement.
   const rs = await storage.client.query({
     query: `
       SELECT
         trace_id,
         min(start_time) AS trace_start,
         toUnixTimestamp64Nano(max(end_time)) - toUnixTimestamp64Nano(min(start_time)) AS duration_ns,
-        if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS root_name,
         count() AS span_count,
         sum(input_tokens) AS input_tokens,
         sum(output_tokens) AS output_tokens,
@@ -126,13 +131,7 @@ async function listTracesIn(storage: Storage, p: TraceListParams, loMs: number, 
         -- Summed as decimals: a float sum depends on the order threads add in, and a cursor needs the same value twice.
         toFloat64(sum(toDecimal128(cost_usd, 12))) AS cost_usd,
         countIf(status = 'error') AS error_count,
-        countIf(status = 'ok') AS has_ok,
-        arraySort(groupUniqArrayIf(model, model != '')) AS models,
-        anyIf(service, service != '') AS service,
-        anyIf(environment, environment != '') AS environment,
-        anyIf(user_id, user_id != '') AS user_id,
-        anyIf(session_id, session_id != '') AS session_id,
-        arraySort(groupUniqArrayArray(tags)) AS tags
+        countIf(status = 'ok') AS has_ok
       FROM spans
       WHERE ${where.join(' AND ')}
       GROUP BY trace_id
@@ -142,11 +141,50 @@ async function listTracesIn(storage: Storage, p: TraceListParams, loMs: number, 
     query_params: sql.params,
     format: 'JSONEachRow',
   });
-  const rows = await rs.json<TraceListRow>();
-  return rows.map((r) => ({
-    ...toTraceSummary(r),
+  const page = await rs.json<TraceTotalsRow>();
+  if (page.length === 0) return [];
+  const detail = await storage.client.query({
+    query: `
+      SELECT
+        trace_id,
+        if(countIf(parent_span_id = '') > 0, argMinIf(name, start_time, parent_span_id = ''), argMin(name, start_time)) AS root_name,
+        arraySort(groupUniqArrayIf(model, model != '')) AS models,
+        anyIf(service, service != '') AS service,
+        anyIf(environment, environment != '') AS environment,
+        anyIf(user_id, user_id != '') AS user_id,
+        anyIf(session_id, session_id != '') AS session_id,
+        arraySort(groupUniqArrayArray(tags)) AS tags
+      FROM spans
+      WHERE project_id = {project:String} AND start_time >= {lo:DateTime64(9, 'UTC')} AND start_time < {hi:DateTime64(9, 'UTC')}
+        -- (hour, trace id) pairs: the primary key's own prefix, so only the page's granules are read.
+        AND (toStartOfHour(start_time), trace_id) IN (
+          SELECT tupleElement(x, 1), tupleElement(x, 2) FROM (SELECT arrayJoin(arrayZip({hours:Array(DateTime('UTC'))}, {ids:Array(String)})) AS x))
+      GROUP BY trace_id`,
+    query_params: { project: p.projectId, lo: msToCh(loMs - TRACE_MARGIN_MS), hi: msToCh(hiMs + TRACE_MARGIN_MS), ...traceHours(page) },
+    format: 'JSONEachRow',
+  });
+  const parts = new Map((await detail.json<TraceDetailRow>()).map((r) => [r.trace_id, r]));
+  return page.map((r) => ({
+    // A trace dropped by retention between the two statements keeps its totals.
+    ...toTraceSummary({ ...r, ...(parts.get(r.trace_id) ?? { root_name: '', models: [], service: '', environment: '', user_id: '', session_id: '', tags: [] }) }),
     sortValue: p.sort === 'startTime' ? r.trace_start : String(r[sort.expr]),
   }));
+}
+
+/** Every (hour, trace id) pair the page's traces have spans in. */
+function traceHours(page: TraceTotalsRow[]): { hours: string[]; ids: string[] } {
+  const hours: string[] = [];
+  const ids: string[] = [];
+  for (const r of page) {
+    const start = chToMs(r.trace_start);
+    // +1 ms: trace_start is cut to milliseconds.
+    const last = Math.floor((start + n(r.duration_ns) / 1e6 + 1) / HOUR_MS);
+    for (let h = Math.floor(start / HOUR_MS); h <= last; h++) {
+      hours.push(msToCh(h * HOUR_MS).slice(0, 19));
+      ids.push(r.trace_id);
+    }
+  }
+  return { hours, ids };
 }
 
 function toTraceSummary(r: TraceListRow): z.infer<typeof traceSummary> {
@@ -178,29 +216,57 @@ interface SpanDbRow {
   cost_source: string; ttft_ms: number | null; finish_reason: string; status: 'ok' | 'error' | 'unset';
   status_message: string; input: string; output: string; user_id: string; session_id: string; service: string;
   environment: string; release: string; prompt_name: string; prompt_version: string; tags: string[];
-  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string;
+  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string; ingested_at: string;
 }
 
-/** All spans of one trace in start order; the trace index narrows the scan to the trace's hours. */
-export async function getTraceSpans(storage: Storage, projectId: string, traceId: string): Promise<Array<z.infer<typeof spanSchema>>> {
+/**
+ * One trace: its spans in start order and its feedback. The spans statement reads only the
+ * trace's hours, which the trace index gives as an IN set the primary key uses (on 10 M spans:
+ * 35 ms, against 10 + 31 ms as two statements and 40-55 ms with the bounds as a scalar).
+ */
+export async function getTrace(storage: Storage, projectId: string, traceId: string): Promise<{ spans: Array<z.infer<typeof spanSchema>>; feedback: Array<z.infer<typeof feedbackSchema>> } | null> {
+  const params = { projectId, traceId };
   const rs = await storage.client.query({
     query: `
-      WITH (SELECT (min(start_min), max(start_max)) FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String}) AS bounds,
-        bounds.1 AS lo, bounds.2 AS hi
       SELECT span_id, parent_span_id, name, kind, model, provider, operation, start_time, end_time, duration_ns,
              input_tokens, output_tokens, total_tokens, cached_tokens, reasoning_tokens, tokens_estimated,
              cost_usd, cost_estimated, cost_source, ttft_ms, finish_reason, status, status_message, input, output,
              user_id, session_id, service, environment, release, prompt_name, prompt_version, tags,
-             attributes, resource_attributes, events
-      FROM spans FINAL
+             attributes, resource_attributes, events, ingested_at
+      FROM spans
       WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
-        AND toStartOfHour(start_time) >= toStartOfHour(lo) AND toStartOfHour(start_time) <= toStartOfHour(hi)
+        AND toStartOfHour(start_time) IN (
+          -- Each index row (one per insert until merged) spans the hours of its own spans.
+          SELECT arrayJoin(arrayMap(h -> toStartOfHour(start_min) + toIntervalHour(h), range(toUInt32(dateDiff('hour', toStartOfHour(start_min), toStartOfHour(start_max)) + 1))))
+          FROM trace_index WHERE project_id = {projectId:String} AND trace_id = {traceId:String})
       ORDER BY start_time, span_id`,
-    query_params: { projectId, traceId },
+    query_params: params,
     format: 'JSONEachRow',
   });
   const rows = await rs.json<SpanDbRow>();
-  return rows.map((r) => ({
+  if (rows.length === 0) return null;
+  const fb = await storage.client.query({
+    query: `
+      SELECT id, span_id, name, data_type, value, string_value, comment, source, author, user_id, created_at
+      FROM feedback FINAL
+      WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
+      ORDER BY created_at, id`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const feedback = (await fb.json<FeedbackDbRow>()).map(toFeedback);
+  // Without FINAL (~5 ms): a span stored twice and not yet merged away keeps its latest copy,
+  // as ReplacingMergeTree(ingested_at) would.
+  const latest = new Map<string, SpanDbRow>();
+  for (const r of rows) {
+    const seen = latest.get(r.span_id);
+    if (!seen || seen.ingested_at <= r.ingested_at) latest.set(r.span_id, r);
+  }
+  return { spans: [...latest.values()].map(toSpan), feedback };
+}
+
+function toSpan(r: SpanDbRow): z.infer<typeof spanSchema> {
+  return {
     spanId: r.span_id,
     parentSpanId: nullIfEmpty(r.parent_span_id),
     name: r.name,
@@ -237,7 +303,7 @@ export async function getTraceSpans(storage: Storage, projectId: string, traceId
     attributes: r.attributes,
     resourceAttributes: r.resource_attributes,
     events: r.events ? (JSON.parse(r.events) as Array<{ time: string; name: string; attributes: Record<string, unknown> }>).map((e) => ({ ...e, time: toIso8601(e.time) })) : [],
-  }));
+  };
 }
 
 interface FeedbackDbRow {
@@ -245,17 +311,8 @@ interface FeedbackDbRow {
   source: string; author: string; user_id: string; created_at: string;
 }
 
-export async function getTraceFeedback(storage: Storage, projectId: string, traceId: string): Promise<Array<z.infer<typeof feedbackSchema>>> {
-  const rs = await storage.client.query({
-    query: `
-      SELECT id, span_id, name, data_type, value, string_value, comment, source, author, user_id, created_at
-      FROM feedback FINAL
-      WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
-      ORDER BY created_at, id`,
-    query_params: { projectId, traceId },
-    format: 'JSONEachRow',
-  });
-  return (await rs.json<FeedbackDbRow>()).map((r) => ({
+function toFeedback(r: FeedbackDbRow): z.infer<typeof feedbackSchema> {
+  return {
     id: r.id,
     spanId: nullIfEmpty(r.span_id),
     name: r.name,
@@ -267,5 +324,5 @@ export async function getTraceFeedback(storage: Storage, projectId: string, trac
     author: nullIfEmpty(r.author),
     userId: nullIfEmpty(r.user_id),
     createdAt: toIso8601(r.created_at),
-  }));
+  };
 }

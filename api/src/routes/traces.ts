@@ -3,7 +3,7 @@ import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { resolveRange } from '../filters.ts';
-import { getTraceFeedback, getTraceSpans, listTraces } from '../queries/traces.ts';
+import { getTrace, listTraces } from '../queries/traces.ts';
 import { errorResponse, traceDetailResponse, traceIdParams, traceListQuery, traceListResponse } from '../schemas.ts';
 
 const DAY_MS = 86_400_000;
@@ -39,11 +39,8 @@ export const traceRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDay
     },
   }, async (req) => {
     const traceId = req.params.traceId.toLowerCase();
-    const [spans, feedback] = await Promise.all([
-      getTraceSpans(opts.storage, req.projectId, traceId),
-      getTraceFeedback(opts.storage, req.projectId, traceId),
-    ]);
-    if (spans.length === 0) throw new ApiError('not_found', `trace ${traceId} not found`);
-    return { traceId, spans, feedback };
+    const trace = await getTrace(opts.storage, req.projectId, traceId);
+    if (!trace || trace.spans.length === 0) throw new ApiError('not_found', `trace ${traceId} not found`);
+    return { traceId, ...trace };
   });
 };

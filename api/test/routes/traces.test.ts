@@ -29,11 +29,13 @@ describe('GET /api/v1/traces', () => {
   const keyB = 'sl_project_b_key_0123456789';
   const now = BigInt(Date.now()) * 1_000_000n;
   const sec = 1_000_000_000n;
+  let projectA = '';
 
   before(async () => {
     storage = await openTestStorage();
     const a = await createProject(storage, 'a');
     const b = await createProject(storage, 'b');
+    projectA = a.id;
     await addApiKey(storage, a.id, keyA);
     await addApiKey(storage, b.id, keyB);
     // Five traces in A, one second apart (trace 5 newest); one trace in B.
@@ -110,6 +112,23 @@ describe('GET /api/v1/traces', () => {
     const missing = await get(`/api/v1/traces/${'f'.repeat(32)}`);
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error, 'not_found');
+  });
+
+  test('a span stored twice and not yet merged shows once, as its latest copy; a trace across hours is whole', async () => {
+    const t0 = (now / 3_600_000_000_000n - 3n) * 3_600_000_000_000n + 59n * 60n * sec;
+    const root = span(projectA, 700, t0, { name: 'first copy' });
+    const child = span(projectA, 700, t0 + 120n * sec, { span_id: 'c'.repeat(16), parent_span_id: root.span_id, name: 'next hour', tags: ['late-tag'] });
+    await storage.insertRows('spans', [root, child]);
+    await new Promise((r) => setTimeout(r, 5));
+    await storage.insertRows('spans', [{ ...root, name: 'second copy', output: 'resent' }]);
+    const { status, body } = await get(`/api/v1/traces/${root.trace_id}`);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.deepEqual(body.spans.map((s: { name: string }) => s.name), ['second copy', 'next hour']);
+    assert.equal(body.spans[0].output, 'resent');
+    // The list reads each trace's summary from every hour it has spans in.
+    const list = await get(`/api/v1/traces?sort=costUsd&from=${new Date(Number(t0 / 1_000_000n) - 60_000).toISOString()}`);
+    const row = list.body.traces.find((t: { traceId: string }) => t.traceId === root.trace_id);
+    assert.deepEqual(row?.tags, ['late-tag']);
   });
 
   test('an unknown route is a 404 in the API error format', async () => {
