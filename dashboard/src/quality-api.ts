@@ -102,6 +102,8 @@ export interface DriftReport {
   groupBy: string | null;
   features: DriftFeature[];
   text: { prompts: TextDrift; completions: TextDrift };
+  /** Windows over 100,000 LLM calls are read as a sample of traces. */
+  sample: { baselineCalls: number; currentCalls: number; baselineRate: number; currentRate: number; method: 'none' | 'traceRange' | 'traceHash' };
 }
 
 export const DRIFT_PRESETS = ['1h_vs_24h', '24h_vs_7d', '7d_vs_7d'] as const;

@@ -29,32 +29,96 @@ export interface DriftWindows {
   current: { fromMs: number; toMs: number };
   filters: FilterQuery;
   groupBy?: DriftGroup;
+  /** Per window, its sample (null: every call). */
+  sample?: { baseline: WindowSample | null; current: WindowSample | null };
 }
 
 const DECILES = '0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9';
 /** Group key of the whole population in results (never a real group's value). */
 export const OVERALL = '\u0000overall';
 
+/**
+ * How a window is sampled. `prefix`: the traces whose id sorts below a bound. Spans are ordered
+ * by (hour, trace id), so the primary key skips the granules outside it and a 10 % sample
+ * reads ~10 % of the data; only sound when ids are random, as W3C ids should be. `hash`: a
+ * hash of the trace id, for any id scheme (time-ordered X-Ray ids, counters), reading everything.
+ */
+export type WindowSample = { mode: 'prefix'; bound: string } | { mode: 'hash'; below: number };
+
+const PREFIX_SPACE = 16 ** 6;
+const HASH_SPACE = 2 ** 20;
+
+function window(sql: SqlFilter, w: { fromMs: number; toMs: number }, sample: WindowSample | null | undefined): string {
+  const range = sql.timeRange('start_time', msToCh(w.fromMs), msToCh(w.toMs));
+  if (!sample) return range;
+  return sample.mode === 'prefix'
+    ? `${range} AND trace_id < ${sql.param(sample.bound, 'String')}`
+    : `${range} AND cityHash64(trace_id) % ${HASH_SPACE} < ${sql.param(sample.below, 'UInt32')}`;
+}
+
+/** The sample that keeps about `cap` of a window's `n` calls (null: keep all). */
+export function chooseSample(n: number, cap: number, randomIds: boolean): WindowSample | null {
+  if (n <= cap) return null;
+  const rate = cap / n;
+  return randomIds
+    ? { mode: 'prefix', bound: Math.max(1, Math.floor(rate * PREFIX_SPACE)).toString(16).padStart(6, '0') }
+    : { mode: 'hash', below: Math.max(1, Math.floor(rate * HASH_SPACE)) };
+}
+
+/** The share of calls a sample keeps. */
+export function sampleRate(sample: WindowSample | null): number {
+  if (!sample) return 1;
+  return sample.mode === 'prefix' ? parseInt(sample.bound, 16) / PREFIX_SPACE : sample.below / HASH_SPACE;
+}
+
+/** LLM calls of each window (no sample; reads only the key and model columns). */
+export async function windowCounts(storage: Storage, q: DriftWindows): Promise<{ nb: number; nc: number }> {
+  const sql = new SqlFilter();
+  const { sample: _s, ...all } = q;
+  const rs = await storage.client.query({
+    query: `SELECT countIf(w = 0) AS nb, countIf(w = 1) AS nc FROM (${base(sql, all, 'start_time')})`,
+    query_params: sql.params,
+    format: 'JSONEachRow',
+  });
+  const [r] = await rs.json<{ nb: Num; nc: Num }>();
+  return { nb: Number(r?.nb ?? 0), nc: Number(r?.nc ?? 0) };
+}
+
 /** The LLM calls of both windows, w = 1 for the current one. */
-function base(sql: SqlFilter, q: DriftWindows): string {
+function base(sql: SqlFilter, q: DriftWindows, columns = '*, q_empty, q_refusal, q_truncated, q_invalid_json, output_text', extra: string[] = []): string {
   const group = q.groupBy ? DRIFT_GROUPS[q.groupBy] : "''";
   const where = [
     `project_id = ${sql.param(q.projectId, 'String')}`,
     "model != ''",
-    `((${sql.timeRange('start_time', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('start_time', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`,
+    `((${window(sql, q.baseline, q.sample?.baseline)}) OR (${window(sql, q.current, q.sample?.current)}))`,
     ...sql.spanConditions(q.filters, { spanStatus: true }),
+    ...extra,
   ];
   const current = sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')");
-  return `SELECT *, q_empty, q_refusal, q_truncated, q_invalid_json, output_text, ${group} AS g, toUInt8(start_time >= ${current}) AS w FROM spans WHERE ${where.join(' AND ')}`;
+  return `SELECT ${columns}, ${group} AS g, toUInt8(start_time >= ${current}) AS w FROM spans WHERE ${where.join(' AND ')}`;
 }
 
 type Num = number | string;
-export interface GroupEdges { g: string; nb: number; nc: number; edges: Record<keyof typeof NUMERIC, number[]> }
+export type Feature = keyof typeof NUMERIC;
+export type Category = keyof typeof CATEGORICAL;
+const FEATURES = Object.keys(NUMERIC) as Feature[];
+const CATEGORIES = Object.keys(CATEGORICAL) as Category[];
 
-/** Per group and overall: counts per window and the baseline's deciles of each numeric feature. */
+export interface GroupEdges {
+  g: string;
+  /** Calls of each window (in its sample). */
+  nb: number; nc: number;
+  edges: Record<Feature, number[]>;
+  /** Calls with a value of each feature, per window. */
+  valued: Record<Feature, [number, number]>;
+}
+
+/** Pass 1, per group and overall: calls per window, the baseline's deciles and how many calls have each feature. */
 export async function numericEdges(storage: Storage, q: DriftWindows): Promise<GroupEdges[]> {
   const sql = new SqlFilter();
-  const cols = Object.entries(NUMERIC).map(([k, expr]) => `arrayDistinct(quantilesIf(${DECILES})(ifNull(${expr}, 0), w = 0 AND ${expr} IS NOT NULL)) AS e_${k}`);
+  const cols = FEATURES.map(
+    (k) => `arrayDistinct(quantilesIf(${DECILES})(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL)) AS e_${k}, countIf(w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS vb_${k}, countIf(w = 1 AND ${NUMERIC[k]} IS NOT NULL) AS vc_${k}`,
+  );
   const rs = await storage.client.query({
     query: `SELECT if(grouping(g) = 1, ${sql.param(OVERALL, 'String')}, g) AS gk, countIf(w = 0) AS nb, countIf(w = 1) AS nc, ${cols.join(', ')}
             FROM (${base(sql, q)}) GROUP BY GROUPING SETS ((g), ())`,
@@ -64,110 +128,124 @@ export async function numericEdges(storage: Storage, q: DriftWindows): Promise<G
   const rows = await rs.json<Record<string, unknown> & { gk: string; nb: Num; nc: Num }>();
   return rows.map((r) => ({
     g: r.gk, nb: Number(r.nb), nc: Number(r.nc),
-    edges: Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, ((r[`e_${k}`] as Array<number | null>) ?? []).filter((x): x is number => x !== null && Number.isFinite(x))])) as GroupEdges['edges'],
+    edges: Object.fromEntries(FEATURES.map((k) => [k, ((r[`e_${k}`] as Array<number | null>) ?? []).filter((x): x is number => x !== null && Number.isFinite(x))])) as GroupEdges['edges'],
+    valued: Object.fromEntries(FEATURES.map((k) => [k, [Number(r[`vb_${k}`] as Num), Number(r[`vc_${k}`] as Num)]])) as GroupEdges['valued'],
   }));
 }
 
-export interface BinCounts { g: string; w: number; counts: Record<keyof typeof NUMERIC, number[]> }
-
-/** Counts per baseline-decile bin, per window and group (each group against its own edges). */
-export async function numericBins(storage: Storage, q: DriftWindows, edges: GroupEdges[]): Promise<BinCounts[]> {
-  const run = async (overall: boolean): Promise<BinCounts[]> => {
-    const sql = new SqlFilter();
-    const chosen = edges.filter((e) => (e.g === OVERALL) === overall);
-    if (chosen.length === 0) return [];
-    const keys = sql.param(chosen.map((e) => (overall ? '' : e.g)), 'Array(String)');
-    const bins = Object.entries(NUMERIC).map(([k, expr]) => {
-      const table = sql.param(chosen.map((e) => e.edges[k as keyof typeof NUMERIC]), 'Array(Array(Float64))');
-      return `sumMapIf([toUInt8(arrayCount(e -> ${expr} > e, ${table}[indexOf(${keys}, gk)]))], [toUInt64(1)], ${expr} IS NOT NULL) AS b_${k}`;
-    });
-    const rs = await storage.client.query({
-      query: `SELECT ${overall ? "''" : 'g'} AS gk, w, ${bins.join(', ')} FROM (${base(sql, q)}) GROUP BY gk, w`,
-      query_params: sql.params,
-      format: 'JSONEachRow',
-    });
-    const rows = await rs.json<Record<string, unknown> & { gk: string; w: number }>();
-    return rows.map((r) => ({
-      g: overall ? OVERALL : r.gk, w: Number(r.w),
-      counts: Object.fromEntries(Object.keys(NUMERIC).map((k) => {
-        const [idx, n] = (r[`b_${k}`] as [number[], Array<Num>]) ?? [[], []];
-        const size = (chosen.find((e) => e.g === (overall ? OVERALL : r.gk))?.edges[k as keyof typeof NUMERIC].length ?? 0) + 1;
-        const out = new Array<number>(size).fill(0);
-        idx.forEach((b, i) => { out[Math.min(b, size - 1)] = Number(n[i]); });
-        return [k, out];
-      })) as BinCounts['counts'],
-    }));
-  };
-  return [...await run(false), ...await run(true)];
+export interface GroupCounts {
+  g: string;
+  /** Per feature, calls per baseline-decile bin: [baseline, current]. */
+  bins: Record<Feature, [number[], number[]]>;
+  /** Per categorical feature, calls per category: [baseline, current]. */
+  categories: Record<Category, [Map<string, number>, Map<string, number>]>;
+  /** Two-sample Kolmogorov-Smirnov per feature, where both windows have values. */
+  ks: Partial<Record<Feature, { d: number; pValue: number }>>;
 }
 
 /**
- * Two-sample Kolmogorov-Smirnov (ClickHouse's kolmogorovSmirnovTest) of one feature, for the
- * populations that have values in both windows (the function refuses an empty sample).
+ * Pass 2: bins against each population's own edges, category counts and the two-sample
+ * Kolmogorov-Smirnov test (ClickHouse's kolmogorovSmirnovTest) of every feature, for the groups
+ * and the whole population at once (each call counted under its group and under the whole).
+ * The KS function refuses an empty sample, so it reads only populations with values in both
+ * windows, and -OrNull makes the others NULL.
  */
-export async function ksTest(storage: Storage, q: DriftWindows, feature: keyof typeof NUMERIC, eligible: string[]): Promise<Map<string, { d: number; pValue: number }>> {
-  const out = new Map<string, { d: number; pValue: number }>();
-  const expr = NUMERIC[feature];
-  for (const overall of [false, true]) {
-    const groups = eligible.filter((g) => (g === OVERALL) === overall);
-    if (groups.length === 0) continue;
-    const sql = new SqlFilter();
-    const where = [`${expr} IS NOT NULL`, ...(overall ? [] : [`has(${sql.param(groups, 'Array(String)')}, g)`])];
-    const rs = await storage.client.query({
-      query: `SELECT ${overall ? "''" : 'g'} AS gk, kolmogorovSmirnovTest('two-sided')(toFloat64(${expr}), w) AS ks
-              FROM (${base(sql, q)}) WHERE ${where.join(' AND ')} GROUP BY gk`,
-      query_params: sql.params,
-      format: 'JSONEachRow',
-    });
-    for (const r of await rs.json<{ gk: string; ks: { d_statistic: number; p_value: number } }>()) {
-      if (Number.isFinite(r.ks.d_statistic)) out.set(overall ? OVERALL : r.gk, { d: r.ks.d_statistic, pValue: r.ks.p_value });
-    }
-  }
-  return out;
-}
-
-export interface CategoryCounts { g: string; w: number; counts: Record<keyof typeof CATEGORICAL, Map<string, number>> }
-
-export async function categoryCounts(storage: Storage, q: DriftWindows): Promise<CategoryCounts[]> {
+export async function groupCounts(storage: Storage, q: DriftWindows, edges: GroupEdges[]): Promise<GroupCounts[]> {
   const sql = new SqlFilter();
-  const cols = Object.entries(CATEGORICAL).map(([k, expr]) => `sumMap(${expr}, arrayMap(x -> toUInt64(1), ${expr})) AS c_${k}`);
+  const keys = sql.param(edges.map((e) => e.g), 'Array(String)');
+  const overall = sql.param(OVERALL, 'String');
+  const cols: string[] = [];
+  for (const k of FEATURES) {
+    const expr = NUMERIC[k];
+    const table = sql.param(edges.map((e) => e.edges[k]), 'Array(Array(Float64))');
+    const bin = `[toUInt8(arrayCount(e -> ${expr} > e, ${table}[indexOf(${keys}, gk)]))]`;
+    cols.push(`sumMapIf(${bin}, [toUInt64(1)], w = 0 AND ${expr} IS NOT NULL) AS bb_${k}`, `sumMapIf(${bin}, [toUInt64(1)], w = 1 AND ${expr} IS NOT NULL) AS bc_${k}`);
+    const both = sql.param(edges.filter((e) => e.valued[k][0] > 0 && e.valued[k][1] > 0).map((e) => e.g), 'Array(String)');
+    cols.push(`kolmogorovSmirnovTestIfOrNull('two-sided')(toFloat64(ifNull(${expr}, 0)), w, ${expr} IS NOT NULL AND has(${both}, gk)) AS ks_${k}`);
+  }
+  for (const k of CATEGORIES) {
+    const expr = CATEGORICAL[k];
+    cols.push(`sumMapIf(${expr}, arrayMap(x -> toUInt64(1), ${expr}), w = 0) AS cb_${k}`, `sumMapIf(${expr}, arrayMap(x -> toUInt64(1), ${expr}), w = 1) AS cc_${k}`);
+  }
+  // Without a group-by every call is in the whole population only.
+  const gk = q.groupBy ? `arrayJoin([g, ${overall}])` : overall;
   const rs = await storage.client.query({
-    query: `SELECT if(grouping(g) = 1, ${sql.param(OVERALL, 'String')}, g) AS gk, w, ${cols.join(', ')}
-            FROM (${base(sql, q)}) GROUP BY GROUPING SETS ((g, w), (w))`,
+    query: `SELECT ${gk} AS gk, ${cols.join(', ')} FROM (${base(sql, q)}) GROUP BY gk`,
     query_params: sql.params,
     format: 'JSONEachRow',
   });
-  return (await rs.json<Record<string, unknown> & { gk: string; w: number }>()).map((r) => ({
-    g: r.gk, w: Number(r.w),
-    counts: Object.fromEntries(Object.keys(CATEGORICAL).map((k) => {
-      const [keys, n] = (r[`c_${k}`] as [string[], Array<Num>]) ?? [[], []];
-      return [k, new Map(keys.map((key, i) => [key, Number(n[i])]))];
-    })) as CategoryCounts['counts'],
-  }));
+  const rows = await rs.json<Record<string, unknown> & { gk: string }>();
+  return rows.map((r) => {
+    const bins = Object.fromEntries(FEATURES.map((k) => {
+      const size = (edges.find((e) => e.g === r.gk)?.edges[k].length ?? 0) + 1;
+      const dense = (m: unknown): number[] => {
+        const [idx, n] = (m as [number[], Num[]]) ?? [[], []];
+        const out = new Array<number>(size).fill(0);
+        idx.forEach((b, i) => { const j = Math.min(b, size - 1); out[j] = (out[j] ?? 0) + Number(n[i]); });
+        return out;
+      };
+      return [k, [dense(r[`bb_${k}`]), dense(r[`bc_${k}`])]];
+    })) as GroupCounts['bins'];
+    const categories = Object.fromEntries(CATEGORIES.map((k) => {
+      const map = (m: unknown) => { const [ks, n] = (m as [string[], Num[]]) ?? [[], []]; return new Map(ks.map((key, i) => [key, Number(n[i])])); };
+      return [k, [map(r[`cb_${k}`]), map(r[`cc_${k}`])]];
+    })) as GroupCounts['categories'];
+    const ks: GroupCounts['ks'] = {};
+    for (const k of FEATURES) {
+      const t = r[`ks_${k}`] as { d_statistic: number; p_value: number } | null;
+      if (t && Number.isFinite(t.d_statistic)) ks[k] = { d: t.d_statistic, pValue: t.p_value };
+    }
+    return { g: r.gk, bins, categories, ks };
+  });
 }
 
 const STOPWORDS = ['the', 'and', 'for', 'you', 'your', 'are', 'with', 'that', 'this', 'have', 'has', 'was', 'were', 'not', 'but', 'can', 'will', 'from', 'what', 'how', 'our', 'please', 'there', 'their', 'they', 'them', 'about', 'would', 'could', 'should', 'into', 'also', 'just', 'any', 'all', 'its', 'it\'s', 'then', 'than', 'when', 'which', 'who', 'here', 'more', 'some', 'only', 'one'];
 const TEXT_SAMPLE = 20_000;
+/** Hours of each window the vocabulary pass reads, at most. */
+const TEXT_HOURS = 24;
+const HOUR_MS = 3_600_000;
 
-/** Term counts (each term once per call) of prompts or completions per window, on a sample of calls. */
-export async function termCounts(storage: Storage, q: DriftWindows, side: 'input' | 'output', populations: { nb: number; nc: number }): Promise<Array<Map<string, number>>> {
+/**
+ * Hours spread evenly over a window, for the vocabulary pass: texts are the largest columns,
+ * and unlike a sample of calls a sample of hours lets the primary key skip the rest. The
+ * stride is odd and not a multiple of 3, so the hours rotate through the times of day.
+ */
+export function textHours(w: { fromMs: number; toMs: number }, max = TEXT_HOURS): number[] | null {
+  const first = Math.floor(w.fromMs / HOUR_MS);
+  const count = Math.ceil(w.toMs / HOUR_MS) - first;
+  if (count <= max) return null;
+  let stride = Math.floor(count / max);
+  while (stride % 2 === 0 || stride % 3 === 0) stride++;
+  return Array.from({ length: Math.ceil(count / stride) }, (_, i) => (first + i * stride) * HOUR_MS);
+}
+
+/** Term counts (each term once per call) of prompts (side 0) and completions (side 1) per window, on a sample. */
+export async function termCounts(storage: Storage, q: DriftWindows, populations: { nb: number; nc: number }): Promise<Record<'input' | 'output', Array<Map<string, number>>>> {
   const sql = new SqlFilter();
-  const text = side === 'input'
-    ? "if(startsWith(input, '[{'), arrayStringConcat(arrayMap(m -> JSONExtractString(m, 'content'), JSONExtractArrayRaw(input)), ' '), input)"
-    : 'output_text';
-  const mod = Math.max(1, Math.ceil(Math.max(populations.nb, populations.nc) / TEXT_SAMPLE));
+  const prompt = "if(startsWith(input, '[{'), arrayStringConcat(arrayMap(m -> JSONExtractString(m, 'content'), JSONExtractArrayRaw(input)), ' '), input)";
+  const terms = (text: string) => `arrayDistinct(arrayFilter(t -> length(t) BETWEEN 3 AND 30 AND NOT has(${sql.param(STOPWORDS, 'Array(String)')}, t), splitByNonAlpha(lower(substring(${text}, 1, 4000)))))`;
+  const hours = [textHours(q.baseline), textHours(q.current)];
+  const share = (h: number[] | null, w: { fromMs: number; toMs: number }) => (h ? (h.length * HOUR_MS) / (w.toMs - w.fromMs) : 1);
+  // Calls the hours hold, about; then one call in `mod` of them.
+  const held = Math.max(populations.nb * share(hours[0]!, q.baseline), populations.nc * share(hours[1]!, q.current));
+  const mod = Math.max(1, Math.ceil(held / TEXT_SAMPLE));
+  const hourSet = (h: number[]) => sql.param(h.map((ms) => msToCh(ms).slice(0, 19)), "Array(DateTime('UTC'))");
+  const cut = sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')");
+  const [hb, hc] = hours;
+  const inHours = hb && hc ? [`toStartOfHour(start_time) IN ${hourSet([...hb, ...hc])}`]
+    : hb ? [`(start_time >= ${cut} OR toStartOfHour(start_time) IN ${hourSet(hb)})`]
+      : hc ? [`(start_time < ${cut} OR toStartOfHour(start_time) IN ${hourSet(hc)})`] : [];
   const rs = await storage.client.query({
     query: `
-      SELECT w, term, count() AS n FROM (
-        SELECT w, arrayJoin(arrayDistinct(arrayFilter(t -> length(t) BETWEEN 3 AND 30 AND NOT has(${sql.param(STOPWORDS, 'Array(String)')}, t),
-               splitByNonAlpha(lower(substring(${text}, 1, 4000)))))) AS term
-        FROM (${base(sql, q)}) WHERE cityHash64(span_id) % ${sql.param(mod, 'UInt64')} = 0
-      ) GROUP BY w, term ORDER BY n DESC, term LIMIT 400 BY w`,
+      SELECT w, side, term, count() AS n FROM (
+        SELECT w, arrayJoin([(0, ${terms(prompt)}), (1, ${terms('output_text')})]) AS st, st.1 AS side, arrayJoin(st.2) AS term
+        FROM (${base(sql, q, 'input, output, output_text, start_time, span_id', [...inHours, `cityHash64(span_id) % ${sql.param(mod, 'UInt64')} = 0`])})
+      ) GROUP BY w, side, term ORDER BY n DESC, term LIMIT 400 BY w, side`,
     query_params: sql.params,
     format: 'JSONEachRow',
   });
-  const out = [new Map<string, number>(), new Map<string, number>()];
-  for (const r of await rs.json<{ w: number; term: string; n: Num }>()) out[Number(r.w)]!.set(r.term, Number(r.n));
+  const out = { input: [new Map<string, number>(), new Map<string, number>()], output: [new Map<string, number>(), new Map<string, number>()] };
+  for (const r of await rs.json<{ w: number; side: number; term: string; n: Num }>()) out[Number(r.side) === 0 ? 'input' : 'output'][Number(r.w)]!.set(r.term, Number(r.n));
   return out;
 }
 

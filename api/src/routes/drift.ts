@@ -43,6 +43,12 @@ export const driftRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (a
             labels: z.array(z.string()), baseline: z.array(z.number()), current: z.array(z.number()),
           })),
           text: z.object({ prompts: textDrift, completions: textDrift }),
+          sample: z.object({
+            baselineCalls: z.number(), currentCalls: z.number(),
+            baselineRate: z.number().describe('Share of the baseline\'s calls the report read: above 100,000 calls a window is sampled by trace'),
+            currentRate: z.number(),
+            method: z.enum(['none', 'traceRange', 'traceHash']).describe('traceRange: traces whose id sorts below a bound (reads only their granules); traceHash: by a hash of the trace id, for ids that are not random'),
+          }),
         }),
         400: errorResponse, 401: errorResponse,
       },

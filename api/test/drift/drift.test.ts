@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDateTime64, type SpanRow } from '@spanlens/clickhouse';
+import { createProject, formatDateTime64, type SpanRow } from '@spanlens/clickhouse';
 import { jsDistance, psi, severity, termShifts } from '../../src/drift/stats.ts';
+import { computeDrift } from '../../src/drift/drift.ts';
+import { windowCounts } from '../../src/drift/queries.ts';
 import { prng, spanRow } from '../helpers/seed.ts';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
 
@@ -145,6 +147,34 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
     assert.deepEqual(fired.events.map((e) => `${e.kind}:${e.group}`), ['firing:gpt-4o']);
     const missing = await post('/api/v1/alerts/rules', { name: 'x', metric: 'drift', windowSeconds: 3600, comparator: '>', threshold: 0.2 });
     assert.match(((await missing.json()) as { message: string }).message, /driftFeature/);
+  });
+
+  test('large windows are sampled by trace: prefix ranges for random ids, a hash for ordered ones; the shift still shows', async () => {
+    const rnd = prng(77);
+    const hex = (k: number) => Array.from({ length: k }, () => Math.floor(rnd() * 16).toString(16)).join('');
+    const b = await createProject(api.storage, 'b', 'b');
+    // The same calls with random W3C-style trace ids.
+    const rows = [
+      ...calls(b.id, baseline.from, baseline.to, 2000, 1, false, 0),
+      ...calls(b.id, current.from, current.to, 800, 2, true, 100_000),
+    ].map((r) => ({ ...r, trace_id: hex(32) }));
+    await api.storage.insertRows('spans', rows);
+    const w = { baseline: { fromMs: baseline.from, toMs: baseline.to }, current: { fromMs: current.from, toMs: current.to }, filters: {} };
+    for (const [project, random] of [[b.id, true], [api.projects.a!.id, false]] as const) {
+      assert.deepEqual(await windowCounts(api.storage, { projectId: project, ...w }), { nb: 2000, nc: 800 });
+      const report = await computeDrift(api.storage, { projectId: project, ...w, groupBy: 'model' }, 300);
+      assert.equal(report.sample.baselineCalls, 2000);
+      assert.equal(report.sample.currentCalls, 800);
+      assert.equal(report.sample.method, random ? 'traceRange' : 'traceHash', project);
+      close(report.sample.baselineRate, 300 / 2000, 1e-3);
+      close(report.sample.currentRate, 300 / 800, 1e-3);
+      const gpt = report.features.find((f) => f.feature === 'inputTokens' && f.group === 'gpt-4o')!;
+      assert.equal(gpt.severity, 'significant', project);
+      assert.ok(gpt.ks && gpt.ks.pValue < 0.01, `${project}: KS ${JSON.stringify(gpt.ks)}`);
+      // About 15 % of gpt-4o's 1,000 baseline calls and 37.5 % of its 400 current ones.
+      assert.ok(Math.abs(gpt.baselineCount - 150) < 60, `${project}: baseline sample ${gpt.baselineCount}`);
+      assert.ok(Math.abs(gpt.currentCount - 150) < 60, `${project}: current sample ${gpt.currentCount}`);
+    }
   });
 
   test('bad windows: 400 naming the field', async () => {

@@ -9,6 +9,7 @@ import { DRIFT_GROUPS, DRIFT_PRESETS, qualityPaths, type DriftGroup, type DriftP
 import { useHref } from '../state.tsx';
 import { DriftControls, DriftLegend, FeatureTable, PRESET_LABELS, TextDriftCard, windowProblem, type Windows } from './quality/DriftParts.tsx';
 import { fmtWindow, RefreshHeader } from './quality/shared.tsx';
+import { fmtCount, fmtPct } from '../format.ts';
 import '../quality.css';
 
 const DEFAULT_PRESET: DriftPreset = '24h_vs_7d';
@@ -72,6 +73,12 @@ export function Drift() {
         </Empty>
       ) : (
         <div className={report.loading ? 'ql-loading' : ''}>
+          {data.sample.method !== 'none' && (
+            <p className="small muted" data-testid="drift-sample">
+              Read a sample of traces: {fmtPct(data.sample.baselineRate)} of the baseline's {fmtCount(data.sample.baselineCalls)} LLM calls
+              and {fmtPct(data.sample.currentRate)} of the current window's {fmtCount(data.sample.currentCalls)}.
+            </p>
+          )}
           <FeatureTable key={`${preset} ${groupBy ?? ''} ${WINDOW_KEYS.map((k) => custom[k] ?? '').join(' ')}`} features={data.features} groupBy={data.groupBy} />
           <TextDriftCard prompts={data.text.prompts} completions={data.text.completions} />
         </div>
