@@ -3,7 +3,7 @@
 // times the dashboard's requests over HTTP with a project key.
 // Usage: node --import tsx bench/api-queries.ts [--spans 10000000] [--runs 30] [--warmup 3]
 //          [--rounds 1] [--keep] [--data-dir DIR]
-// --rounds measures every query that many times over (the store is seeded once); --keep
+// --only REGEX limits the run to matching queries. --rounds measures every query that many times over (the store is seeded once); --keep
 // leaves the data directory in place; --data-dir measures again on a store kept earlier
 // (no seeding; its newest spans are as old as that run, and its TTL starts dropping the
 // oldest an hour after it was seeded). Prints a Markdown table per round, then where the
@@ -26,6 +26,8 @@ const WARMUP = flag('warmup', 3);
 const ROUNDS = flag('rounds', 1);
 const REUSE = process.argv.includes('--data-dir') ? process.argv[process.argv.indexOf('--data-dir') + 1] : undefined;
 const KEEP = process.argv.includes('--keep') || REUSE !== undefined;
+// --only REGEX: measure only the queries whose name matches.
+const ONLY = process.argv.includes('--only') ? new RegExp(process.argv[process.argv.indexOf('--only') + 1]!) : undefined;
 const KEY = 'sl_bench_api_queries_0123456789abcdef';
 const MIN = 60_000, HOUR = 60 * MIN, DAY = 24 * HOUR;
 
@@ -151,7 +153,7 @@ const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
 const results: Array<Array<{ name: string; median: number; p95: number; target?: number }>> = [];
 for (let round = 1; round <= ROUNDS; round++) {
   const table: (typeof results)[number] = [];
-  for (const b of BENCHES) {
+  for (const b of BENCHES.filter((x) => !ONLY || ONLY.test(x.name))) {
     for (let i = 0; i < WARMUP; i++) await b.run(RUNS + i);
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -188,7 +190,7 @@ async function timeAlone(sql: string, params: Record<string, unknown>): Promise<
   return pct(t.sort((a, z) => a - z), 0.5);
 }
 console.log('| query | statement | ms in request | ms alone | rows / marks to read |\n| --- | --- | --- | --- | --- |');
-for (const b of BENCHES) {
+for (const b of BENCHES.filter((x) => !ONLY || ONLY.test(x.name))) {
   const byStatement = new Map<string, { sql: string; params: Record<string, unknown>; times: number[] }>();
   for (let i = 0; i < 5; i++) {
     recorded.length = 0;

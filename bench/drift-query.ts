@@ -27,20 +27,22 @@ for (const preset of ['1h_vs_24h', '24h_vs_7d', '7d_vs_7d']) {
     const path = `/api/v1/drift?preset=${preset}${groupBy ? `&groupBy=${groupBy}` : ''}`;
     const times: number[] = [];
     let features = 0;
+    let sample = '';
     for (let i = 0; i < runs + 1; i++) {
       const t0 = performance.now();
       const res = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
-      const body = await res.json() as { features?: unknown[]; message?: string };
+      const body = await res.json() as { features?: unknown[]; message?: string; sample?: { baselineRate: number; currentRate: number; method: string } };
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.message}`);
       if (i > 0) times.push(performance.now() - t0); // the first is a warm-up
       features = body.features?.length ?? 0;
+      sample = body.sample ? `${body.sample.method}: ${(body.sample.baselineRate * 100).toFixed(1)} % / ${(body.sample.currentRate * 100).toFixed(1)} %` : '';
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)]!;
-    rows.push(`| ${path} | ${features} | ${median.toFixed(0)} | ${times[times.length - 1]!.toFixed(0)} |`);
+    rows.push(`| ${path} | ${features} | ${sample} | ${median.toFixed(0)} | ${times[times.length - 1]!.toFixed(0)} |`);
     console.log(rows[rows.length - 1]);
   }
 }
-console.log(['| request | feature rows | median ms | max ms |', '| --- | --- | --- | --- |', ...rows].join('\n'));
+console.log(['| request | feature rows | sample read (baseline / current) | median ms | max ms |', '| --- | --- | --- | --- | --- |', ...rows].join('\n'));
 await app.close();
 await storage.close();
