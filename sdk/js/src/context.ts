@@ -38,6 +38,9 @@ export function currentContext(): SpanlensContext | undefined {
 
 /** Runs `fn` with exactly `c` as the context (for spans built after the fact). */
 export function runInContext<T>(c: SpanlensContext | undefined, fn: () => T): T {
+  // An app that never sets a context never enables this store: on Node 20 every enabled
+  // AsyncLocalStorage adds work to each promise the process creates.
+  if (c === undefined && store.getStore() === undefined) return fn();
   return store.run(c as SpanlensContext, fn);
 }
 
