@@ -50,9 +50,11 @@ const shares = (xs: number[]) => {
   return xs.map((x) => (total === 0 ? 0 : x / total));
 };
 
+/** Labels of the bins of `edges` (the baseline's minimum, then its deciles). */
 function binLabels(edges: number[]): string[] {
   if (edges.length === 0) return ['all'];
-  return [`≤ ${round(edges[0]!)}`, ...edges.slice(1).map((e, i) => `${round(edges[i]!)}–${round(e)}`), `> ${round(edges[edges.length - 1]!)}`];
+  const span = (a: number, b: number) => (round(a) === round(b) ? `${round(b)}` : `${round(a)}–${round(b)}`);
+  return [`< ${round(edges[0]!)}`, ...edges.slice(1).map((e, i) => span(edges[i]!, e)), `> ${round(edges[edges.length - 1]!)}`];
 }
 
 /** Every feature's drift, overall and per group, worst first. */
@@ -108,15 +110,15 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
     }
   }
 
-  // Feedback scores: the whole project (a score belongs to a trace, not to one model's call).
-  const fb = await feedbackScores(storage, q);
-  const [fbBase, fbCur] = fb.counts;
-  const fbNb = fbBase.reduce((a, b) => a + b, 0);
-  const fbNc = fbCur.reduce((a, b) => a + b, 0);
-  if (fbNb + fbNc > 0) {
+  // Feedback scores: the whole project, and per group by each rated trace's first LLM call.
+  for (const fb of await feedbackScores(storage, q)) {
+    const [fbBase, fbCur] = fb.counts;
+    const fbNb = fbBase.reduce((a, b) => a + b, 0);
+    const fbNc = fbCur.reduce((a, b) => a + b, 0);
+    if (fbNb + fbNc === 0) continue;
     const value = psi(fbBase, fbCur);
     features.push({
-      feature: 'feedbackScore', kind: 'numeric', group: null, statistic: 'psi', value,
+      feature: 'feedbackScore', kind: 'numeric', group: groupOf(fb.g), statistic: 'psi', value,
       severity: fbNb === 0 || fbNc === 0 ? 'significant' : severity('psi', value), ks: fb.ks,
       baselineCount: fbNb, currentCount: fbNc, labels: binLabels(fb.edges), baseline: shares(fbBase), current: shares(fbCur),
     });

@@ -113,11 +113,24 @@ export interface GroupEdges {
   valued: Record<Feature, [number, number]>;
 }
 
+/**
+ * Bin edges: the baseline's minimum, then its distinct deciles. Bin 0 holds values below the
+ * minimum, bin 1 the minimum up to the first decile, and so on: a baseline of all thumbs-up
+ * (every decile 1) still tells a current 0 apart from a 1.
+ */
+function withFloor(min: number, deciles: Array<number | null> | undefined): number[] {
+  const d = (deciles ?? []).filter((x): x is number => x !== null && Number.isFinite(x));
+  return d.length === 0 || !Number.isFinite(min) ? [] : [min, ...d];
+}
+
+/** SQL: the bin of `value` against `edges` (see withFloor). */
+const binOf = (value: string, edges: string) => `if(${value} < ${edges}[1], 0, 1 + arrayCount(e -> ${value} > e, arrayPopFront(${edges})))`;
+
 /** Pass 1, per group and overall: calls per window, the baseline's deciles and how many calls have each feature. */
 export async function numericEdges(storage: Storage, q: DriftWindows): Promise<GroupEdges[]> {
   const sql = new SqlFilter();
   const cols = FEATURES.map(
-    (k) => `arrayDistinct(quantilesIf(${DECILES})(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL)) AS e_${k}, countIf(w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS vb_${k}, countIf(w = 1 AND ${NUMERIC[k]} IS NOT NULL) AS vc_${k}`,
+    (k) => `minIf(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS m_${k}, arrayDistinct(quantilesIf(${DECILES})(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL)) AS e_${k}, countIf(w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS vb_${k}, countIf(w = 1 AND ${NUMERIC[k]} IS NOT NULL) AS vc_${k}`,
   );
   const rs = await storage.client.query({
     query: `SELECT if(grouping(g) = 1, ${sql.param(OVERALL, 'String')}, g) AS gk, countIf(w = 0) AS nb, countIf(w = 1) AS nc, ${cols.join(', ')}
@@ -128,7 +141,7 @@ export async function numericEdges(storage: Storage, q: DriftWindows): Promise<G
   const rows = await rs.json<Record<string, unknown> & { gk: string; nb: Num; nc: Num }>();
   return rows.map((r) => ({
     g: r.gk, nb: Number(r.nb), nc: Number(r.nc),
-    edges: Object.fromEntries(FEATURES.map((k) => [k, ((r[`e_${k}`] as Array<number | null>) ?? []).filter((x): x is number => x !== null && Number.isFinite(x))])) as GroupEdges['edges'],
+    edges: Object.fromEntries(FEATURES.map((k) => [k, withFloor(Number(r[`m_${k}`] as Num), r[`e_${k}`] as Array<number | null>)])) as GroupEdges['edges'],
     valued: Object.fromEntries(FEATURES.map((k) => [k, [Number(r[`vb_${k}`] as Num), Number(r[`vc_${k}`] as Num)]])) as GroupEdges['valued'],
   }));
 }
@@ -170,7 +183,7 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
   for (const k of FEATURES) {
     const expr = NUMERIC[k];
     const table = sql.param(edges.map((e) => e.edges[k]), 'Array(Array(Float64))');
-    const bin = `[toUInt8(arrayCount(e -> ${expr} > e, ${table}[indexOf(${keys}, gk)]))]`;
+    const bin = `[toUInt8(${binOf(expr, `${table}[indexOf(${keys}, gk)]`)})]`;
     cols.push(`sumMapIf(${bin}, [toUInt64(1)], w = 0 AND ${expr} IS NOT NULL) AS bb_${k}`, `sumMapIf(${bin}, [toUInt64(1)], w = 1 AND ${expr} IS NOT NULL) AS bc_${k}`);
     // The exact p-value costs n x m: only for small samples (ClickHouse's 'auto' picks it up to
     // 10,000 values a side, 0.5 s of the pass grouped by model); the asymptotic one above that.
@@ -268,33 +281,65 @@ export async function termCounts(storage: Storage, q: DriftWindows, populations:
   return out;
 }
 
-/** Feedback scores (numeric and thumbs) of each window, with the baseline's deciles; the whole project. */
-export async function feedbackScores(storage: Storage, q: DriftWindows): Promise<{ edges: number[]; counts: [number[], number[]]; ks: { d: number; pValue: number } | null }> {
+export interface FeedbackDrift { g: string; edges: number[]; counts: [number[], number[]]; ks: { d: number; pValue: number } | null }
+
+/** How far back from the baseline a rated trace's spans are looked for (ratings come later). */
+const FEEDBACK_TRACE_LOOKBACK_MS = 7 * 24 * HOUR_MS;
+
+/**
+ * Feedback scores (numeric and thumbs) of each window, with the baseline's deciles, bins and
+ * KS, for the whole project and, with a group-by, per group: a score's group is that of its
+ * trace's first LLM call (a score rates a trace, not one call). Scores of traces with no LLM
+ * call count in the whole only.
+ */
+export async function feedbackScores(storage: Storage, q: DriftWindows): Promise<FeedbackDrift[]> {
   const sql = new SqlFilter();
-  const scores = `
-    SELECT value, toUInt8(created_at >= ${sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')")}) AS w
-    FROM feedback FINAL
-    WHERE project_id = ${sql.param(q.projectId, 'String')} AND data_type != 'categorical'
-      AND ((${sql.timeRange('created_at', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('created_at', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`;
+  const project = sql.param(q.projectId, 'String');
+  const inWindows = `((${sql.timeRange('created_at', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('created_at', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`;
+  const rated = `SELECT trace_id, value, created_at FROM feedback FINAL WHERE project_id = ${project} AND data_type != 'categorical' AND ${inWindows}`;
+  const groups = q.groupBy ? `
+    LEFT JOIN (
+      SELECT trace_id, argMin(${DRIFT_GROUPS[q.groupBy]}, start_time) AS g FROM spans
+      WHERE project_id = ${project} AND model != ''
+        AND ${sql.timeRange('start_time', msToCh(q.baseline.fromMs - FEEDBACK_TRACE_LOOKBACK_MS), msToCh(q.current.toMs))}
+        AND trace_id IN (SELECT trace_id FROM feedback WHERE project_id = ${project} AND ${inWindows})
+      GROUP BY trace_id) AS t ON f.trace_id = t.trace_id` : '';
+  const scores = `SELECT f.value AS value, toUInt8(f.created_at >= ${sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')")}) AS w, ${q.groupBy ? 't.g' : "''"} AS g
+    FROM (${rated}) AS f ${groups}`;
+  const overall = sql.param(OVERALL, 'String');
   const first = await storage.client.query({
-    query: `SELECT arrayDistinct(quantilesIf(${DECILES})(value, w = 0)) AS e, countIf(w = 0) AS nb, countIf(w = 1) AS nc FROM (${scores})`,
+    query: `SELECT if(grouping(g) = 1, ${overall}, g) AS gk, minIf(value, w = 0) AS m, arrayDistinct(quantilesIf(${DECILES})(value, w = 0)) AS e, countIf(w = 0) AS nb, countIf(w = 1) AS nc
+            FROM (${scores}) GROUP BY GROUPING SETS ((g), ())`,
     query_params: sql.params, format: 'JSONEachRow',
   });
-  const [head] = await first.json<{ e: Array<number | null>; nb: Num; nc: Num }>();
-  const edges = (head?.e ?? []).filter((x): x is number => x !== null && Number.isFinite(x));
-  const counts: [number[], number[]] = [new Array<number>(edges.length + 1).fill(0), new Array<number>(edges.length + 1).fill(0)];
-  if (Number(head?.nb ?? 0) + Number(head?.nc ?? 0) === 0) return { edges, counts, ks: null };
-  const both = Number(head?.nb ?? 0) > 0 && Number(head?.nc ?? 0) > 0;
+  // '' is no group: traces without an LLM call, or no group-by at all.
+  const heads = (await first.json<{ gk: string; m: Num; e: Array<number | null>; nb: Num; nc: Num }>())
+    .filter((r) => r.gk !== '' && Number(r.nb) + Number(r.nc) > 0)
+    .map((r) => ({ g: r.gk, nb: Number(r.nb), nc: Number(r.nc), edges: withFloor(Number(r.m), r.e) }));
+  if (heads.length === 0) return [];
+  const keys = sql.param(heads.map((h) => h.g), 'Array(String)');
+  const table = sql.param(heads.map((h) => h.edges), 'Array(Array(Float64))');
+  const bin = `[toUInt8(${binOf('value', `${table}[indexOf(${keys}, gk)]`)})]`;
+  const both = heads.filter((h) => h.nb > 0 && h.nc > 0);
+  const exact = sql.param(both.filter((h) => h.nb * h.nc <= KS_EXACT_MAX).map((h) => h.g), 'Array(String)');
+  const asymp = sql.param(both.filter((h) => h.nb * h.nc > KS_EXACT_MAX).map((h) => h.g), 'Array(String)');
+  const ks = (method: string, who: string) => `kolmogorovSmirnovTestIfOrNull('two-sided', '${method}')(value, w, has(${who}, gk))`;
   const rs = await storage.client.query({
-    query: `SELECT w, toUInt8(arrayCount(e -> value > e, ${sql.param(edges, 'Array(Float64)')})) AS bin, count() AS n FROM (${scores}) GROUP BY w, bin`,
+    query: `SELECT ${q.groupBy ? `arrayJoin([g, ${overall}])` : overall} AS gk,
+              sumMapIf(${bin}, [toUInt64(1)], w = 0) AS bb, sumMapIf(${bin}, [toUInt64(1)], w = 1) AS bc,
+              ifNull(${ks('exact', exact)}, ${ks('asymp', asymp)}) AS ks
+            FROM (${scores}) WHERE has(${keys}, gk) GROUP BY gk`,
     query_params: sql.params, format: 'JSONEachRow',
   });
-  for (const r of await rs.json<{ w: number; bin: number; n: Num }>()) counts[Number(r.w) as 0 | 1][Number(r.bin)] = Number(r.n);
-  let ks: { d: number; pValue: number } | null = null;
-  if (both) {
-    const t = await storage.client.query({ query: `SELECT kolmogorovSmirnovTest('two-sided')(value, w) AS ks FROM (${scores})`, query_params: sql.params, format: 'JSONEachRow' });
-    const [row] = await t.json<{ ks: { d_statistic: number; p_value: number } }>();
-    if (row && Number.isFinite(row.ks.d_statistic)) ks = { d: row.ks.d_statistic, pValue: row.ks.p_value };
-  }
-  return { edges, counts, ks };
+  const rows = new Map((await rs.json<{ gk: string; bb: [number[], Num[]]; bc: [number[], Num[]]; ks: { d_statistic: number; p_value: number } | null }>()).map((r) => [r.gk, r]));
+  return heads.map((h) => {
+    const r = rows.get(h.g);
+    const dense = (m: [number[], Num[]] | undefined) => {
+      const out = new Array<number>(h.edges.length + 1).fill(0);
+      (m?.[0] ?? []).forEach((b, i) => { const j = Math.min(b, h.edges.length); out[j] = (out[j] ?? 0) + Number(m![1][i]); });
+      return out;
+    };
+    const t = r?.ks;
+    return { g: h.g, edges: h.edges, counts: [dense(r?.bb), dense(r?.bc)], ks: t && Number.isFinite(t.d_statistic) ? { d: t.d_statistic, pValue: t.p_value } : null };
+  });
 }

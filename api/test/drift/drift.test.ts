@@ -109,6 +109,13 @@ describe('GET /api/v1/drift on synthetic data with a known shift', () => {
     assert.equal(fb.severity, 'significant', JSON.stringify(fb));
     assert.deepEqual([fb.baselineCount, fb.currentCount], [400, 100]);
     assert.ok(fb.ks.pValue < 1e-6 && Math.abs(fb.ks.d - 0.5) < 1e-9, JSON.stringify(fb.ks));
+    // Per group, by each rated trace's LLM call: even trace numbers are gpt-4o's.
+    for (const model of ['gpt-4o', 'claude-sonnet-4']) {
+      const g = find(body.features, 'feedbackScore', model);
+      assert.deepEqual([g.baselineCount, g.currentCount], [200, 50], model);
+      assert.equal(g.severity, 'significant', model);
+      assert.ok(g.ks.pValue < 1e-3, JSON.stringify(g.ks));
+    }
     assert.equal(find(body.features, 'model', 'gpt-4o'), undefined, 'the grouped-by feature is not compared within its groups');
     // Half of gpt-4o's current calls now call a tool: JS distance of {none: 1} and {none: .5, tool: .5} = sqrt(0.311278).
     const tools = find(body.features, 'toolCall', 'gpt-4o');
