@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { addApiKey, createProject, KeyCache, migrate, openStorage } from '@spanlens/clickhouse';
+import { addApiKey, createProject, KeyCache, migrate, openStorage, prewarmCaches } from '@spanlens/clickhouse';
 import { buildApi } from '@spanlens/api';
 import { seedSpans } from './seed-spans.ts';
 
@@ -64,6 +64,10 @@ while (idle < 3 && performance.now() - waitStart < 180_000) {
   await new Promise((r) => setTimeout(r, 1000));
 }
 console.log(`merges settled after ${((performance.now() - waitStart) / 1000).toFixed(0)} s`);
+// As Spanlens does when it opens embedded storage.
+const prewarmStart = performance.now();
+await prewarmCaches(storage);
+console.log(`mark cache prewarmed in ${((performance.now() - prewarmStart) / 1000).toFixed(1)} s`);
 
 const [{ v: version } = { v: '?' }] = await rows<{ v: string }>('SELECT version() AS v');
 const parts = await rows<{ table: string; parts: string; rows: string; disk: string; raw: string }>(`

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openTestStorage } from '../src/testing.ts';
-import { applyRetention, loadMigrations, migrate, splitStatements } from '../src/migrate.ts';
+import { applyRetention, loadMigrations, migrate, prewarmCaches, splitStatements } from '../src/migrate.ts';
 
 test('migrations apply once and a second run is a no-op', async () => {
   const storage = await openTestStorage(); // applies all migrations
@@ -37,4 +37,14 @@ test('splitStatements drops comments and empty statements', () => {
     'CREATE TABLE a (x UInt8) ENGINE=Memory',
     'SELECT 1',
   ]);
+});
+
+test('the span table\'s mark cache can be prewarmed (the statement Spanlens runs at start)', async () => {
+  const storage = await openTestStorage();
+  try {
+    await storage.insertRows('spans', [{ project_id: 'p', trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), name: 'x', start_time: '2026-01-01 00:00:00.000000000', end_time: '2026-01-01 00:00:00.000000000' }]);
+    await prewarmCaches(storage);
+  } finally {
+    await storage.destroy();
+  }
 });
