@@ -3,7 +3,7 @@ import {
   CATEGORICAL, chooseSample, feedbackScores, groupCounts, NUMERIC, numericEdges, OVERALL, sampleRate, termCounts, windowCounts,
   type Category, type DriftWindows, type Feature,
 } from './queries.ts';
-import { jsDistance, psi, severity, termShifts, type Severity, type TermShift } from './stats.ts';
+import { jsDistance, numericSeverity, psi, severity, termShifts, type Severity, type TermShift } from './stats.ts';
 
 export interface FeatureDrift {
   feature: string;
@@ -83,11 +83,11 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
       const nc = cur.reduce((s, x) => s + x, 0);
       if (nb === 0 && nc === 0) continue;
       const value = psi(b, cur);
+      const ks = c?.ks[feature] ?? null;
       // A group seen in one window only (a new model, a retired prompt) has shifted completely.
-      const oneSided = nb === 0 || nc === 0;
       features.push({
-        feature, kind: 'numeric', group: groupOf(e.g), statistic: 'psi', value, severity: oneSided ? 'significant' : severity('psi', value),
-        ks: c?.ks[feature] ?? null, baselineCount: nb, currentCount: nc, labels: binLabels(e.edges[feature]), baseline: shares(b), current: shares(cur),
+        feature, kind: 'numeric', group: groupOf(e.g), statistic: 'psi', value, severity: numericSeverity(value, nb, nc, ks),
+        ks, baselineCount: nb, currentCount: nc, labels: binLabels(e.edges[feature]), baseline: shares(b), current: shares(cur),
       });
     }
   }
@@ -119,7 +119,7 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
     const value = psi(fbBase, fbCur);
     features.push({
       feature: 'feedbackScore', kind: 'numeric', group: groupOf(fb.g), statistic: 'psi', value,
-      severity: fbNb === 0 || fbNc === 0 ? 'significant' : severity('psi', value), ks: fb.ks,
+      severity: numericSeverity(value, fbNb, fbNc, fb.ks), ks: fb.ks,
       baselineCount: fbNb, currentCount: fbNc, labels: binLabels(fb.edges), baseline: shares(fbBase), current: shares(fbCur),
     });
   }

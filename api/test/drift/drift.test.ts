@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createProject, formatDateTime64, type SpanRow } from '@spanlens/clickhouse';
-import { jsDistance, psi, severity, termShifts } from '../../src/drift/stats.ts';
+import { jsDistance, numericSeverity, psi, severity, termShifts } from '../../src/drift/stats.ts';
 import { computeDrift } from '../../src/drift/drift.ts';
 import { windowCounts } from '../../src/drift/queries.ts';
 import { prng, spanRow } from '../helpers/seed.ts';
@@ -22,6 +22,15 @@ describe('drift statistics, checked by hand', () => {
     close(jsDistance(new Map([['a', 1]]), new Map([['b', 1]])), 1);
     // m = {a: .75, b: .25}; JSD = (0.2075187 + 0.4150375) / 2; distance = sqrt
     close(jsDistance(new Map([['a', 1], ['b', 1]]), new Map([['a', 2]])), Math.sqrt(0.3112781));
+  });
+
+  test('small samples: severity from the KS p-value, not PSI', () => {
+    assert.equal(numericSeverity(0.48, 131, 17, { pValue: 0.86 }), 'none');
+    assert.equal(numericSeverity(0.48, 131, 17, { pValue: 0.01 }), 'moderate');
+    assert.equal(numericSeverity(0.05, 131, 17, { pValue: 0.0001 }), 'significant');
+    assert.equal(numericSeverity(0.48, 131, 17, null), 'none');
+    assert.equal(numericSeverity(0.48, 500, 100, { pValue: 0.86 }), 'significant', 'enough calls: PSI decides');
+    assert.equal(numericSeverity(0, 0, 5, null), 'significant', 'one window only');
   });
 
   test('severity thresholds and term shifts', () => {

@@ -14,6 +14,8 @@ export const FEATURE_LABELS: Record<string, string> = {
   costUsd: 'Cost per call',
   model: 'Model',
   finishReason: 'Finish reason',
+  toolCall: 'Tools called',
+  feedbackScore: 'Feedback score',
   qualitySignal: 'Quality signal',
   errorType: 'Error type',
 };
@@ -266,7 +268,7 @@ export function DriftLegend() {
       <strong>PSI</strong> (numeric features, over the baseline's deciles) and <strong>JS distance</strong> (Jensen-Shannon, base 2: categories and vocabularies):{' '}
       <span className="badge ql-sev ql-sev-none">none</span> &lt; 0.1 · <span className="badge ql-sev ql-sev-moderate">moderate</span> 0.1–0.2 ·{' '}
       <span className="badge ql-sev ql-sev-significant">significant</span> &gt; 0.2; a group seen in one window only is significant.
-      {' '}<strong>KS</strong>: two-sample Kolmogorov-Smirnov d and p-value, for numeric features.
+      {' '}<strong>KS</strong>: two-sample Kolmogorov-Smirnov d and p-value, for numeric features; with fewer than 100 values in a window it sets the severity (p &lt; 0.001 significant, &lt; 0.05 moderate).
     </p>
   );
 }
