@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formatMillis } from '@spanlens/clickhouse';
 import { ApiError } from './errors.ts';
 import { clickHouseNow, isoToClickHouse } from './time.ts';
 
@@ -130,6 +131,5 @@ export function chToMs(ch: string): number {
 }
 
 export function msToCh(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000000`;
+  return `${formatMillis(ms)}000000`;
 }

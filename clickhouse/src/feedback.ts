@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { FeedbackRow } from './rows.ts';
+import { formatMillis, type FeedbackRow } from './rows.ts';
 
 const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-fA-F]{${bytes * 2}}$`), `must be ${bytes * 2} hex characters`);
 
@@ -38,6 +38,6 @@ export function toFeedbackRow(projectId: string, f: FeedbackInput): FeedbackRow 
     source: f.source,
     author: f.author ?? '',
     user_id: f.userId ?? '',
-    created_at: created.toISOString().replace('T', ' ').replace('Z', ''),
+    created_at: formatMillis(created.getTime()),
   };
 }

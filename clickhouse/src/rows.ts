@@ -72,6 +72,12 @@ export interface FeedbackRow {
 }
 
 /** Formats nanoseconds since the epoch as a ClickHouse DateTime64(9) literal. */
+/** Epoch milliseconds as ClickHouse reads a DateTime64 (UTC): 2026-11-28 03:00:00.123. */
+export function formatMillis(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
 export function formatDateTime64(ns: bigint): string {
   const ms = ns / 1_000_000n;
   const iso = new Date(Number(ms)).toISOString(); // 2026-11-28T03:00:00.123Z

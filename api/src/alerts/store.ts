@@ -1,11 +1,11 @@
-import { toIso8601, type Storage } from '@spanlens/clickhouse';
+import { formatMillis, toIso8601, type Storage } from '@spanlens/clickhouse';
 import { ruleInput, type Destination, type DestinationInput, type Rule, type RuleInput } from './rules.ts';
 import type { GroupState } from './state-machine.ts';
 
 /** Persistence of alerting: rules, destinations, group states, events (the outbox), delivery attempts. */
 
 const ms = (ch: string): number => Date.parse(toIso8601(ch));
-const ch = (epochMs: number): string => new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '');
+const ch = formatMillis;
 
 // Versions must grow even for two writes in one millisecond.
 let lastVersion = 0;
