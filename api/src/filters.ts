@@ -126,6 +126,16 @@ export function resolveRange(f: FilterQuery, defaultMs: number, defaultToOffsetM
   return { from: from ?? msToCh(fromMs), to, fromMs, toMs };
 }
 
+const DAY = 86_400_000;
+
+/**
+ * The range of list routes (traces, sessions, users): the whole retention by default, and an
+ * end a day ahead so spans from clocks that run fast are listed too.
+ */
+export function listRange(f: FilterQuery, retentionDays: number): TimeRange {
+  return resolveRange(f, retentionDays * DAY + DAY, DAY);
+}
+
 export function chToMs(ch: string): number {
   return Date.parse(`${ch.slice(0, 10)}T${ch.slice(11, 23)}Z`);
 }

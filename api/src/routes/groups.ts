@@ -3,12 +3,11 @@ import type { Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { ApiError } from '../errors.ts';
-import { filterShape, resolveRange } from '../filters.ts';
+import { filterShape, listRange } from '../filters.ts';
 import { GROUP_SORTS, listGroups, type GroupKind, type GroupSort, type GroupSummary } from '../queries/groups.ts';
 import { listTraces } from '../queries/traces.ts';
 import { cursor, errorResponse, limit, order, traceSummary } from '../schemas.ts';
 
-const DAY_MS = 86_400_000;
 const SESSION_TRACES_MAX = 500;
 
 const listQuery = z.strictObject({
@@ -38,11 +37,10 @@ function userOf(g: GroupSummary): z.infer<typeof userSummary> {
 }
 
 export const groupRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDays: number }> = async (app, opts) => {
-  const defaultRangeMs = opts.retentionDays * DAY_MS + DAY_MS;
 
   async function page(kind: GroupKind, projectId: string, q: z.infer<typeof listQuery>) {
     const rows = await listGroups(opts.storage, kind, {
-      projectId, range: resolveRange(q, defaultRangeMs, DAY_MS), filters: q,
+      projectId, range: listRange(q, opts.retentionDays), filters: q,
       sort: q.sort, order: q.order, limit: q.limit + 1, cursor: decodeCursor(q.cursor, q.sort, q.order),
     });
     const items = rows.slice(0, q.limit);
@@ -68,7 +66,7 @@ export const groupRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDay
       response: { 200: z.object({ session: sessionSummary, traces: z.array(traceSummary) }), 400: errorResponse, 401: errorResponse, 404: errorResponse },
     },
   }, async (req) => {
-    const range = resolveRange({}, defaultRangeMs, DAY_MS);
+    const range = listRange({}, opts.retentionDays);
     const filters = { sessionId: req.params.sessionId };
     const [groups, traces] = await Promise.all([
       listGroups(opts.storage, 'session', { projectId: req.projectId, range, filters, sort: 'lastSeen', order: 'desc', limit: 1 }),

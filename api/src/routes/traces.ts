@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
-import { resolveRange } from '../filters.ts';
+import { listRange } from '../filters.ts';
 import { getTrace, listTraces } from '../queries/traces.ts';
 import { errorResponse, traceDetailResponse, traceIdParams, traceListQuery, traceListResponse } from '../schemas.ts';
 
-const DAY_MS = 86_400_000;
 
 export const traceRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDays: number }> = async (app, opts) => {
   app.get('/traces', {
@@ -17,7 +16,7 @@ export const traceRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDay
     },
   }, async (req) => {
     const q = req.query;
-    const range = resolveRange(q, opts.retentionDays * DAY_MS + DAY_MS, DAY_MS);
+    const range = listRange(q, opts.retentionDays);
     const rows = await listTraces(opts.storage, {
       projectId: req.projectId, range, filters: q,
       minLatencyMs: q.minLatencyMs, maxLatencyMs: q.maxLatencyMs, minCostUsd: q.minCostUsd, maxCostUsd: q.maxCostUsd,
