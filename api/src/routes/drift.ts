@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
-import { computeDrift } from '../drift/drift.ts';
+import { computeDrift, DRIFT_SAMPLE } from '../drift/drift.ts';
 import { DRIFT_GROUPS, type DriftGroup } from '../drift/queries.ts';
-import { THRESHOLDS } from '../drift/stats.ts';
+import { MIN_PSI_SAMPLE, THRESHOLDS } from '../drift/stats.ts';
 import { ApiError } from '../errors.ts';
 import { filterShape } from '../filters.ts';
 import { errorResponse } from '../schemas.ts';
@@ -25,7 +25,7 @@ export const driftRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (a
   app.get('/drift', {
     schema: {
       summary: 'Drift of LLM calls: a current window against a baseline, overall and per group',
-      description: `PSI over the baseline's deciles (smoothed) and the two-sample Kolmogorov-Smirnov test for numeric features; Jensen-Shannon distance for categories and for prompt and completion vocabularies. Severity: PSI >= ${THRESHOLDS.psi.moderate} moderate, > ${THRESHOLDS.psi.significant} significant; JS distance >= ${THRESHOLDS.js.moderate} moderate, > ${THRESHOLDS.js.significant} significant.`,
+      description: `PSI over bins from the baseline's minimum and deciles (smoothed) and the two-sample Kolmogorov-Smirnov test for numeric features; Jensen-Shannon distance for categories and for prompt and completion vocabularies. Severity: PSI >= ${THRESHOLDS.psi.moderate} moderate, > ${THRESHOLDS.psi.significant} significant (with fewer than ${MIN_PSI_SAMPLE} values in a window, the KS p-value instead: < 0.001 significant, < 0.05 moderate); JS distance >= ${THRESHOLDS.js.moderate} moderate, > ${THRESHOLDS.js.significant} significant. Windows over ${DRIFT_SAMPLE.toLocaleString('en-US')} LLM calls are read as a sample of traces (see sample).`,
       querystring: z.strictObject({
         ...filters,
         preset: z.enum(Object.keys(PRESETS) as [keyof typeof PRESETS, ...Array<keyof typeof PRESETS>]).default('24h_vs_7d').describe('Used when the explicit windows are absent'),
