@@ -93,11 +93,14 @@ export class SqlFilter {
   }
 }
 
-/** The filters that name only rollup dimensions (and no status or text search). */
-export function rollupCompatible(f: FilterQuery): boolean {
+/** The dimensions the hour totals (spans_1h) keep. */
+export const HOUR_ROLLUP_FIELDS: ReadonlySet<string> = new Set(['kind']);
+
+/** The filters that name only dimensions a rollup keeps (and no status or text search). */
+export function rollupCompatible(f: FilterQuery, fields: ReadonlySet<string> = ROLLUP_FIELDS): boolean {
   for (const key of Object.keys(filterShape) as Array<keyof FilterQuery>) {
     if (key === 'from' || key === 'to' || f[key] === undefined) continue;
-    if (!ROLLUP_FIELDS.has(key)) return false;
+    if (!fields.has(key)) return false;
   }
   return true;
 }

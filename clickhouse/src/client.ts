@@ -29,7 +29,7 @@ export interface Storage {
 
 // The views an insert feeds (minute and hour rollups, trace index) run in parallel instead of
 // one after another: a 200-span insert took 107 ms serially and 72 ms so (bench/rollup-insert-cost.ts).
-function dedupSettings(options?: InsertOptions): Record<string, string | number> {
+function insertSettings(options?: InsertOptions): Record<string, string | number> {
   if (!options?.dedupToken) return { parallel_view_processing: 1 };
   return {
     parallel_view_processing: 1,
@@ -57,7 +57,7 @@ function serverStorage(url: string): Storage {
         table,
         values: rows as object[],
         format: 'JSONEachRow',
-        clickhouse_settings: dedupSettings(options),
+        clickhouse_settings: insertSettings(options),
       });
     },
     async insertCompact(table, columns, body, options) {
@@ -67,7 +67,7 @@ function serverStorage(url: string): Storage {
         columns: [...columns] as [string, ...string[]],
         values: Readable.from([body]),
         format: 'JSONCompactEachRow',
-        clickhouse_settings: dedupSettings(options),
+        clickhouse_settings: insertSettings(options),
       });
     },
     close: () => client.close(),
@@ -91,12 +91,12 @@ function embeddedStorage(dataDir: string): Storage {
         table,
         values: Buffer.from(body),
         format: 'JSONEachRow',
-        settings: dedupSettings(options),
+        settings: insertSettings(options),
       });
     },
     async insertCompact(table, columns, body, options) {
       if (body.length === 0) return;
-      await connection.chdb.rawInsert({ table, columns, values: body, format: 'JSONCompactEachRow', settings: dedupSettings(options) });
+      await connection.chdb.rawInsert({ table, columns, values: body, format: 'JSONCompactEachRow', settings: insertSettings(options) });
     },
     close: () => client.close(),
   };

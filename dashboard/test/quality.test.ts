@@ -5,14 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
-import { buildApi } from '@spanlens/api';
-import { addApiKey, createProject, formatDateTime64, KeyCache, toFeedbackRow, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
+import { addApiKey, createProject, formatDateTime64, toFeedbackRow, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
-import { dashboardDir } from '../src/index.ts';
-import { fitsWidth, launch, newPage, screenshot, skipReason, type TestStorage } from './browser.ts';
+import { fitsWidth, launch, newPage, screenshot, skipReason, startApi, type TestStorage } from './browser.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -108,9 +105,7 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     });
     await storage.insertRows('feedback', feedback);
 
-    app = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: 30, dashboardDir });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, url } = await startApi(storage));
     browser = await launch();
     ({ page, errors } = await newPage(browser));
   });

@@ -126,6 +126,27 @@ function withFloor(min: number, deciles: Array<number | null> | undefined): numb
 /** SQL: the bin of `value` against `edges` (see withFloor). */
 const binOf = (value: string, edges: string) => `if(${value} < ${edges}[1], 0, 1 + arrayCount(e -> ${value} > e, arrayPopFront(${edges})))`;
 
+/**
+ * SQL: the two-sample KS test of `value` by window `w` for the populations named in `sizes`
+ * (value counts per window, both non-zero). The exact p-value costs n x m, so only samples up
+ * to KS_EXACT_MAX pairs get it (ClickHouse's 'auto' picks it up to 10,000 values a side, 0.5 s
+ * of the pass grouped by model on 10 M spans); the asymptotic one above. -OrNull: NULL for
+ * populations not listed (the test refuses an empty sample).
+ */
+function ksColumn(sql: SqlFilter, value: string, cond: string, sizes: Array<{ g: string; n: [number, number] }>): string {
+  const who = (exact: boolean) => sql.param(sizes.filter((s) => (s.n[0] * s.n[1] <= KS_EXACT_MAX) === exact).map((s) => s.g), 'Array(String)');
+  const ks = (method: string, list: string) => `kolmogorovSmirnovTestIfOrNull('two-sided', '${method}')(${value}, w, ${cond} AND has(${list}, gk))`;
+  return `ifNull(${ks('exact', who(true))}, ${ks('asymp', who(false))})`;
+}
+
+/** A sumMap result ([bin], [count]) as counts for `size` bins (a bin past the last is the last). */
+function denseBins(m: [number[], Num[]] | undefined, size: number): number[] {
+  const out = new Array<number>(size).fill(0);
+  const [idx, n] = m ?? [[], []];
+  idx.forEach((b, i) => { const j = Math.min(b, size - 1); out[j] = (out[j] ?? 0) + Number(n[i]); });
+  return out;
+}
+
 /** Pass 1, per group and overall: calls per window, the baseline's deciles and how many calls have each feature. */
 export async function numericEdges(storage: Storage, q: DriftWindows): Promise<GroupEdges[]> {
   const sql = new SqlFilter();
@@ -185,15 +206,9 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
     const table = sql.param(edges.map((e) => e.edges[k]), 'Array(Array(Float64))');
     const bin = `[toUInt8(${binOf(expr, `${table}[indexOf(${keys}, gk)]`)})]`;
     cols.push(`sumMapIf(${bin}, [toUInt64(1)], w = 0 AND ${expr} IS NOT NULL) AS bb_${k}`, `sumMapIf(${bin}, [toUInt64(1)], w = 1 AND ${expr} IS NOT NULL) AS bc_${k}`);
-    // The exact p-value costs n x m: only for small samples (ClickHouse's 'auto' picks it up to
-    // 10,000 values a side, 0.5 s of the pass grouped by model); the asymptotic one above that.
-    const sizes = (e: GroupEdges) => e.valued[k].map((v) => Math.min(v, KS_SAMPLE)) as [number, number];
-    const both = edges.filter((e) => e.valued[k][0] > 0 && e.valued[k][1] > 0);
-    const exact = sql.param(both.filter((e) => sizes(e)[0] * sizes(e)[1] <= KS_EXACT_MAX).map((e) => e.g), 'Array(String)');
-    const asymp = sql.param(both.filter((e) => sizes(e)[0] * sizes(e)[1] > KS_EXACT_MAX).map((e) => e.g), 'Array(String)');
-    const ks = (method: string, who: string) =>
-      `kolmogorovSmirnovTestIfOrNull('two-sided', '${method}')(toFloat64(ifNull(${expr}, 0)), w, ${expr} IS NOT NULL AND has(${who}, gk) AND ${ksKeep(k)})`;
-    cols.push(`ifNull(${ks('exact', exact)}, ${ks('asymp', asymp)}) AS ks_${k}`);
+    const sizes = edges.filter((e) => e.valued[k][0] > 0 && e.valued[k][1] > 0)
+      .map((e) => ({ g: e.g, n: e.valued[k].map((v) => Math.min(v, KS_SAMPLE)) as [number, number] }));
+    cols.push(`${ksColumn(sql, `toFloat64(ifNull(${expr}, 0))`, `${expr} IS NOT NULL AND ${ksKeep(k)}`, sizes)} AS ks_${k}`);
   }
   for (const k of CATEGORIES) {
     const expr = CATEGORICAL[k];
@@ -210,13 +225,7 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
   return rows.map((r) => {
     const bins = Object.fromEntries(FEATURES.map((k) => {
       const size = (edges.find((e) => e.g === r.gk)?.edges[k].length ?? 0) + 1;
-      const dense = (m: unknown): number[] => {
-        const [idx, n] = (m as [number[], Num[]]) ?? [[], []];
-        const out = new Array<number>(size).fill(0);
-        idx.forEach((b, i) => { const j = Math.min(b, size - 1); out[j] = (out[j] ?? 0) + Number(n[i]); });
-        return out;
-      };
-      return [k, [dense(r[`bb_${k}`]), dense(r[`bc_${k}`])]];
+      return [k, [denseBins(r[`bb_${k}`] as [number[], Num[]], size), denseBins(r[`bc_${k}`] as [number[], Num[]], size)]];
     })) as GroupCounts['bins'];
     const categories = Object.fromEntries(CATEGORIES.map((k) => {
       const map = (m: unknown) => { const [ks, n] = (m as [string[], Num[]]) ?? [[], []]; return new Map(ks.map((key, i) => [key, Number(n[i])])); };
@@ -320,26 +329,19 @@ export async function feedbackScores(storage: Storage, q: DriftWindows): Promise
   const keys = sql.param(heads.map((h) => h.g), 'Array(String)');
   const table = sql.param(heads.map((h) => h.edges), 'Array(Array(Float64))');
   const bin = `[toUInt8(${binOf('value', `${table}[indexOf(${keys}, gk)]`)})]`;
-  const both = heads.filter((h) => h.nb > 0 && h.nc > 0);
-  const exact = sql.param(both.filter((h) => h.nb * h.nc <= KS_EXACT_MAX).map((h) => h.g), 'Array(String)');
-  const asymp = sql.param(both.filter((h) => h.nb * h.nc > KS_EXACT_MAX).map((h) => h.g), 'Array(String)');
-  const ks = (method: string, who: string) => `kolmogorovSmirnovTestIfOrNull('two-sided', '${method}')(value, w, has(${who}, gk))`;
+  const sizes = heads.filter((h) => h.nb > 0 && h.nc > 0).map((h) => ({ g: h.g, n: [h.nb, h.nc] as [number, number] }));
   const rs = await storage.client.query({
     query: `SELECT ${q.groupBy ? `arrayJoin([g, ${overall}])` : overall} AS gk,
               sumMapIf(${bin}, [toUInt64(1)], w = 0) AS bb, sumMapIf(${bin}, [toUInt64(1)], w = 1) AS bc,
-              ifNull(${ks('exact', exact)}, ${ks('asymp', asymp)}) AS ks
+              ${ksColumn(sql, 'value', '1', sizes)} AS ks
             FROM (${scores}) WHERE has(${keys}, gk) GROUP BY gk`,
     query_params: sql.params, format: 'JSONEachRow',
   });
   const rows = new Map((await rs.json<{ gk: string; bb: [number[], Num[]]; bc: [number[], Num[]]; ks: { d_statistic: number; p_value: number } | null }>()).map((r) => [r.gk, r]));
   return heads.map((h) => {
     const r = rows.get(h.g);
-    const dense = (m: [number[], Num[]] | undefined) => {
-      const out = new Array<number>(h.edges.length + 1).fill(0);
-      (m?.[0] ?? []).forEach((b, i) => { const j = Math.min(b, h.edges.length); out[j] = (out[j] ?? 0) + Number(m![1][i]); });
-      return out;
-    };
     const t = r?.ks;
-    return { g: h.g, edges: h.edges, counts: [dense(r?.bb), dense(r?.bc)], ks: t && Number.isFinite(t.d_statistic) ? { d: t.d_statistic, pValue: t.p_value } : null };
+    const size = h.edges.length + 1;
+    return { g: h.g, edges: h.edges, counts: [denseBins(r?.bb, size), denseBins(r?.bc, size)], ks: t && Number.isFinite(t.d_statistic) ? { d: t.d_statistic, pValue: t.p_value } : null };
   });
 }

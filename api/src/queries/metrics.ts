@@ -1,6 +1,6 @@
 import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
-import { filterShape, rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
+import { HOUR_ROLLUP_FIELDS, rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
 
 /** What a group-by may name, and the column each reads in the raw spans. */
 export const GROUP_DIMENSIONS = {
@@ -160,7 +160,7 @@ function rollupRows(sql: SqlFilter, q: AggregateQuery, shared: string[], groupCo
   const h0 = Math.ceil(q.fromMs / HOUR_MS) * HOUR_MS;
   const h1 = Math.floor(q.toMs / HOUR_MS) * HOUR_MS;
   const hourly = h0 < h1 && (!q.bucketSeconds || q.bucketSeconds % 3600 === 0)
-    && hourlyFilters(q.filters) && (!q.groupBy || q.groupBy === 'kind');
+    && rollupCompatible(q.filters, HOUR_ROLLUP_FIELDS) && (!q.groupBy || HOUR_ROLLUP_FIELDS.has(q.groupBy));
   if (!hourly) return at('spans_1m', 'minute', [`minute >= ${minute(q.fromMs)}`, `minute < ${minute(q.toMs)}`]);
   const edges = [
     ...(q.fromMs < h0 ? [`(minute >= ${minute(q.fromMs)} AND minute < ${minute(h0)})`] : []),
@@ -168,11 +168,6 @@ function rollupRows(sql: SqlFilter, q: AggregateQuery, shared: string[], groupCo
   ];
   const hours = at('spans_1h', 'hour', [`hour >= ${minute(h0)}`, `hour < ${minute(h1)}`]);
   return edges.length === 0 ? hours : `${hours}\n      UNION ALL ${at('spans_1m', 'minute', [`(${edges.join(' OR ')})`])}`;
-}
-
-/** Filters the hour totals can answer: none but kind. */
-function hourlyFilters(f: FilterQuery): boolean {
-  return Object.entries(f).every(([k, v]) => v === undefined || k === 'from' || k === 'to' || k === 'kind' || !(k in filterShape));
 }
 
 export async function aggregate(storage: Storage, q: AggregateQuery): Promise<AggregateRow[]> {
