@@ -1,4 +1,4 @@
-export { startCollector, addressPort, type Collector, type CollectorOptions, type CollectorMode } from './service.ts';
+export { startCollector, addressPort, DEFAULT_INGEST_LIMITS, type Collector, type CollectorOptions, type CollectorMode, type IngestLimits } from './service.ts';
 export type { KafkaSettings } from './kafka/client.ts';
 export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
 export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';

@@ -5,6 +5,7 @@ import { toRecord } from './processors/normalize.ts';
 import type { Processor, SpanBatch } from './processors/processor.ts';
 import type { PartialSuccess } from './otlp/proto.ts';
 import type { CollectorMetrics } from './telemetry.ts';
+import { IngestError } from './errors.ts';
 
 /** What receivers hand their data to. */
 export interface TracesConsumer {
@@ -16,9 +17,13 @@ export interface FeedbackConsumer {
 }
 
 /** receivers -> translate (conventions) -> processors -> exporter. */
-export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, metrics?: CollectorMetrics): TracesConsumer {
+export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, maxSpansPerRequest: number, metrics?: CollectorMetrics): TracesConsumer {
   return {
     async consumeTraces(projectId, request) {
+      const spans = request.spans.length + request.rejected;
+      if (spans > maxSpansPerRequest) {
+        throw new IngestError('payload_too_large', `request has ${spans} spans; the limit is ${maxSpansPerRequest} per request (SPANLENS_MAX_SPANS_PER_REQUEST): send smaller batches`);
+      }
       metrics?.spansReceived.inc(request.spans.length + request.rejected);
       const batch: SpanBatch = {
         projectId,

@@ -2,7 +2,7 @@
  * The collector's wiring: every pipeline, from receiver to exporter, is assembled here.
  *
  *   traces:   otlp-http (/v1/traces) ─┐
- *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> EXPORTER(spans)
+ *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> limits -> EXPORTER(spans)
  *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> EXPORTER(feedback)
  *
  * EXPORTER is, by mode:
@@ -27,6 +27,7 @@ import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
+import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
 
@@ -47,7 +48,15 @@ export interface CollectorOptions {
   maxQueueRows: number;
   maxBatchRows: number;
   maxBatchDelayMs: number;
+  /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
+  limits?: Partial<IngestLimits>;
 }
+
+export interface IngestLimits extends SpanLimits {
+  maxSpansPerRequest: number;
+}
+
+export const DEFAULT_INGEST_LIMITS: IngestLimits = { ...DEFAULT_SPAN_LIMITS, maxSpansPerRequest: 10_000 };
 
 export interface Collector {
   /** 0 when this process runs no receivers (mode write). */
@@ -131,7 +140,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   }
 
   metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
-  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices)], spanExporter, metrics);
+  const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
+  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices), limitsProcessor(limits)], spanExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(feedbackExporter);
 
   const http = Fastify({ logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false });

@@ -62,6 +62,13 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxQueueRows: config.SPANLENS_MAX_QUEUE_SPANS,
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
+    limits: {
+      maxSpansPerRequest: config.SPANLENS_MAX_SPANS_PER_REQUEST,
+      maxAttributes: config.SPANLENS_MAX_ATTRIBUTES,
+      maxAttributeLength: config.SPANLENS_MAX_ATTRIBUTE_LENGTH,
+      maxContentLength: config.SPANLENS_MAX_CONTENT_LENGTH,
+      maxEvents: config.SPANLENS_MAX_EVENTS,
+    },
   };
 }
 

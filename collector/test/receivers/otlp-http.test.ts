@@ -29,7 +29,7 @@ describe('OTLP/HTTP receiver', () => {
   let c: TestCollector;
   let protobufBody: Buffer;
   before(async () => {
-    c = await startTestCollector({ maxBodyBytes: 64 * 1024, maxQueueRows: 50 });
+    c = await startTestCollector({ maxBodyBytes: 64 * 1024, maxQueueRows: 50, limits: { maxSpansPerRequest: 100 } });
     protobufBody = await realProtobufBody();
   });
   after(async () => { await c.close(); });
@@ -123,6 +123,15 @@ describe('OTLP/HTTP receiver', () => {
     assert.match((await res.json() as { message: string }).message, /exceeds 65536 bytes after decompression/);
     const plain = await post(Buffer.alloc(100 * 1024, 0x20), { 'content-type': 'application/json' });
     assert.equal(plain.status, 413);
+  });
+
+  test('413 for more spans in one request than the limit, naming the limit; nothing stored', async () => {
+    const before = await c.count();
+    const spans = Array.from({ length: 101 }, (_, i) => jsonSpan('66666666666666666666666666666666', (i + 1).toString(16).padStart(16, '0')));
+    const res = await post(jsonBody(spans), { 'content-type': 'application/json' });
+    assert.equal(res.status, 413);
+    assert.match((await res.json() as { message: string }).message, /request has 101 spans; the limit is 100 per request/);
+    assert.equal(await c.count(), before);
   });
 
   test('415 for an unknown content type or content encoding', async () => {
