@@ -78,6 +78,7 @@ export const spanSchema = z.object({
   tags: z.array(z.string()),
   attributes: z.record(z.string(), z.string()),
   resourceAttributes: z.record(z.string(), z.string()),
+  redactions: z.number().int().describe('Values masked at ingest (redaction settings, provider keys, bearer tokens)'),
   events: z.array(z.object({ time: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()) })),
 });
 

@@ -18,6 +18,7 @@ import { exportRoutes } from './routes/export.ts';
 import { qualityRoutes } from './routes/quality.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { metricRoutes } from './routes/metrics.ts';
+import { redactionRoutes } from './routes/redaction.ts';
 import { priceRoutes } from './routes/prices.ts';
 import { traceRoutes } from './routes/traces.ts';
 
@@ -29,6 +30,8 @@ export interface ApiOptions {
   dashboardDir?: string;
   /** Called after a project's prices change, so the collector reprices at once. */
   onPricesChanged?: () => Promise<void>;
+  /** Called after a project's redaction settings change, so the collector applies them at once. */
+  onRedactionChanged?: () => Promise<void>;
   /** SPANLENS_ADMIN_TOKEN: the dashboard asks for it; without it the dashboard is loopback-only. */
   adminToken?: string;
   alerts?: AlertOptions;
@@ -105,6 +108,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await v1.register(qualityRoutes, { storage });
     await v1.register(exportRoutes, { storage });
     await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
+    await v1.register(redactionRoutes, { storage, onChange: opts.onRedactionChanged });
     await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
     await v1.register(alertRoutes, { storage, notifier, evaluator, allowPrivate: a.allowPrivate ?? false });
   }, { prefix: '/api/v1' });

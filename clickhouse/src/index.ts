@@ -5,3 +5,4 @@ export * from './rows.ts';
 export * from './key-cache.ts';
 export * from './errors.ts';
 export * from './feedback.ts';
+export * from './redaction-settings.ts';

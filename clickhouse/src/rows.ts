@@ -51,6 +51,8 @@ export interface SpanRow {
   resource_attributes: Record<string, string>;
   /** JSON array of { time, name, attributes }. */
   events: string;
+  /** Values the collector masked in this span (redaction at ingest). */
+  redactions: number;
 }
 
 export type FeedbackDataType = 'numeric' | 'boolean' | 'categorical';
@@ -91,14 +93,17 @@ export function toIso8601(value: string): string {
   return `${date}T${time}Z`;
 }
 
-/** Column order of the compact wire form of a span (Kafka record format spans.v1). */
-export const SPAN_COLUMNS = [
+/** Column order of the compact wire form of a span in Kafka record format spans.v1. */
+export const SPAN_COLUMNS_V1 = [
   'project_id', 'trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'otel_kind', 'start_time', 'end_time',
   'duration_ns', 'model', 'request_model', 'provider', 'operation', 'input_tokens', 'output_tokens', 'total_tokens',
   'cached_tokens', 'reasoning_tokens', 'tokens_estimated', 'cost_usd', 'cost_estimated', 'cost_source', 'ttft_ms',
   'finish_reason', 'status', 'status_message', 'input', 'output', 'user_id', 'session_id', 'service', 'environment',
   'release', 'prompt_name', 'prompt_version', 'tags', 'attributes', 'resource_attributes', 'events',
 ] as const satisfies ReadonlyArray<keyof SpanRow>;
+
+/** Column order of spans.v2: v1 plus the redaction count. New columns go at the end. */
+export const SPAN_COLUMNS = [...SPAN_COLUMNS_V1, 'redactions'] as const satisfies ReadonlyArray<keyof SpanRow>;
 
 /** Column order of the compact wire form of a feedback row (Kafka record format feedback.v1). */
 export const FEEDBACK_COLUMNS = [

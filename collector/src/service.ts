@@ -2,7 +2,7 @@
  * The collector's wiring: every pipeline, from receiver to exporter, is assembled here.
  *
  *   traces:   otlp-http (/v1/traces) ─┐
- *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> limits -> EXPORTER(spans)
+ *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> redaction -> limits -> EXPORTER(spans)
  *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> EXPORTER(feedback)
  *
  * EXPORTER is, by mode:
@@ -19,7 +19,7 @@ import type { BatchingExporter } from './exporters/batching.ts';
 import { ClickHouseExporter } from './exporters/clickhouse.ts';
 import { KafkaExporter } from './exporters/kafka.ts';
 import { createKafka, ensureTopics, topics, type KafkaSettings } from './kafka/client.ts';
-import { feedbackV1, spansV1 } from './kafka/records.ts';
+import { feedbackV1, spansV2 } from './kafka/records.ts';
 import { startKafkaWriter } from './receivers/kafka.ts';
 import { adminRoutes } from './admin.ts';
 import { CollectorMetrics } from './telemetry.ts';
@@ -28,6 +28,8 @@ import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
 import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
+import { redactionProcessor } from './processors/redaction.ts';
+import { RedactionCache } from './redaction-settings.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
 
@@ -68,6 +70,8 @@ export interface Collector {
   backlog(): number;
   /** Re-reads per-project prices now instead of at the next refresh. */
   reloadPrices(): Promise<void>;
+  /** Re-reads per-project redaction settings now. */
+  reloadRedaction(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -116,11 +120,13 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     await adminHttp.register(adminRoutes, { metrics, ready });
     await adminHttp.listen({ host: o.host, port: o.httpPort });
     closers.unshift(() => adminHttp.close());
-    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, reloadPrices: async () => undefined, close: () => closeAll(closers) };
+    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, reloadPrices: async () => undefined, reloadRedaction: async () => undefined, close: () => closeAll(closers) };
   }
 
   const prices = new CustomPriceCache(o.storage);
   await prices.start();
+  const redaction = new RedactionCache(o.storage);
+  await redaction.start();
   let spanExporter: BatchingExporter<SpanRow>;
   let feedbackExporter: BatchingExporter<FeedbackRow>;
   if (mode === 'direct') {
@@ -135,13 +141,13 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     await producer.connect();
     closers.unshift(() => producer.disconnect());
     const t = topics(o.kafka!);
-    spanExporter = new KafkaExporter(producer, t.spans, spansV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
+    spanExporter = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
     feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
   }
 
   metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
-  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices), limitsProcessor(limits)], spanExporter, limits.maxSpansPerRequest, metrics);
+  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices), redactionProcessor(redaction), limitsProcessor(limits)], spanExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(feedbackExporter);
 
   const http = Fastify({ logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false });
@@ -159,11 +165,13 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     metrics,
     backlog: () => spanExporter.backlog,
     reloadPrices: () => prices.reload(),
+    reloadRedaction: () => redaction.reload(),
     async close() {
       // Stop taking requests, write out everything already accepted, then the rest.
       await Promise.all([http.close(), grpc.close()]);
       await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]);
       prices.stop();
+      redaction.stop();
       await closeAll(closers);
     },
   };

@@ -28,7 +28,7 @@ function llmSpan(project: string, n: number, model: string, minutesAgo: number, 
     cost_usd: 0.0004, cost_estimated: false, cost_source: 'table', ttft_ms: 90, finish_reason: failed ? '' : 'stop',
     status: failed ? 'error' : 'ok', status_message: failed ? 'upstream 503' : '', input: '', output: '', user_id: `user-${n % 4}`, session_id: '',
     service: 'support-bot', environment: 'production', release: 'v1', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '',
+    attributes: {}, resource_attributes: {}, events: '', redactions: 0,
   };
 }
 

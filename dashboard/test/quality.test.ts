@@ -41,7 +41,7 @@ function llmSpan(project: string, c: Call): SpanRow {
     input: JSON.stringify([{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: `customer asks about ${words} number ${c.n % 40}` }]),
     output: c.refusal ? REFUSAL : JSON.stringify([{ role: 'assistant', content: `Here is the ${words} answer you asked for.` }]),
     user_id: `user-${c.n % 7}`, session_id: '', service: 'support-bot', environment: 'production', release: 'v1',
-    prompt_name: 'support-agent', prompt_version: gpt && c.current ? '4' : '3', tags: [], attributes: {}, resource_attributes: {}, events: '',
+    prompt_name: 'support-agent', prompt_version: gpt && c.current ? '4' : '3', tags: [], attributes: {}, resource_attributes: {}, events: '', redactions: 0,
   };
 }
 

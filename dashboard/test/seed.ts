@@ -17,7 +17,7 @@ function span(project: string, o: Partial<SpanRow> & Pick<SpanRow, 'trace_id' | 
     cost_usd: 0, cost_estimated: false, cost_source: 'none', ttft_ms: null, finish_reason: '',
     status: 'ok', status_message: '', input: '', output: '', user_id: '', session_id: '',
     service: '', environment: '', release: '', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '', ...rest,
+    attributes: {}, resource_attributes: {}, events: '', redactions: 0, ...rest,
   };
 }
 

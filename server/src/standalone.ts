@@ -128,7 +128,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
   const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(),
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
     otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
   });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });

@@ -41,7 +41,7 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
           costUsd: 0, costEstimated: false, costSource: 'none', ttftMs: null, finishReason: null,
           status: 'unset', statusMessage: null, input: null, output: null, userId: 'user-42', sessionId: 'session-7',
           attributes: { 'user.id': 'user-42', 'session.id': 'session-7', 'traceloop.span.kind': 'workflow' },
-          resourceAttributes: root.resourceAttributes, events: [],
+          resourceAttributes: root.resourceAttributes, events: [], redactions: 0,
         });
         assert.equal(root.resourceAttributes['service.name'], 'support-bot');
         assert.deepEqual(root.resourceAttributes, { 'service.name': 'support-bot', 'service.version': '1.4.2', 'deployment.environment.name': 'staging' });
@@ -68,6 +68,7 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
           },
           resourceAttributes: root.resourceAttributes,
           events: [{ time: isoNs(at(base, 210)), name: 'gen_ai.first_token', attributes: { 'spanlens.note': 'first chunk' } }],
+          redactions: 0,
         });
 
         assert.equal(tool.kind, 'tool');

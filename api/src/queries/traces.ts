@@ -216,7 +216,7 @@ interface SpanDbRow {
   cost_source: string; ttft_ms: number | null; finish_reason: string; status: 'ok' | 'error' | 'unset';
   status_message: string; input: string; output: string; user_id: string; session_id: string; service: string;
   environment: string; release: string; prompt_name: string; prompt_version: string; tags: string[];
-  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string; ingested_at: string;
+  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string; redactions: Num; ingested_at: string;
 }
 
 /**
@@ -232,7 +232,7 @@ export async function getTrace(storage: Storage, projectId: string, traceId: str
              input_tokens, output_tokens, total_tokens, cached_tokens, reasoning_tokens, tokens_estimated,
              cost_usd, cost_estimated, cost_source, ttft_ms, finish_reason, status, status_message, input, output,
              user_id, session_id, service, environment, release, prompt_name, prompt_version, tags,
-             attributes, resource_attributes, events, ingested_at
+             attributes, resource_attributes, events, redactions, ingested_at
       FROM spans
       WHERE project_id = {projectId:String} AND trace_id = {traceId:String}
         AND toStartOfHour(start_time) IN (
@@ -302,6 +302,7 @@ function toSpan(r: SpanDbRow): z.infer<typeof spanSchema> {
     tags: r.tags,
     attributes: r.attributes,
     resourceAttributes: r.resource_attributes,
+    redactions: n(r.redactions),
     events: r.events ? (JSON.parse(r.events) as Array<{ time: string; name: string; attributes: Record<string, unknown> }>).map((e) => ({ ...e, time: toIso8601(e.time) })) : [],
   };
 }

@@ -20,7 +20,7 @@ export function spanRow(project: string, overrides: Partial<SpanRow> & Pick<Span
     cost_usd: 0, cost_estimated: false, cost_source: 'none', ttft_ms: null, finish_reason: '',
     status: 'ok', status_message: '', input: '', output: '', user_id: '', session_id: '',
     service: '', environment: '', release: '', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '', ...overrides,
+    attributes: {}, resource_attributes: {}, events: '', redactions: 0, ...overrides,
   };
 }
 

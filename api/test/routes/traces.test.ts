@@ -17,7 +17,7 @@ function span(project: string, trace: number, startNs: bigint, overrides: Partia
     cost_usd: 0.001, cost_estimated: false, cost_source: 'table', ttft_ms: null, finish_reason: 'stop',
     status: 'ok', status_message: '', input: 'q', output: 'a', user_id: 'u', session_id: 's',
     service: 'svc', environment: 'prod', release: '1', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '', ...overrides,
+    attributes: {}, resource_attributes: {}, events: '', redactions: 0, ...overrides,
   };
 }
 

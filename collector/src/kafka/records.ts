@@ -1,4 +1,4 @@
-import { FEEDBACK_COLUMNS, SPAN_COLUMNS, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
+import { FEEDBACK_COLUMNS, SPAN_COLUMNS, SPAN_COLUMNS_V1, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
 
 /**
  * Kafka record formats. A record's value is the row as a JSON array in a fixed column
@@ -7,6 +7,7 @@ import { FEEDBACK_COLUMNS, SPAN_COLUMNS, type FeedbackRow, type SpanRow } from '
  * new version gets a new name and writers keep reading the old one.
  */
 export const SPANS_V1 = 'spans.v1';
+export const SPANS_V2 = 'spans.v2';
 export const FEEDBACK_V1 = 'feedback.v1';
 export const FORMAT_HEADER = 'spanlens-format';
 
@@ -18,11 +19,20 @@ export interface RecordFormat<T> {
   encode(row: T): string;
 }
 
+/** Still read, so records written before an upgrade are stored (redactions default to 0). */
 export const spansV1: RecordFormat<SpanRow> = {
   name: SPANS_V1,
   table: 'spans',
-  columns: SPAN_COLUMNS,
+  columns: SPAN_COLUMNS_V1,
   // One trace, one partition: its spans reach one writer, in order.
+  key: (row) => row.trace_id,
+  encode: (row) => JSON.stringify(SPAN_COLUMNS_V1.map((c) => row[c])),
+};
+
+export const spansV2: RecordFormat<SpanRow> = {
+  name: SPANS_V2,
+  table: 'spans',
+  columns: SPAN_COLUMNS,
   key: (row) => row.trace_id,
   encode: (row) => JSON.stringify(SPAN_COLUMNS.map((c) => row[c])),
 };
@@ -35,9 +45,9 @@ export const feedbackV1: RecordFormat<FeedbackRow> = {
   encode: (row) => JSON.stringify(FEEDBACK_COLUMNS.map((c) => row[c])),
 };
 
-export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [FEEDBACK_V1]: feedbackV1 };
+export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1 };
 
-/** Index of the identity columns of a spans.v1 record, for repeat detection in writers. */
+/** Index of the identity columns of a spans.v1 or v2 record, for repeat detection in writers. */
 export const SPAN_KEY_INDEX = {
   project: SPAN_COLUMNS.indexOf('project_id'),
   trace: SPAN_COLUMNS.indexOf('trace_id'),

@@ -81,6 +81,7 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
     events: span.events.length
       ? JSON.stringify(span.events.map((e) => ({ time: formatDateTime64(e.timeNs), name: e.name, attributes: e.attributes })))
       : '',
+    redactions: 0,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer }
 import { clickHouseErrorCode, isDataRejection, type Storage } from '@spanlens/clickhouse';
 import { topics, type KafkaSettings } from '../kafka/client.ts';
 import { randomUUID } from 'node:crypto';
-import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX, SPANS_V1, spansV1 } from '../kafka/records.ts';
+import { FORMAT_HEADER, FORMATS, SPAN_KEY_INDEX } from '../kafka/records.ts';
 import { dropStoredSpans, type SpanKey } from '../exporters/span-dedup.ts';
 
 export interface KafkaWriterOptions {
@@ -114,7 +114,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
         }
         let lines = groups.get(f);
         if (!lines) groups.set(f, (lines = []));
-        lines.push(f.name === SPANS_V1
+        lines.push(f.table === 'spans'
           ? { message, project_id: String(row[SPAN_KEY_INDEX.project]), trace_id: String(row[SPAN_KEY_INDEX.trace]), span_id: String(row[SPAN_KEY_INDEX.span]), start_time: String(row[SPAN_KEY_INDEX.start]) }
           : { message, project_id: '', trace_id: '', span_id: message.offset, start_time: '' });
       }
@@ -150,7 +150,7 @@ export async function startKafkaWriter(o: KafkaWriterOptions): Promise<KafkaWrit
         const rec: Intent = { last_offset: batch.lastOffset(), skipped: [], token: `${batch.topic}/${batch.partition}/${first}/${randomUUID()}` };
         const ok = await retry(async () => {
           // Spans a client sent twice (at other offsets) are skipped, and the skip is recorded.
-          const spans = groups.get(spansV1) ?? [];
+          const spans = [...groups].filter(([f]) => f.table === 'spans').flatMap(([, l]) => l);
           const fresh = new Set(await dropStoredSpans(o.storage, spans));
           rec.skipped = spans.filter((l) => !fresh.has(l)).map((l) => l.message.offset);
           await o.storage.insertRows('writer_batches', [{ group_id: o.groupId, topic: batch.topic, partition: batch.partition, first_offset: first, last_offset: rec.last_offset, skipped: rec.skipped, token: rec.token }]);

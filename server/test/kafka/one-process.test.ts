@@ -4,6 +4,7 @@ import { at, baseTime, llmTrace } from '../../../collector/test/helpers/fixtures
 import { exportSpans, makeExporter, recordSpans } from '../../../collector/test/helpers/otel.ts';
 import { startTestSpanlens } from '../helpers/spanlens.ts';
 import { isolatedKafkaEnv, kafkaClient, waitFor } from './helpers.ts';
+import { assertStoredMasked, enableRedaction, sendSecrets, SECRETS } from '../helpers/redaction.ts';
 
 type Spanlens = Awaited<ReturnType<typeof startTestSpanlens>>;
 
@@ -108,5 +109,39 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     const spans = recordSpans((t) => llmTrace(t, baseTime()));
     assert.equal((await exportSpans(makeExporter('grpc', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans)).code, 0);
     await waitFor('trace after poison', async () => ((await sl.get(`/api/v1/traces/${spans[0]!.spanContext().traceId}`)).status === 200 ? true : undefined));
+  });
+
+  test('redaction happens before Kafka: the records on the topic hold only masked values; a v1 record is still written', async () => {
+    await enableRedaction(sl);
+    const traceId = await sendSecrets(sl);
+    await waitFor('masked span via Kafka', async () => ((await sl.get(`/api/v1/traces/${traceId}`)).status === 200 ? true : undefined));
+    await assertStoredMasked(sl, traceId);
+
+    const kafka = kafkaClient();
+    const prefix = env.SPANLENS_KAFKA_TOPIC_PREFIX!;
+    const consumer = kafka.consumer({ groupId: `raw-reader-${prefix}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${prefix}spans`, fromBeginning: true });
+    const values: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => { if (String(message.key) === traceId) values.push(String(message.value)); } });
+    await waitFor('the raw record', async () => (values.length >= 1 ? true : undefined));
+    await consumer.disconnect();
+    assert.match(values[0]!, /\[REDACTED:email\]/);
+    for (const secret of Object.values(SECRETS)) assert.ok(!values.join('').includes(secret), `${secret} reached Kafka`);
+
+    // Records written by a collector before the upgrade (spans.v1, no redactions column) are stored with 0.
+    const old = JSON.parse(values[0]!) as unknown[];
+    const v1 = old.slice(0, -1);
+    const spanIdIndex = 2;
+    v1[spanIdIndex] = 'abcdefabcdef0001';
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: `${prefix}spans`, messages: [{ key: traceId, value: JSON.stringify(v1), headers: { 'spanlens-format': 'spans.v1' } }] });
+    await producer.disconnect();
+    const r = await waitFor('the v1 span', async () => {
+      const t = await sl.get(`/api/v1/traces/${traceId}`);
+      return t.body.spans?.length === 2 ? t.body : undefined;
+    });
+    assert.deepEqual(r.spans.map((x: { redactions: number }) => x.redactions).sort(), [0, 5]);
   });
 });
