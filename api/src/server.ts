@@ -5,7 +5,8 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import fastifyCookie from '@fastify/cookie';
-import type { KeyCache, Storage } from '@spanlens/clickhouse';
+import { bearerKey, keyId, type KeyCache, type Storage } from '@spanlens/clickhouse';
+import fastifyRateLimit from '@fastify/rate-limit';
 import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
 import { AlertEvaluator } from './alerts/evaluator.ts';
@@ -37,6 +38,8 @@ export interface ApiOptions {
   alerts?: AlertOptions;
   /** Where apps send OTLP/HTTP, shown by the dashboard's getting-started notes. */
   otlpHttpEndpoint?: string;
+  /** Requests per minute per API key (or per address without one) on /api; 0 or absent: no limit. */
+  rateLimitPerMinute?: number;
 }
 
 export interface AlertOptions {
@@ -77,6 +80,26 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   const auth = new Authenticator({ storage: opts.storage, keys: opts.keys, adminToken: opts.adminToken });
   await app.register(fastifyCookie, { secret: auth.cookieSecret });
+
+  if (opts.rateLimitPerMinute) {
+    const max = opts.rateLimitPerMinute;
+    await app.register(fastifyRateLimit, { global: false });
+    // An app-level hook, so it runs before the API's own authentication: a wrong key is counted too.
+    const limit = app.rateLimit({
+      max,
+      timeWindow: 60_000,
+      // A valid key's hash names its bucket (the raw key is not kept). Everything else, the
+      // dashboard, sign-in and wrong keys, goes by address, so guessing keys is limited too.
+      keyGenerator: async (req) => {
+        const key = bearerKey(req.headers.authorization);
+        return key && (await opts.keys.resolve(key)) ? `key:${keyId(key)}` : `addr:${req.ip}`;
+      },
+      errorResponseBuilder: (_req, ctx) => new ApiError('rate_limited', `over the API rate of ${max} requests per minute (SPANLENS_API_RATE_LIMIT): retry in ${ctx.after}`),
+    });
+    app.addHook('onRequest', async function (req, reply) {
+      if (req.url.startsWith('/api/')) await limit.call(this, req, reply);
+    });
+  }
 
   const notFound = (req: FastifyRequest, reply: FastifyReply) =>
     reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });

@@ -18,9 +18,12 @@ export class KeyCache {
     this.opts = { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10_000, ...options };
   }
 
-  async resolve(key: string): Promise<string | null> {
+  resolve(key: string): Promise<string | null> {
+    return this.resolveHashed(key, hashApiKey(key));
+  }
+
+  private async resolveHashed(key: string, hash: string): Promise<string | null> {
     // Cache by hash: the raw key is never kept longer than the request.
-    const hash = hashApiKey(key);
     const now = Date.now();
     const hit = this.entries.get(hash);
     if (hit && hit.expires > now) return hit.projectId;
@@ -34,11 +37,13 @@ export class KeyCache {
    * The project of an `Authorization: Bearer <key>` value, or why there is none. Each
    * receiver and the API turn the reason into their own protocol's error.
    */
-  async authenticate(header: string | string[] | undefined): Promise<{ projectId: string } | { problem: 'missing' | 'invalid' }> {
+  async authenticate(header: string | string[] | undefined): Promise<{ projectId: string; keyId: string } | { problem: 'missing' | 'invalid' }> {
     const key = bearerKey(header);
     if (!key) return { problem: 'missing' };
-    const projectId = await this.resolve(key);
-    return projectId ? { projectId } : { problem: 'invalid' };
+    const hash = hashApiKey(key);
+    const projectId = await this.resolveHashed(key, hash);
+    // keyId: the first 16 hex digits of the hash, as listApiKeys names keys.
+    return projectId ? { projectId, keyId: hash.slice(0, 16) } : { problem: 'invalid' };
   }
 
   invalidate(): void {

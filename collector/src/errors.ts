@@ -7,6 +7,7 @@ export const INGEST_ERRORS = {
   invalid_body: { http: 400, grpc: 3 },
   unsupported_media_type: { http: 415, grpc: 3 },
   payload_too_large: { http: 413, grpc: 8 },
+  rate_limited: { http: 429, grpc: 8 },
   overloaded: { http: 503, grpc: 14 },
   storage_unavailable: { http: 503, grpc: 14 },
   not_found: { http: 404, grpc: 12 },

@@ -30,6 +30,7 @@ import { timeWindowProcessor } from './processors/time-window.ts';
 import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
 import { redactionProcessor } from './processors/redaction.ts';
 import { RedactionCache } from './redaction-settings.ts';
+import { IngestRateLimiter } from './rate-limit.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
 
@@ -52,6 +53,8 @@ export interface CollectorOptions {
   maxBatchDelayMs: number;
   /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
   limits?: Partial<IngestLimits>;
+  /** Spans per second per API key over all receivers; 0: no limit. */
+  rateLimitSpansPerSecond?: number;
 }
 
 export interface IngestLimits extends SpanLimits {
@@ -152,11 +155,12 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
 
   const http = Fastify({ logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false });
   await http.register(adminRoutes, { metrics, ready });
-  await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, metrics });
+  const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
+  await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
-  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, metrics });
+  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
 
   return {
     httpPort,

@@ -22,6 +22,8 @@ export const configSchema = z.object({
   SPANLENS_MAX_ATTRIBUTE_LENGTH: z.coerce.number().int().min(16).default(16_384),
   SPANLENS_MAX_CONTENT_LENGTH: z.coerce.number().int().min(16).default(262_144),
   SPANLENS_MAX_EVENTS: z.coerce.number().int().min(0).default(128),
+  SPANLENS_INGEST_RATE_LIMIT: z.coerce.number().int().min(0).default(50_000),
+  SPANLENS_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),
   SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(100_000),
   SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(5_000),
   SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(50),

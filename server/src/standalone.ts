@@ -62,6 +62,7 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxQueueRows: config.SPANLENS_MAX_QUEUE_SPANS,
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
+    rateLimitSpansPerSecond: config.SPANLENS_INGEST_RATE_LIMIT,
     limits: {
       maxSpansPerRequest: config.SPANLENS_MAX_SPANS_PER_REQUEST,
       maxAttributes: config.SPANLENS_MAX_ATTRIBUTES,
@@ -128,7 +129,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
   const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
+  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
     otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
   });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
@@ -151,7 +152,7 @@ export async function startApiOnly(config: Config): Promise<{ storage: Storage; 
   const storage = await openMigratedStorage(config);
   const warming = warmCaches(storage);
   await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, alerts: await alertOptions(config) });
+  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts: await alertOptions(config) });
   await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
   return {
     storage,

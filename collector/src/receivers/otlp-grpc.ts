@@ -5,11 +5,13 @@ import { decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse } from '../otlp/proto.ts';
 import type { TracesConsumer } from '../pipeline.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
+import type { IngestRateLimiter } from '../rate-limit.ts';
 
 export interface OtlpGrpcOptions {
   traces: TracesConsumer;
   keys: KeyCache;
   maxBodyBytes: number;
+  rateLimit: IngestRateLimiter;
   metrics?: CollectorMetrics;
 }
 
@@ -61,6 +63,9 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
 async function handle(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, opts: OtlpGrpcOptions): Promise<Uint8Array> {
   const auth = await opts.keys.authenticate(call.metadata.get('authorization').map(String));
   if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
-  const partial = await opts.traces.consumeTraces(auth.projectId, decodeProtobuf(call.request));
+  await opts.rateLimit.check(auth.keyId);
+  const decoded = decodeProtobuf(call.request);
+  await opts.rateLimit.take(auth.keyId, decoded.spans.length + decoded.rejected);
+  const partial = await opts.traces.consumeTraces(auth.projectId, decoded);
   return encodeExportResponse(partial);
 }

@@ -6,6 +6,7 @@ import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../ot
 import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
 import { decodeBody } from './http-body.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
+import type { IngestRateLimiter } from '../rate-limit.ts';
 
 export interface OtlpHttpOptions {
   traces: TracesConsumer;
@@ -13,12 +14,14 @@ export interface OtlpHttpOptions {
   keys: KeyCache;
   /** Largest request body, after decompression. */
   maxBodyBytes: number;
+  rateLimit: IngestRateLimiter;
   metrics?: CollectorMetrics;
 }
 
 declare module 'fastify' {
   interface FastifyRequest {
     projectId: string;
+    keyId: string;
   }
 }
 
@@ -32,6 +35,7 @@ function isProtobuf(req: FastifyRequest): boolean {
 /** OTLP/HTTP receiver: POST /v1/traces (protobuf or JSON, gzip) and POST /v1/feedback. */
 export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
   app.decorateRequest('projectId', '');
+  app.decorateRequest('keyId', '');
   app.removeAllContentTypeParsers();
   // Bodies stay raw here: decompression and decoding happen in the route under our own limits.
   app.addContentTypeParser([PROTOBUF, JSON_TYPE], { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -47,6 +51,8 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
     const auth = await opts.keys.authenticate(req.headers.authorization);
     if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
     req.projectId = auth.projectId;
+    req.keyId = auth.keyId;
+    await opts.rateLimit.check(auth.keyId);
   });
 
   app.post('/v1/traces', async (req, reply) => {
@@ -55,6 +61,7 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
     const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
     const protobuf = isProtobuf(req);
     const decoded = protobuf ? decodeProtobuf(body) : decodeJson(body);
+    await opts.rateLimit.take(req.keyId, decoded.spans.length + decoded.rejected);
     const partial = await opts.traces.consumeTraces(req.projectId, decoded);
     if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(partial)));
     return reply.type(JSON_TYPE).send(exportResponseJson(partial));
@@ -76,6 +83,7 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
       const issue = parsed.error.issues[0]!;
       throw new IngestError('invalid_body', `${issue.path.join('.') || 'body'}: ${issue.message}`);
     }
+    await opts.rateLimit.take(req.keyId, 1);
     const row = toFeedbackRow(req.projectId, parsed.data);
     await opts.feedback.consumeFeedback([row]);
     return reply.type(JSON_TYPE).send({ id: row.id });
