@@ -68,10 +68,11 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async 
     // Each scored trace with what it ran on; traces start up to a day before their feedback.
     const spanWhere = [`project_id = ${project}`, sql.timeRange('start_time', msToCh(r.fromMs - DAY_MS), msToCh(r.toMs)), ...sql.spanConditions(req.query, { spanStatus: true })];
     const scored = `
-      SELECT f.trace_id AS trace_id, f.value AS value, f.comment AS comment, f.created_at AS created_at, t.model AS model, t.pv AS pv, t.root AS root
+      SELECT f.trace_id AS trace_id, f.value AS value, f.comment AS comment, f.created_at AS created_at, t.trace_model AS model, t.pv AS pv, t.root AS root
       FROM (SELECT * FROM feedback FINAL WHERE project_id = ${project} AND ${created} AND name = ${sql.param(name, 'String')}) AS f
       INNER JOIN (
-        SELECT trace_id, anyIf(model, model != '') AS model, anyIf(concat(prompt_name, '@', prompt_version), prompt_name != '') AS pv,
+        -- Not aliased 'model': the model filter in this WHERE would then read the aggregate.
+        SELECT trace_id, anyIf(model, model != '') AS trace_model, anyIf(concat(prompt_name, '@', prompt_version), prompt_name != '') AS pv,
                argMinIf(name, start_time, parent_span_id = '') AS root
         FROM spans WHERE ${spanWhere.join(' AND ')} GROUP BY trace_id
       ) AS t ON t.trace_id = f.trace_id`;

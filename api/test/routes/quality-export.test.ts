@@ -76,6 +76,13 @@ describe('feedback annotations, quality analytics and dataset export', () => {
     assert.ok(body.names.some((n: { name: string }) => n.name === 'thumbs'));
   });
 
+  test('quality filtered by model reads only that model', async () => {
+    const { status, body } = await api.get('/api/v1/quality?name=rating&model=gpt-4o');
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.deepEqual(body.byModel.map((x: { key: string }) => x.key), ['gpt-4o']);
+    assert.equal(body.byModel[0].count, [...Array(N).keys()].filter((i) => model(i) === 'gpt-4o').length);
+  });
+
   test('JSONL export in chat fine-tuning format, only traces rated 4 or 5, line by line', async () => {
     const res = await fetch(`${api.url}/api/v1/export?format=jsonl&feedbackName=rating&minScore=4`, { headers: { authorization: `Bearer ${api.projects.a!.key}` } });
     assert.equal(res.status, 200);
