@@ -53,6 +53,8 @@ export interface CollectorOptions {
   maxBatchDelayMs: number;
   /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
   limits?: Partial<IngestLimits>;
+  /** A request must arrive whole within this time (slow-drip uploads get 408); default 30 s. */
+  requestTimeoutMs?: number;
   /** Spans per second per API key over all receivers; 0: no limit. */
   rateLimitSpansPerSecond?: number;
 }
@@ -153,7 +155,13 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices), redactionProcessor(redaction), limitsProcessor(limits)], spanExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(feedbackExporter);
 
-  const http = Fastify({ logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false });
+  const requestTimeout = o.requestTimeoutMs ?? 30_000;
+  const http = Fastify({
+    logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
+    // Node 20 applies requestTimeout only when given to createServer (Fastify sets it after, where it has
+    // no effect), and looks for timed-out requests every connectionsCheckingInterval (30 s by default).
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
+  });
   await http.register(adminRoutes, { metrics, ready });
   const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
   await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });

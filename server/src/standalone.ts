@@ -63,6 +63,7 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
     rateLimitSpansPerSecond: config.SPANLENS_INGEST_RATE_LIMIT,
+    requestTimeoutMs: config.SPANLENS_REQUEST_TIMEOUT_MS,
     limits: {
       maxSpansPerRequest: config.SPANLENS_MAX_SPANS_PER_REQUEST,
       maxAttributes: config.SPANLENS_MAX_ATTRIBUTES,
