@@ -1,4 +1,5 @@
 import { ExportFailedError, QueueFullError } from './exporters/exporter.ts';
+import type { FastifyBaseLogger } from 'fastify';
 import { DecodeError } from './otlp/decode.ts';
 
 /** Stable error codes of the ingest endpoints, with their HTTP and gRPC statuses. */
@@ -41,4 +42,15 @@ export function toIngestError(err: unknown): IngestError {
   if (err instanceof QueueFullError) return new IngestError('overloaded', err.message, err.retryAfterSeconds);
   if (err instanceof ExportFailedError) return new IngestError('storage_unavailable', 'storage is unavailable, retry later', 5);
   return new IngestError('internal', 'internal error', undefined, err);
+}
+
+/**
+ * The one place ingest refusals are logged. Error messages can quote the request (a JSON
+ * parse error shows the text near the fault; a storage error can show a row), so at info
+ * and above only the code and the error's class are logged; messages only at debug, which
+ * an operator turns on knowingly (SPANLENS_LOG_LEVEL=debug).
+ */
+export function logRefusal(log: FastifyBaseLogger, receiver: string, err: IngestError): void {
+  if (err.code === 'internal') log.error({ receiver, code: err.code, cause: (err.cause as Error | undefined)?.name ?? 'unknown' }, 'ingest failed');
+  log.debug({ receiver, code: err.code, message: err.message, cause: (err.cause as Error | undefined)?.message }, 'request refused');
 }

@@ -12,6 +12,7 @@
  *   kafka consumer group (<prefix>spans, <prefix>feedback) -> batches -> clickhouse; refused records -> <prefix>dead-letter
  */
 import Fastify from 'fastify';
+import { pino, type Logger } from 'pino';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
 import type { Admin, Kafka } from 'kafkajs';
@@ -55,6 +56,8 @@ export interface CollectorOptions {
   limits?: Partial<IngestLimits>;
   /** A request must arrive whole within this time (slow-drip uploads get 408); default 30 s. */
   requestTimeoutMs?: number;
+  /** Where refusals and failures are logged (see logRefusal); silent when absent. */
+  log?: Logger;
   /** Spans per second per API key over all receivers; 0: no limit. */
   rateLimitSpansPerSecond?: number;
 }
@@ -156,8 +159,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const feedback = feedbackPipeline(feedbackExporter);
 
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
+  const log = o.log ?? pino({ level: 'silent' });
   const http = Fastify({
-    logger: false, bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
+    loggerInstance: log, disableRequestLogging: true, bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
     // Node 20 applies requestTimeout only when given to createServer (Fastify sets it after, where it has
     // no effect), and looks for timed-out requests every connectionsCheckingInterval (30 s by default).
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
@@ -168,7 +172,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
-  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
+  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
 
   return {
     httpPort,

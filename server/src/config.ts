@@ -22,6 +22,7 @@ export const configSchema = z.object({
   SPANLENS_MAX_ATTRIBUTE_LENGTH: z.coerce.number().int().min(16).default(16_384),
   SPANLENS_MAX_CONTENT_LENGTH: z.coerce.number().int().min(16).default(262_144),
   SPANLENS_MAX_EVENTS: z.coerce.number().int().min(0).default(128),
+  SPANLENS_LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   SPANLENS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   SPANLENS_INGEST_RATE_LIMIT: z.coerce.number().int().min(0).default(50_000),
   SPANLENS_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),

@@ -1,4 +1,5 @@
 import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, prewarmCaches, type Storage } from '@spanlens/clickhouse';
+import { pino } from 'pino';
 import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
 import { buildApi, kafkaLease } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
@@ -63,6 +64,8 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
     rateLimitSpansPerSecond: config.SPANLENS_INGEST_RATE_LIMIT,
+    // JSON lines on stderr; request and span content only at debug (see logRefusal).
+    log: pino({ level: config.SPANLENS_LOG_LEVEL, base: { service: 'spanlens-collector' } }, pino.destination(2)),
     requestTimeoutMs: config.SPANLENS_REQUEST_TIMEOUT_MS,
     limits: {
       maxSpansPerRequest: config.SPANLENS_MAX_SPANS_PER_REQUEST,

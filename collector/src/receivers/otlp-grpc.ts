@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { type KeyCache } from '@spanlens/clickhouse';
-import { IngestError, KEY_PROBLEM, toIngestError } from '../errors.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
 import { decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse } from '../otlp/proto.ts';
 import type { TracesConsumer } from '../pipeline.ts';
@@ -12,6 +13,7 @@ export interface OtlpGrpcOptions {
   keys: KeyCache;
   maxBodyBytes: number;
   rateLimit: IngestRateLimiter;
+  log: FastifyBaseLogger;
   metrics?: CollectorMetrics;
 }
 
@@ -43,6 +45,7 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
         },
         (err: unknown) => {
           const e = toIngestError(err);
+          logRefusal(opts.log, 'otlp-grpc', e);
           opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: grpc.status[e.grpcStatus] ?? String(e.grpcStatus) });
           const metadata = new grpc.Metadata();
           if (e.retryAfterSeconds !== undefined) metadata.set('retry-after', String(e.retryAfterSeconds));

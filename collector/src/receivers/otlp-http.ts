@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { feedbackSchema, toFeedbackRow, type KeyCache } from '@spanlens/clickhouse';
-import { IngestError, KEY_PROBLEM, toIngestError } from '../errors.ts';
+import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
 import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
 import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
 import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
@@ -107,7 +107,7 @@ function fromFastifyError(err: unknown): IngestError {
 
 /** Error body per OTLP/HTTP: a google.rpc.Status in the request's encoding. */
 function sendError(req: FastifyRequest, reply: FastifyReply, err: IngestError): FastifyReply {
-  if (err.code === 'internal') req.log.error({ err: (err.cause as Error | undefined)?.message }, 'ingest failed');
+  logRefusal(req.log, 'otlp-http', err);
   if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
   reply.code(err.httpStatus);
   if (isProtobuf(req)) return reply.type(PROTOBUF).send(Buffer.from(encodeRpcStatus(err.grpcStatus, err.message)));
