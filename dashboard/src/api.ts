@@ -105,6 +105,8 @@ export interface Span {
   tags: string[];
   attributes: Record<string, string>;
   resourceAttributes: Record<string, string>;
+  /** Values masked at ingest. */
+  redactions: number;
   events: SpanEvent[];
 }
 

@@ -170,6 +170,7 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     assert.match(await detail.innerText(), /gpt-4o/);
     assert.match(await detail.innerText(), /1,080/);
     assert.match(await detail.innerText(), /\$0\.0036/);
+    assert.match(await detail.innerText(), /Redacted at ingest\s+2 values/);
     const feedback = await text('[data-testid="feedback"]');
     assert.match(feedback, /spot on/);
     assert.match(feedback, /accuracy/);

@@ -86,7 +86,7 @@ export function agentTrace(project: string, startMs: number): { spans: SpanRow[]
     span(project, { ...common, span_id: id(3), parent_span_id: id(2), name: 'search-orders', kind: 'retriever', startMs: startMs + 1400, durMs: 600, input: 'order 1234', output: '1 document' }),
     span(project, {
       ...common, ...llm, span_id: id(4), parent_span_id: id(0), name: 'answer', startMs: startMs + 2260, durMs: 1700,
-      model: 'gpt-4o', request_model: 'gpt-4o', input_tokens: 960, output_tokens: 120, total_tokens: 1080, cost_usd: 0.0036, ttft_ms: 280, finish_reason: 'stop',
+      model: 'gpt-4o', request_model: 'gpt-4o', input_tokens: 960, output_tokens: 120, total_tokens: 1080, cost_usd: 0.0036, ttft_ms: 280, finish_reason: 'stop', redactions: 2,
       input: JSON.stringify([
         { role: 'system', content: 'You are the support agent of Acme. Be brief.' },
         { role: 'user', content: 'Where is my order #1234?' },

@@ -80,6 +80,7 @@ function SpanDetail({ span: s }: { span: Span }) {
     ['Release', s.release],
     ['Prompt', s.promptName ? fmtPrompt(s.promptName, s.promptVersion) : null],
     ['Tags', s.tags.length ? s.tags.join(', ') : null],
+    ['Redacted at ingest', s.redactions ? `${s.redactions.toLocaleString('en-US')} value${s.redactions === 1 ? '' : 's'}` : null],
     ['Started', fmtDateTime(s.startTime)],
   ];
   return (
