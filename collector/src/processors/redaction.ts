@@ -5,9 +5,10 @@ import type { Processor, SpanBatch, SpanRecord } from './processor.ts';
 
 // The detectors are regular expressions, as in every PII library we looked at; the
 // maintained ones either call a cloud DLP service (redact-pii) or are secret scanners
-// for files (secretlint), neither usable per span on the ingest path. Each pattern
-// starts with a literal or a lookbehind so a long run of characters is scanned once,
-// not once per position.
+// for files (secretlint), neither usable per span on the ingest path. The always-on
+// patterns start with literals, which the engine can scan for quickly (their left
+// boundary is checked in the replacer); the opt-in ones start with a lookbehind so a
+// long run of characters is tried once, not once per position.
 const PROVIDER_KEYS = [
   String.raw`sk-(?:ant-|proj-|svcacct-|admin-|or-)?[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic, OpenRouter
   String.raw`(?:AKIA|ASIA)[0-9A-Z]{16}`, // AWS access key id
@@ -21,13 +22,16 @@ const PROVIDER_KEYS = [
 ].join('|');
 
 const DETECTORS: Record<OptionalDetector | 'api_key' | 'bearer_token', string> = {
-  bearer_token: String.raw`(?<=\b[Bb]earer\s{1,8})[A-Za-z0-9._~+/-]{8,}=*`,
-  api_key: String.raw`(?<![A-Za-z0-9_-])(?:${PROVIDER_KEYS})`,
+  bearer_token: String.raw`[Bb]earer\s{1,8}[A-Za-z0-9._~+/-]{8,}=*`,
+  api_key: PROVIDER_KEYS,
   email: String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}`,
   credit_card: String.raw`(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])`,
   phone: String.raw`(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)[ .-]?|\d{2,4}[ .-])\d{3,4}[ .-]\d{3,4}(?![\w])`,
   ip_address: String.raw`(?<![\w.:])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}|(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,5})?)(?![\w.:])`,
 };
+
+const KEY_CHAR = /[A-Za-z0-9_-]/;
+const WORD_CHAR = /\w/;
 
 const OPTIONAL_ORDER: OptionalDetector[] = ['credit_card', 'email', 'ip_address', 'phone'];
 
@@ -62,6 +66,13 @@ export class Redactor {
     let out = text.replace(this.builtin, (match: string, ...rest: unknown[]) => {
       const groups = rest[rest.length - 1] as Record<string, string | undefined>;
       const name = this.names.find((n) => groups[n] !== undefined)!;
+      const before = rest[rest.length - 3] as number;
+      if (name === 'api_key' && before > 0 && KEY_CHAR.test(text[before - 1]!)) return match; // inside a longer token
+      if (name === 'bearer_token') {
+        if (before > 0 && WORD_CHAR.test(text[before - 1]!)) return match;
+        this.count++;
+        return `${match.slice(0, 6)} [REDACTED:bearer_token]`;
+      }
       if (name === 'credit_card' && !luhn(match.replace(/[ -]/g, ''))) return match;
       this.count++;
       return `[REDACTED:${name}]`;
