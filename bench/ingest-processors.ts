@@ -35,6 +35,7 @@ console.log(`span input+output ≈ ${(toRecord('p', decoded[0]!).row.input.lengt
 const all: RedactionSettings = redactionSettingsSchema.parse({ detectors: { email: true, phone: true, credit_card: true, ip_address: true }, custom: [{ name: 'order', pattern: String.raw`ORD-\d{8}` }] });
 const variants: Record<string, (b: SpanBatch) => void> = {
   translate: () => undefined,
+  'translate+limits': (b) => limitsProcessor(DEFAULT_SPAN_LIMITS).process(b),
   'translate+redact(default)+limits': (b) => { redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }).process(b); limitsProcessor(DEFAULT_SPAN_LIMITS).process(b); },
   'translate+redact(all)+limits': (b) => { redactionProcessor({ redactor: () => new Redactor(all) }).process(b); limitsProcessor(DEFAULT_SPAN_LIMITS).process(b); },
 };
