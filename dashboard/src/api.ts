@@ -30,6 +30,14 @@ export interface CreatedKey {
   createdAt: string;
 }
 
+export type RedactionDetector = 'email' | 'phone' | 'credit_card' | 'ip_address';
+
+export interface RedactionSettings {
+  detectors: Record<RedactionDetector, boolean>;
+  custom: Array<{ name: string; pattern: string }>;
+  alwaysOn?: string[];
+}
+
 export interface Price {
   provider: string;
   model: string;
@@ -295,6 +303,7 @@ export const api = {
   revokeKey: (id: string) => request<void>('DELETE', `/api/v1/keys/${encodeURIComponent(id)}`),
   prices: () => get<{ prices: Price[] }>('/api/v1/prices'),
   setPrice: (p: Price) => request<Price>('PUT', '/api/v1/prices', p),
+  setRedaction: (r: RedactionSettings) => request<RedactionSettings>('PUT', '/api/v1/redaction', { detectors: r.detectors, custom: r.custom }),
   deletePrice: (provider: string, model: string) =>
     request<void>('DELETE', `/api/v1/prices?provider=${encodeURIComponent(provider)}&model=${encodeURIComponent(model)}`),
 };

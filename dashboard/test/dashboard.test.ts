@@ -251,6 +251,32 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     noErrors('settings');
   });
 
+  test('settings: redaction detectors and a custom pattern; a catastrophic pattern is refused with its reason', async () => {
+    await page.goto(`${url}/settings`);
+    const card = page.locator('[data-testid="redaction"]');
+    await card.locator('input[name="email"]').waitFor();
+    await card.locator('input[name="email"]').check();
+    await card.getByRole('button', { name: 'Add pattern' }).click();
+    await card.locator('input[name="custom-name-0"]').fill('employee_id');
+    await card.locator('input[name="custom-pattern-0"]').fill('EMP-\\d{6}');
+    await card.getByRole('button', { name: 'Save redaction' }).click();
+    await card.locator('[data-testid="redaction-saved"]').waitFor();
+    const saved = await api<{ detectors: Record<string, boolean>; custom: Array<{ name: string; pattern: string }> }>('/api/v1/redaction');
+    assert.deepEqual(saved.detectors, { email: true, phone: false, credit_card: false, ip_address: false });
+    assert.deepEqual(saved.custom, [{ name: 'employee_id', pattern: 'EMP-\\d{6}' }]);
+    await screenshot(page, 'settings-redaction');
+    await fits('settings-redaction');
+
+    await card.locator('input[name="custom-pattern-0"]').fill('(a+)+$');
+    await card.getByRole('button', { name: 'Save redaction' }).click();
+    await card.locator('.state-error', { hasText: 'nested quantifiers' }).waitFor();
+    const after = await api<{ custom: Array<{ pattern: string }> }>('/api/v1/redaction');
+    assert.deepEqual(after.custom.map((c) => c.pattern), ['EMP-\\d{6}'], 'the refused pattern was not stored');
+    // The refused save is the one expected failure on this page.
+    errors = errors.filter((e) => !/400/.test(e));
+    noErrors('settings-redaction');
+  });
+
   test('project switcher, empty state and error state', async () => {
     await page.goto(`${url}/traces`);
     const select = page.getByLabel('Project');

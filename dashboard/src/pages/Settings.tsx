@@ -1,6 +1,6 @@
-// Settings: the project's API keys (list, create, revoke) and its own model prices.
+// Settings: the project's API keys (list, create, revoke), its own model prices, and what ingest masks.
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, type ApiKey, type CreatedKey, type Price } from '../api.ts';
+import { api, ApiError, type ApiKey, type CreatedKey, type Price, type RedactionDetector, type RedactionSettings } from '../api.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { CopyButton, ErrorBox, Loading } from '../components/States.tsx';
 import { fmtDateTime, fmtPerMTok } from '../format.ts';
@@ -166,12 +166,68 @@ function Prices() {
   );
 }
 
+const DETECTORS: Array<[RedactionDetector, string]> = [
+  ['email', 'Email addresses'], ['phone', 'Phone numbers'], ['credit_card', 'Card numbers (Luhn-checked)'], ['ip_address', 'IP addresses (v4, v6)'],
+];
+
+function Redaction() {
+  const saved = useApi<RedactionSettings>('/api/v1/redaction');
+  const [draft, setDraft] = useState<RedactionSettings | null>(null);
+  const [done, setDone] = useState(false);
+  const action = useAction();
+  const current = draft ?? saved.data;
+  const change = (next: RedactionSettings) => { setDraft(next); setDone(false); };
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    if (!current) return;
+    void action.run(async () => {
+      await api.setRedaction({ ...current, custom: current.custom.filter((c) => c.name.trim() || c.pattern.trim()) });
+      setDraft(null);
+      setDone(true);
+      saved.reload();
+    });
+  };
+  return (
+    <section className="card" data-testid="redaction">
+      <div className="card-title">Redaction at ingest</div>
+      <p className="muted small pad-x">Masked as [REDACTED:&lt;detector&gt;] in inputs, outputs, attributes and events before anything is stored, for spans ingested from now on. Provider API keys and bearer tokens are always masked.</p>
+      {saved.error ? <ErrorBox error={saved.error} onRetry={saved.reload} /> : !current ? <Loading /> : (
+        <form className="pad-x" onSubmit={save}>
+          <div className="detectors">
+            {DETECTORS.map(([d, label]) => (
+              <label key={d} className="check">
+                <input type="checkbox" name={d} checked={current.detectors[d]} onChange={(e) => change({ ...current, detectors: { ...current.detectors, [d]: e.target.checked } })} />
+                {label}
+              </label>
+            ))}
+          </div>
+          <div className="muted small">Custom patterns (JavaScript regular expressions)</div>
+          {current.custom.map((c, i) => (
+            <div key={i} className="pattern-row" data-testid="custom-pattern">
+              <label className="field"><span>Name</span><input name={`custom-name-${i}`} value={c.name} placeholder="employee_id" onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)) })} /></label>
+              <label className="field"><span>Pattern</span><input name={`custom-pattern-${i}`} className="mono" value={c.pattern} placeholder="EMP-\d{6}" onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, pattern: e.target.value } : x)) })} /></label>
+              <div className="filter-actions"><button type="button" className="btn btn-small" onClick={() => change({ ...current, custom: current.custom.filter((_, k) => k !== i) })}>Remove</button></div>
+            </div>
+          ))}
+          <div className="filter-actions">
+            <button type="button" className="btn" onClick={() => change({ ...current, custom: [...current.custom, { name: '', pattern: '' }] })}>Add pattern</button>
+            <button type="submit" className="btn btn-primary" disabled={action.busy}>Save redaction</button>
+            {done && <span className="muted small" data-testid="redaction-saved">Saved</span>}
+          </div>
+        </form>
+      )}
+      {action.error && <ErrorBox error={action.error} />}
+    </section>
+  );
+}
+
 export function Settings() {
   return (
     <>
-      <PageHeader title="Settings" subtitle="API keys and model prices of this project" />
+      <PageHeader title="Settings" subtitle="API keys, model prices and redaction of this project" />
       <Keys />
       <Prices />
+      <Redaction />
     </>
   );
 }
