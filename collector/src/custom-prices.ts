@@ -1,17 +1,13 @@
 import { listCustomPrices, type CustomPrice, type Storage } from '@spanlens/clickhouse';
+import { PeriodicReload } from './periodic-reload.ts';
 import type { CustomPrices } from './processors/pricing.ts';
 
 /** Project price overrides, reloaded in the background so pricing never waits on I/O. */
-export class CustomPriceCache implements CustomPrices {
+export class CustomPriceCache extends PeriodicReload implements CustomPrices {
   private prices = new Map<string, CustomPrice>();
-  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly storage: Storage, private readonly refreshMs = 30_000) {}
-
-  async start(): Promise<void> {
-    await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.refreshMs);
-    this.timer.unref();
+  constructor(private readonly storage: Storage, refreshMs?: number) {
+    super(refreshMs);
   }
 
   async reload(): Promise<void> {
@@ -22,9 +18,5 @@ export class CustomPriceCache implements CustomPrices {
 
   find(projectId: string, provider: string, model: string): CustomPrice | undefined {
     return this.prices.get(`${projectId}\u0000${provider}\u0000${model}`) ?? this.prices.get(`${projectId}\u0000\u0000${model}`);
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -1,18 +1,14 @@
 import { DEFAULT_REDACTION, listRedactionSettings, type Storage } from '@spanlens/clickhouse';
+import { PeriodicReload } from './periodic-reload.ts';
 import { Redactor, type RedactionSource } from './processors/redaction.ts';
 
 /** Each project's redactor, rebuilt in the background so ingest never waits on I/O. */
-export class RedactionCache implements RedactionSource {
+export class RedactionCache extends PeriodicReload implements RedactionSource {
   private readonly fallback = new Redactor(DEFAULT_REDACTION);
   private redactors = new Map<string, Redactor>();
-  private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly storage: Storage, private readonly refreshMs = 30_000) {}
-
-  async start(): Promise<void> {
-    await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => undefined), this.refreshMs);
-    this.timer.unref();
+  constructor(private readonly storage: Storage, refreshMs?: number) {
+    super(refreshMs);
   }
 
   async reload(): Promise<void> {
@@ -23,9 +19,5 @@ export class RedactionCache implements RedactionSource {
 
   redactor(projectId: string): Redactor {
     return this.redactors.get(projectId) ?? this.fallback;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
   }
 }

@@ -19,23 +19,20 @@ export interface RecordFormat<T> {
   encode(row: T): string;
 }
 
-/** Still read, so records written before an upgrade are stored (redactions default to 0). */
-export const spansV1: RecordFormat<SpanRow> = {
-  name: SPANS_V1,
-  table: 'spans',
-  columns: SPAN_COLUMNS_V1,
-  // One trace, one partition: its spans reach one writer, in order.
-  key: (row) => row.trace_id,
-  encode: (row) => JSON.stringify(SPAN_COLUMNS_V1.map((c) => row[c])),
-};
+function spanFormat(name: string, columns: readonly (keyof SpanRow)[]): RecordFormat<SpanRow> {
+  return {
+    name,
+    table: 'spans',
+    columns,
+    // One trace, one partition: its spans reach one writer, in order.
+    key: (row) => row.trace_id,
+    encode: (row) => JSON.stringify(columns.map((c) => row[c])),
+  };
+}
 
-export const spansV2: RecordFormat<SpanRow> = {
-  name: SPANS_V2,
-  table: 'spans',
-  columns: SPAN_COLUMNS,
-  key: (row) => row.trace_id,
-  encode: (row) => JSON.stringify(SPAN_COLUMNS.map((c) => row[c])),
-};
+/** Still read, so records written before an upgrade are stored (redactions default to 0). */
+export const spansV1 = spanFormat(SPANS_V1, SPAN_COLUMNS_V1);
+export const spansV2 = spanFormat(SPANS_V2, SPAN_COLUMNS);
 
 export const feedbackV1: RecordFormat<FeedbackRow> = {
   name: FEEDBACK_V1,

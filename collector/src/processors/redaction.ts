@@ -1,5 +1,5 @@
 import type { RedactionSettings, OptionalDetector } from '@spanlens/clickhouse';
-import type { ChatMessage } from './conventions/fields.ts';
+import type { ChatMessage, LlmFields } from './conventions/fields.ts';
 import { messagesText } from './normalize.ts';
 import type { Processor, SpanBatch, SpanRecord } from './processor.ts';
 
@@ -120,25 +120,21 @@ export function redactionProcessor(source: RedactionSource): Processor {
 function redactRecord(rec: SpanRecord, r: Redactor): void {
   const row = rec.row;
   const f = rec.fields;
-  // Masked messages replace the originals, so the limits processor after this one cuts masked text.
-  if (f.inputMessages) {
-    const n = r.pending;
-    f.inputMessages = redactMessages(f.inputMessages, r);
-    if (r.pending !== n) row.input = messagesText(f.inputMessages);
-  } else {
-    row.input = r.redact(row.input);
-  }
-  if (f.outputMessages) {
-    const n = r.pending;
-    f.outputMessages = redactMessages(f.outputMessages, r);
-    if (r.pending !== n) row.output = messagesText(f.outputMessages);
-  } else {
-    row.output = r.redact(row.output);
-  }
+  row.input = redactSide(row.input, f, 'inputMessages', r);
+  row.output = redactSide(row.output, f, 'outputMessages', r);
   row.status_message = r.redact(row.status_message);
   for (const k in row.attributes) row.attributes[k] = r.redact(row.attributes[k]!);
   for (const k in row.resource_attributes) row.resource_attributes[k] = r.redact(row.resource_attributes[k]!);
   if (row.events) row.events = JSON.stringify(redactJson(JSON.parse(row.events) as unknown, r));
+}
+
+/** Masked messages replace the originals, so the limits processor after this one cuts masked text. */
+function redactSide(text: string, f: LlmFields, key: 'inputMessages' | 'outputMessages', r: Redactor): string {
+  const messages = f[key];
+  if (!messages) return r.redact(text);
+  const n = r.pending;
+  f[key] = redactMessages(messages, r);
+  return r.pending === n ? text : messagesText(f[key]);
 }
 
 // A mask inside JSON text could land after a backslash and break the escape, so
