@@ -1,0 +1,127 @@
+// `npm run bench`: Spanlens's ingest rate against this machine's limit, measured in one run.
+// For each span size: the wire limit (the same load against a do-nothing receiver), the
+// engine limit (the same rows inserted straight into chDB), and Spanlens (`spanlens start`
+// in a child process). At 2 KB also send-to-visible latency at 80 % of the sustained rate,
+// an overload run at twice it, and (with --kafka) the Kafka pipeline.
+// Flags: --sizes 512,2048,8192 --seconds 20 --overload-seconds 60 --kafka --write (update BENCHMARKS.md)
+import { cpus, totalmem } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { engineLimit } from './engine.ts';
+import { RequestTemplate, runLoad } from './load.ts';
+import { spansPerRequest } from './payload.ts';
+import { watchProcess } from './proc.ts';
+import { KEY, metric, startSink, startSpanlens } from './spanlens.ts';
+import { writeReport, type Report } from './report.ts';
+
+const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1]! : fallback; };
+const SIZES = arg('sizes', '512,2048,8192').split(',').map(Number);
+const SECONDS = Number(arg('seconds', '20'));
+const OVERLOAD_SECONDS = Number(arg('overload-seconds', '60'));
+const CONCURRENCY = Number(arg('concurrency', '8'));
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+const report: Report = {
+  date: new Date().toISOString(), machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
+  seconds: SECONDS, concurrency: CONCURRENCY, sizes: [],
+};
+const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
+
+for (const size of SIZES) {
+  const n = spansPerRequest(size);
+  const templates = Array.from({ length: 4 }, (_, i) => new RequestTemplate(n, size, i * 1000));
+  log(`${size} B spans, ${n} per request (${templates[0]!.body.length} B)`);
+
+  const sink = await startSink();
+  const wireWatch = watchProcess(sink.pid);
+  const wire = await runLoad({ url: sink.url, templates, seconds: SECONDS, concurrency: CONCURRENCY, freshIds: true });
+  const wireProc = wireWatch.stop();
+  sink.stop();
+  log(`wire ${wire.spansPerSecond} spans/s`);
+
+  const engine = await engineLimit(templates[0]!, Math.max(20_000, Math.min(200_000, Math.round(60_000_000 / size))));
+  log(`engine ${engine.rowsPerSecond} rows/s`);
+  const limit = Math.round(1 / (1 / wire.spansPerSecond + 1 / engine.rowsPerSecond));
+
+  const sl = await startSpanlens();
+  const watch = watchProcess(sl.pid);
+  const load = await runLoad({ url: sl.url, key: KEY, templates, seconds: SECONDS, concurrency: CONCURRENCY });
+  const proc = watch.stop();
+  const stored = await sl.stopAndCount();
+  log(`spanlens ${load.spansPerSecond} spans/s, ${stored} stored of ${load.spansAccepted} acknowledged`);
+  const entry: Report['sizes'][number] = {
+    spanBytes: size, spansPerRequest: n, requestBytes: templates[0]!.body.length,
+    wire: { spansPerSecond: wire.spansPerSecond, mbPerSecond: wire.mbPerSecond, sinkCpuCores: wireProc.cpuCores },
+    engine, limit,
+    spanlens: { ...load, ...proc, stored, ratioToLimit: Number((load.spansPerSecond / limit).toFixed(2)), ratioToEngine: Number((load.spansPerSecond / engine.rowsPerSecond).toFixed(2)) },
+  };
+
+  if (size === 2048) {
+    entry.visible = await visibility(templates, Math.round(0.8 * load.spansPerSecond / n * 10) / 10);
+    log(`visible p50 ${entry.visible.p50Ms} p99 ${entry.visible.p99Ms} ms`);
+    entry.overload = await overload(templates, 2 * load.spansPerSecond / n);
+    log(`overload: ${JSON.stringify(entry.overload.statuses)}, lost ${entry.overload.lost}, peak RSS ${entry.overload.peakRssMb} MB`);
+    if (process.argv.includes('--kafka')) {
+      entry.kafka = await kafka(templates, load.spansPerSecond);
+      log(`kafka ${entry.kafka.storedSpansPerSecond} stored spans/s`);
+    }
+  }
+  report.sizes.push(entry);
+}
+
+console.log(JSON.stringify(report, null, 2));
+if (process.argv.includes('--write')) writeReport(report, `${ROOT}BENCHMARKS.md`);
+
+/** Paced at `rate` requests/s; one trace of every request polled until the API returns it. */
+async function visibility(templates: RequestTemplate[], rate: number): Promise<NonNullable<Report['sizes'][number]['visible']>> {
+  const sl = await startSpanlens();
+  const seen: number[] = [];
+  const polls: Promise<void>[] = [];
+  const load = await runLoad({
+    url: sl.url, key: KEY, templates, seconds: SECONDS, rate,
+    onAccepted: (traceId, sentAt) => {
+      polls.push((async () => {
+        for (;;) {
+          const res = await fetch(`${sl.apiUrl}/api/v1/traces/${traceId}`, { headers: { authorization: `Bearer ${KEY}` } });
+          await res.arrayBuffer();
+          if (res.status === 200) { seen.push(performance.now() - sentAt); return; }
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      })());
+    },
+  });
+  await Promise.all(polls);
+  await sl.stopAndCount();
+  seen.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(seen[Math.min(seen.length - 1, Math.floor(p * seen.length))]!);
+  return { requestsPerSecond: rate, spansPerSecond: load.spansPerSecond, traces: seen.length, p50Ms: q(0.5), p99Ms: q(0.99) };
+}
+
+/** Twice the sustainable rate: what is shed, with what status, and whether every acknowledged span is stored. */
+async function overload(templates: RequestTemplate[], rate: number): Promise<NonNullable<Report['sizes'][number]['overload']>> {
+  const sl = await startSpanlens();
+  const watch = watchProcess(sl.pid);
+  const load = await runLoad({ url: sl.url, key: KEY, templates, seconds: OVERLOAD_SECONDS, rate, maxInFlight: 64 });
+  while ((await metric(sl.metricsUrl, 'spanlens_export_queue_spans')) > 0) await new Promise((r) => setTimeout(r, 100));
+  const proc = watch.stop();
+  const stored = await sl.stopAndCount();
+  return {
+    seconds: OVERLOAD_SECONDS, offeredRequestsPerSecond: Number(rate.toFixed(1)), statuses: load.statuses, retryAfterMissing: load.retryAfterMissing,
+    skippedByGenerator: load.skipped, acknowledgedSpans: load.spansAccepted, stored, lost: load.spansAccepted - stored, peakRssMb: proc.peakRssMb, cpuCores: proc.cpuCores,
+  };
+}
+
+/** The same load through KAFKA_BROKERS (ingest + writer in one process, local broker). */
+async function kafka(templates: RequestTemplate[], oneProcess: number): Promise<NonNullable<Report['sizes'][number]['kafka']>> {
+  const started = spawnSync('bash', ['scripts/kafka-local.sh', 'start'], { cwd: ROOT, encoding: 'utf8' });
+  if (started.status !== 0) throw new Error(`kafka-local.sh start failed: ${started.stderr.slice(-1000)}`);
+  const brokers = '127.0.0.1:9092'; // scripts/kafka-local.sh's default listener
+  const sl = await startSpanlens({ KAFKA_BROKERS: brokers, SPANLENS_KAFKA_TOPIC_PREFIX: `bench-${Date.now()}.` });
+  const t0 = performance.now();
+  const load = await runLoad({ url: sl.url, key: KEY, templates, seconds: SECONDS, concurrency: CONCURRENCY });
+  while ((await metric(sl.metricsUrl, 'spanlens_writer_rows_inserted')) < load.spansAccepted) await new Promise((r) => setTimeout(r, 100));
+  const storedSeconds = (performance.now() - t0) / 1000;
+  const stored = await sl.stopAndCount();
+  spawnSync('bash', ['scripts/kafka-local.sh', 'stop'], { cwd: ROOT });
+  const storedSpansPerSecond = Math.round(load.spansAccepted / storedSeconds);
+  return { acceptedSpansPerSecond: load.spansPerSecond, storedSpansPerSecond, stored, acknowledged: load.spansAccepted, ratioToOneProcess: Number((storedSpansPerSecond / oneProcess).toFixed(2)) };
+}
