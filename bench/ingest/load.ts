@@ -12,7 +12,7 @@ export class RequestTemplate {
   constructor(spans: number, spanBytes: number, seed = 0) {
     const { body, traceIds } = buildRequest(spans, spanBytes, seed);
     this.body = body;
-    this.spans = spans;
+    this.spans = traceIds.length * 3; // what the body holds, which is what a store must keep
     this.offsets = traceIds.map((id) => {
       const needle = Buffer.from(id, 'hex');
       const at: number[] = [];

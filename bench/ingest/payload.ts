@@ -12,9 +12,9 @@ const prose = (chars: number, seed: number): string => {
   return out.slice(0, chars);
 };
 
-/** Spans per request for a span size: bodies of 256-800 KB, no more than the OTel SDK's default batch of 512. */
+/** Spans per request for a span size: whole traces of 3, bodies of 256-800 KB, at most the OTel SDK's default batch of 512. */
 export function spansPerRequest(spanBytes: number): number {
-  return Math.min(512, Math.max(30, Math.floor(768 * 1024 / spanBytes / 3) * 3));
+  return Math.floor(Math.min(512, Math.max(30, 768 * 1024 / spanBytes)) / 3) * 3;
 }
 
 /**

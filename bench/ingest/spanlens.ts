@@ -26,9 +26,9 @@ export interface RunningSpanlens {
   stopAndCount(): Promise<number>;
 }
 
-export async function startSpanlens(env: Record<string, string> = {}): Promise<RunningSpanlens> {
+export async function startSpanlens(env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RunningSpanlens> {
   const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', 'start'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/cli.ts', 'start'], {
     cwd: ROOT,
     env: {
       ...process.env, SPANLENS_DATA_DIR: dataDir, SPANLENS_INIT_API_KEY: KEY, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0',

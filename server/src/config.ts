@@ -26,7 +26,7 @@ export const configSchema = z.object({
   SPANLENS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   SPANLENS_INGEST_RATE_LIMIT: z.coerce.number().int().min(0).default(50_000),
   SPANLENS_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),
-  SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(100_000),
+  SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(20_000),
   SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(5_000),
   SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(50),
   CLICKHOUSE_URL: z.url().optional(),
