@@ -3,6 +3,9 @@ import type { RecordFormat } from '../kafka/records.ts';
 import { FORMAT_HEADER } from '../kafka/records.ts';
 import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
+/** Bytes per producer send, under the broker's default message.max.bytes (1 MiB) with room for batch overhead. */
+const MAX_SEND_BYTES = 900 * 1024;
+
 /**
  * Batches rows into one Kafka topic. A batch is acknowledged only when every replica in
  * sync has it (acks=-1); the producer is idempotent, so its own retries add no copies.
@@ -14,11 +17,26 @@ export class KafkaExporter<T> extends BatchingExporter<T> {
 
   protected async write(rows: T[]): Promise<void> {
     const headers = { [FORMAT_HEADER]: this.format.name };
-    await this.producer.send({
-      topic: this.topic,
-      acks: -1,
-      messages: rows.map((row) => ({ key: this.format.key(row), value: this.format.encode(row), headers })),
-    });
+    let messages: Array<{ key: string; value: string; headers: typeof headers }> = [];
+    let bytes = 0;
+    // A broker refuses a record batch over message.max.bytes (1 MiB by default) for the whole
+    // send, so a batch of large spans goes out in sends below that, one after another.
+    for (const row of rows) {
+      const m = { key: this.format.key(row), value: this.format.encode(row), headers };
+      const size = m.value.length + m.key.length + 64;
+      if (messages.length > 0 && bytes + size > MAX_SEND_BYTES) {
+        await this.send(messages);
+        messages = [];
+        bytes = 0;
+      }
+      messages.push(m);
+      bytes += size;
+    }
+    if (messages.length > 0) await this.send(messages);
+  }
+
+  private async send(messages: Array<{ key: string; value: string; headers: Record<string, string> }>): Promise<void> {
+    await this.producer.send({ topic: this.topic, acks: -1, messages });
   }
 
   protected refused(): boolean {

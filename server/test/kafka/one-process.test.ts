@@ -144,4 +144,21 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     });
     assert.deepEqual(r.spans.map((x: { redactions: number }) => x.redactions).sort(), [0, 5]);
   });
+
+  test('a request of large spans over the broker\'s 1 MiB batch limit is accepted whole and stored whole', async () => {
+    const before = await counts(sl);
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spans = Array.from({ length: 300 }, (_, i) => ({
+      // One trace, so one partition: its record batch is what the broker measures.
+      traceId: 'beef'.repeat(8), spanId: (i + 1).toString(16).padStart(16, '0'), name: 'chat',
+      startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+      attributes: [{ key: 'input.value', value: { stringValue: `question ${i} `.repeat(600) } }],
+    }));
+    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    assert.ok(body.length > 2 * 1024 * 1024);
+    const res = await fetch(`${sl.httpUrl}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' }, body });
+    assert.equal(res.status, 200, await res.text());
+    await waitFor('300 large spans stored', async () => ((await counts(sl)).spans - before.spans >= 300 ? true : undefined));
+    assert.equal((await counts(sl)).spans - before.spans, 300);
+  });
 });
