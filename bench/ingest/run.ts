@@ -4,6 +4,7 @@
 // in a child process). At 2 KB also send-to-visible latency at 80 % of the sustained rate,
 // an overload run at twice it, and (with --kafka) the Kafka pipeline.
 // Flags: --sizes 512,2048,8192 --seconds 20 --overload-seconds 60 --kafka --write (update BENCHMARKS.md)
+// --rate-only (no latency, overload or Kafka runs). The child inherits SPANLENS_* variables, to try settings.
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { engineLimit } from './engine.ts';
@@ -46,8 +47,9 @@ for (const size of SIZES) {
   const watch = watchProcess(sl.pid);
   const load = await runLoad({ url: sl.url, key: KEY, templates, seconds: SECONDS, concurrency: CONCURRENCY });
   const proc = watch.stop();
+  const batches = await metric(sl.metricsUrl, 'spanlens_batches_written_total');
   const stored = await sl.stopAndCount();
-  log(`spanlens ${load.spansPerSecond} spans/s, ${stored} stored of ${load.spansAccepted} acknowledged`);
+  log(`spanlens ${load.spansPerSecond} spans/s, ${stored} stored of ${load.spansAccepted} acknowledged, ${Math.round(stored / batches)} rows per insert`);
   const entry: Report['sizes'][number] = {
     spanBytes: size, spansPerRequest: n, requestBytes: templates[0]!.body.length,
     wire: { spansPerSecond: wire.spansPerSecond, mbPerSecond: wire.mbPerSecond, sinkCpuCores: wireProc.cpuCores },
@@ -55,7 +57,7 @@ for (const size of SIZES) {
     spanlens: { ...load, ...proc, stored, ratioToLimit: Number((load.spansPerSecond / limit).toFixed(2)), ratioToEngine: Number((load.spansPerSecond / engine.rowsPerSecond).toFixed(2)) },
   };
 
-  if (size === 2048) {
+  if (size === 2048 && !process.argv.includes('--rate-only')) {
     entry.visible = await visibility(templates, Math.round(0.8 * load.spansPerSecond / n * 10) / 10);
     log(`visible p50 ${entry.visible.p50Ms} p99 ${entry.visible.p99Ms} ms`);
     entry.overload = await overload(templates, 2 * load.spansPerSecond / n);
