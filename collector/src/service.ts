@@ -11,7 +11,7 @@
  * and the write pipeline (mode write):
  *   kafka consumer group (<prefix>spans, <prefix>feedback) -> batches -> clickhouse; refused records -> <prefix>dead-letter
  */
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
@@ -161,7 +161,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
   const log = o.log ?? pino({ level: 'silent' });
   const http = Fastify({
-    loggerInstance: log, disableRequestLogging: true, bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
+    loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
     // Node 20 applies requestTimeout only when given to createServer (Fastify sets it after, where it has
     // no effect), and looks for timed-out requests every connectionsCheckingInterval (30 s by default).
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
