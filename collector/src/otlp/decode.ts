@@ -5,6 +5,7 @@ import type { AttrValue, Attributes, DecodedEvent, DecodedRequest, DecodedSpan }
 export class DecodeError extends Error {}
 
 const MAX_REASONS = 5;
+const MAX_DURATION_NS = 7n * 86_400_000_000_000n;
 const HEX = /^[0-9a-fA-F]*$/;
 
 // The walker below reads both the protobufjs message objects and OTLP/JSON: they share
@@ -80,6 +81,8 @@ function toSpan(s: unknown, flavor: Flavor, resource: Attributes, scopeName: str
   if (startNs === null || startNs === 0n) return 'invalid startTimeUnixNano: must be a positive integer';
   if (endNs === null) return 'invalid endTimeUnixNano: must be an integer';
   if (endNs !== 0n && endNs < startNs) return 'endTimeUnixNano is before startTimeUnixNano';
+  // Stored as DateTime64(9), which ends in 2262: a far-off end would fail the whole insert.
+  if (endNs - startNs > MAX_DURATION_NS) return 'endTimeUnixNano is more than 7 days after startTimeUnixNano';
   if (s.name !== undefined && typeof s.name !== 'string') return 'name must be a string';
   const status = isObject(s.status) ? s.status : {};
   return {

@@ -120,16 +120,21 @@ describe('ClickHouse exporter', () => {
     assert.equal(exporter.backlog, 0);
   });
 
-  test('a row the engine refuses fails only its own request, not the others in its batch', async () => {
-    const exporter = new ClickHouseExporter<SpanRow>(storage, { table: 'spans', maxDelayMs: 20, attempts: 1 });
-    const good = rows(5, 't4');
-    const bad = [{ ...rows(1, 't4')[0]!, start_time: 'not a time' }];
-    const more = rows(3, 't4');
-    const results = await Promise.allSettled([exporter.export(good), exporter.export(bad), exporter.export(more)]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-    assert.equal((await totals(storage, 't4')).spans, 8);
-    await exporter.shutdown();
-  });
+  for (const [why, bad, trace] of [
+    ['an unparsable time', { start_time: 'not a time' }, 't4'],
+    ['a time past DateTime64\'s range (DECIMAL_OVERFLOW)', { end_time: '2539-02-02 11:54:58.785000000' }, 't5'],
+  ] as const) {
+    test(`a row the engine refuses (${why}) fails only its own request, not the others in its batch`, async () => {
+      const exporter = new ClickHouseExporter<SpanRow>(storage, { table: 'spans', maxDelayMs: 20, attempts: 1 });
+      const good = rows(5, trace);
+      const refused = [{ ...rows(1, trace)[0]!, ...bad }];
+      const more = rows(3, trace);
+      const results = await Promise.allSettled([exporter.export(good), exporter.export(refused), exporter.export(more)]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal((await totals(storage, trace)).spans, 8);
+      await exporter.shutdown();
+    });
+  }
 
   test('a storage that keeps failing fails the export after its attempts', async () => {
     let attempts = 0;

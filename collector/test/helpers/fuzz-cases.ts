@@ -13,7 +13,7 @@ export const RETENTION_DAYS = 30;
 const DAY_NS = 86_400_000_000_000n;
 
 /** Ways a span can be broken; the first group can also be spelled in protobuf. */
-const BROKEN_BOTH = ['zeroTrace', 'shortTrace', 'zeroSpan', 'longSpan', 'badParent', 'noStart', 'endBeforeStart', 'tooOld', 'tooNew'] as const;
+const BROKEN_BOTH = ['zeroTrace', 'shortTrace', 'zeroSpan', 'longSpan', 'badParent', 'noStart', 'endBeforeStart', 'endTooLate', 'tooOld', 'tooNew'] as const;
 const BROKEN_JSON = [...BROKEN_BOTH, 'nonHexTrace', 'nameNumber', 'traceNumber', 'startNegative', 'startFloat', 'notObject'] as const;
 type Broken = (typeof BROKEN_JSON)[number];
 
@@ -131,6 +131,7 @@ export function buildStructured(c: StructuredCase, prefix: string, caseNo: numbe
       case 'badParent': span.parentSpanId = 'abc'; break;
       case 'noStart': delete span.startTimeUnixNano; break;
       case 'endBeforeStart': span.endTimeUnixNano = String(startNs - 1n); break;
+      case 'endTooLate': span.endTimeUnixNano = String(startNs + 8n * DAY_NS); break;
       case 'tooOld': span.startTimeUnixNano = String(nowNs - BigInt(RETENTION_DAYS + 5) * DAY_NS); span.endTimeUnixNano = span.startTimeUnixNano; break;
       case 'tooNew': span.startTimeUnixNano = String(nowNs + 3n * DAY_NS); span.endTimeUnixNano = span.startTimeUnixNano; break;
       case 'nameNumber': span.name = 42; break;
