@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import fastifyCookie from '@fastify/cookie';
-import { bearerKey, keyId, type KeyCache, type Storage } from '@spanlens/clickhouse';
+import type { KeyCache, Storage } from '@spanlens/clickhouse';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
@@ -91,8 +91,8 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
       // A valid key's hash names its bucket (the raw key is not kept). Everything else, the
       // dashboard, sign-in and wrong keys, goes by address, so guessing keys is limited too.
       keyGenerator: async (req) => {
-        const key = bearerKey(req.headers.authorization);
-        return key && (await opts.keys.resolve(key)) ? `key:${keyId(key)}` : `addr:${req.ip}`;
+        const auth = await opts.keys.authenticate(req.headers.authorization);
+        return 'keyId' in auth ? `key:${auth.keyId}` : `addr:${req.ip}`;
       },
       errorResponseBuilder: (_req, ctx) => new ApiError('rate_limited', `over the API rate of ${max} requests per minute (SPANLENS_API_RATE_LIMIT): retry in ${ctx.after}`),
     });

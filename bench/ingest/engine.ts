@@ -5,6 +5,7 @@ import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { SPAN_COLUMNS, type SpanRow } from '@spanlens/clickhouse';
 import { decodeProtobuf } from '../../collector/src/otlp/decode.ts';
 import { toRecord } from '../../collector/src/processors/normalize.ts';
+import { spansV2 } from '../../collector/src/kafka/records.ts';
 import type { RequestTemplate } from './load.ts';
 
 export interface EngineResult { rows: number; format: string; bestSeconds: number; rowsPerSecond: number }
@@ -14,7 +15,7 @@ export async function engineLimit(template: RequestTemplate, rows: number): Prom
   const make = (): SpanRow[] => Array.from({ length: rows }, (_, i) => ({ ...base[i % base.length]!, trace_id: randomBytes(16).toString('hex'), span_id: randomBytes(8).toString('hex') }));
   const storage = await openTestStorage();
   try {
-    const encode = (r: SpanRow[]) => Buffer.from(r.map((x) => JSON.stringify(SPAN_COLUMNS.map((c) => x[c]))).join('\n') + '\n');
+    const encode = (r: SpanRow[]) => Buffer.from(r.map(spansV2.encode).join('\n') + '\n');
     await storage.insertCompact('spans', SPAN_COLUMNS, encode(make().slice(0, 2000))); // warm-up
     let best = Infinity;
     for (let k = 0; k < 3; k++) {

@@ -23,7 +23,8 @@ const customPattern = z.string().min(1).max(MAX_PATTERN).superRefine((pattern, c
 });
 
 export const redactionSettingsSchema = z.object({
-  detectors: z.object(Object.fromEntries(OPTIONAL_DETECTORS.map((d) => [d, z.boolean().default(false)])) as Record<OptionalDetector, z.ZodDefault<z.ZodBoolean>>).default({ email: false, phone: false, credit_card: false, ip_address: false }),
+  // prefault: an absent object is parsed as {}, so each detector's own default applies.
+  detectors: z.object(Object.fromEntries(OPTIONAL_DETECTORS.map((d) => [d, z.boolean().default(false)])) as Record<OptionalDetector, z.ZodDefault<z.ZodBoolean>>).prefault({}),
   custom: z.array(z.object({
     name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits and _, up to 32, starting with a letter'),
     pattern: customPattern,

@@ -1,5 +1,5 @@
 import { formatDateTime64, type SpanKind, type SpanRow, type SpanStatus } from '@spanlens/clickhouse';
-import type { AttrValue, DecodedSpan } from '../model.ts';
+import type { AttrValue, DecodedEvent, DecodedSpan } from '../model.ts';
 import type { ChatMessage, Convention, LlmFields } from './conventions/fields.ts';
 import { str } from './conventions/fields.ts';
 import { genai } from './conventions/genai.ts';
@@ -78,11 +78,14 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
     tags: f.tags ?? [],
     attributes,
     resource_attributes: resource,
-    events: span.events.length
-      ? JSON.stringify(span.events.map((e) => ({ time: formatDateTime64(e.timeNs), name: e.name, attributes: e.attributes })))
-      : '',
+    events: eventsText(span.events),
     redactions: 0,
   };
+}
+
+/** Stored form of a span's events: a JSON array of { time, name, attributes }, or '' for none. */
+export function eventsText(events: DecodedEvent[]): string {
+  return events.length ? JSON.stringify(events.map((e) => ({ time: formatDateTime64(e.timeNs), name: e.name, attributes: e.attributes }))) : '';
 }
 
 /** Stored form of a conversation: a JSON array of { role, content, toolCalls?, toolCallId? }. */

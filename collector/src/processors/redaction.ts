@@ -1,6 +1,7 @@
 import type { RedactionSettings, OptionalDetector } from '@spanlens/clickhouse';
 import type { ChatMessage, LlmFields } from './conventions/fields.ts';
-import { messagesText } from './normalize.ts';
+import { eventsText, messagesText } from './normalize.ts';
+import type { AttrValue, Attributes } from '../model.ts';
 import type { Processor, SpanBatch, SpanRecord } from './processor.ts';
 
 // The detectors are regular expressions, as in every PII library we looked at; the
@@ -125,7 +126,13 @@ function redactRecord(rec: SpanRecord, r: Redactor): void {
   row.status_message = r.redact(row.status_message);
   for (const k in row.attributes) row.attributes[k] = r.redact(row.attributes[k]!);
   for (const k in row.resource_attributes) row.resource_attributes[k] = r.redact(row.resource_attributes[k]!);
-  if (row.events) row.events = JSON.stringify(redactJson(JSON.parse(row.events) as unknown, r));
+  if (rec.span.events.length) {
+    // From the decoded events, not the stored JSON: nothing is parsed, and the text is
+    // written again only when something was masked.
+    const n = r.pending;
+    const events = rec.span.events.map((e) => ({ ...e, name: r.redact(e.name), attributes: redactValue(e.attributes, r) as Attributes }));
+    if (r.pending !== n) row.events = eventsText(events);
+  }
 }
 
 /** Masked messages replace the originals, so the limits processor after this one cuts masked text. */
@@ -147,12 +154,12 @@ function redactMessages(messages: ChatMessage[], r: Redactor): ChatMessage[] {
   }));
 }
 
-function redactJson(v: unknown, r: Redactor): unknown {
+function redactValue(v: AttrValue | Attributes, r: Redactor): AttrValue | Attributes {
   if (typeof v === 'string') return r.redact(v);
-  if (Array.isArray(v)) return v.map((x) => redactJson(x, r));
+  if (Array.isArray(v)) return v.map((x) => redactValue(x, r) as AttrValue);
   if (v && typeof v === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = redactJson(x, r);
+    const out: Attributes = {};
+    for (const k in v) out[k] = redactValue(v[k]!, r) as AttrValue;
     return out;
   }
   return v;
