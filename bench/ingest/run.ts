@@ -4,7 +4,7 @@
 // in a child process). At 2 KB also send-to-visible latency at 80 % of the sustained rate,
 // an overload run at twice it, and (with --kafka) the Kafka pipeline.
 // Flags: --sizes 512,2048,8192 --seconds 20 --overload-seconds 60 --kafka --write (update BENCHMARKS.md)
-// --rate-only (no latency, overload or Kafka runs). The child inherits SPANLENS_* variables, to try settings.
+// --rate-only (no latency, overload or Kafka runs); --spanlens-only (no wire or engine limit: A/B runs of a change). The child inherits SPANLENS_* variables, to try settings.
 import { cpus, totalmem } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { engineLimit } from './engine.ts';
@@ -32,16 +32,7 @@ for (const size of SIZES) {
   const templates = Array.from({ length: 4 }, (_, i) => new RequestTemplate(n, size, i * 1000));
   log(`${size} B spans, ${n} per request (${templates[0]!.body.length} B)`);
 
-  const sink = await startSink();
-  const wireWatch = watchProcess(sink.pid);
-  const wire = await runLoad({ url: sink.url, templates, seconds: SECONDS, concurrency: CONCURRENCY, freshIds: true });
-  const wireProc = wireWatch.stop();
-  sink.stop();
-  log(`wire ${wire.spansPerSecond} spans/s`);
-
-  const engine = await engineLimit(templates[0]!, Math.max(20_000, Math.min(200_000, Math.round(60_000_000 / size))));
-  log(`engine ${engine.rowsPerSecond} rows/s`);
-  const limit = Math.round(1 / (1 / wire.spansPerSecond + 1 / engine.rowsPerSecond));
+  const { wire, wireProc, engine, limit } = process.argv.includes('--spanlens-only') ? await noLimit() : await machineLimit(templates, size);
 
   const sl = await startSpanlens();
   const watch = watchProcess(sl.pid);
@@ -72,6 +63,24 @@ for (const size of SIZES) {
 
 console.log(JSON.stringify(report, null, 2));
 if (process.argv.includes('--write')) writeReport(report, `${ROOT}BENCHMARKS.md`);
+
+async function machineLimit(templates: RequestTemplate[], size: number) {
+  const sink = await startSink();
+  const wireWatch = watchProcess(sink.pid);
+  const wire = await runLoad({ url: sink.url, templates, seconds: SECONDS, concurrency: CONCURRENCY, freshIds: true });
+  const wireProc = wireWatch.stop();
+  sink.stop();
+  log(`wire ${wire.spansPerSecond} spans/s`);
+  const engine = await engineLimit(templates[0]!, Math.max(20_000, Math.min(200_000, Math.round(60_000_000 / size))));
+  log(`engine ${engine.rowsPerSecond} rows/s`);
+  return { wire, wireProc, engine, limit: Math.round(1 / (1 / wire.spansPerSecond + 1 / engine.rowsPerSecond)) };
+}
+
+/** For --spanlens-only: no limit measured (ratios come out as NaN and are not written). */
+async function noLimit() {
+  if (process.argv.includes('--write')) throw new Error('--spanlens-only runs do not write BENCHMARKS.md');
+  return { wire: { spansPerSecond: NaN, mbPerSecond: NaN }, wireProc: { cpuCores: NaN }, engine: { rows: 0, format: '', bestSeconds: NaN, rowsPerSecond: NaN }, limit: NaN };
+}
 
 /** Paced at `rate` requests/s; one trace of every request polled until the API returns it. */
 async function visibility(templates: RequestTemplate[], rate: number): Promise<NonNullable<Report['sizes'][number]['visible']>> {

@@ -139,11 +139,11 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   let feedbackExporter: BatchingExporter<FeedbackRow>;
   if (mode === 'direct') {
     spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
-      table: 'spans', maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
+      format: spansV2, maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
       prepare: (rows) => dropStoredSpans(o.storage, rows),
       observer: observe('clickhouse/spans'),
     });
-    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { table: 'feedback', maxDelayMs: o.maxBatchDelayMs, observer: observe('clickhouse/feedback') });
+    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { format: feedbackV1, maxDelayMs: o.maxBatchDelayMs, observer: observe('clickhouse/feedback') });
   } else {
     const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();

@@ -4,6 +4,7 @@ import type { SpanRow, Storage } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { ClickHouseExporter } from '../../src/exporters/clickhouse.ts';
 import { QueueFullError } from '../../src/exporters/exporter.ts';
+import { spansV2 } from '../../src/kafka/records.ts';
 import { dropStoredSpans } from '../../src/exporters/span-dedup.ts';
 import { toSpanRow } from '../../src/processors/normalize.ts';
 
@@ -63,12 +64,12 @@ describe('ClickHouse exporter', () => {
     let calls = 0;
     const flaky: Storage = {
       ...storage,
-      async insertRows(table, r, options) {
-        await storage.insertRows(table, r, options);
+      async insertCompact(table, c, body, options) {
+        await storage.insertCompact(table, c, body, options);
         if (++calls === 1) throw new Error('connection reset after commit');
       },
     };
-    const exporter = new ClickHouseExporter<SpanRow>(flaky, { table: 'spans', maxDelayMs: 1, retryDelayMs: 1 });
+    const exporter = new ClickHouseExporter<SpanRow>(flaky, { format: spansV2, maxDelayMs: 1, retryDelayMs: 1 });
     const start = await totals(storage, 't2');
     await exporter.export(rows(40, 't2'));
     await exporter.shutdown();
@@ -80,7 +81,7 @@ describe('ClickHouse exporter', () => {
 
   test('a span re-sent in a later batch is dropped before it reaches the rollups', async () => {
     const exporter = new ClickHouseExporter<SpanRow>(storage, {
-      table: 'spans', maxDelayMs: 1, prepare: (r) => dropStoredSpans(storage, r),
+      format: spansV2, maxDelayMs: 1, prepare: (r) => dropStoredSpans(storage, r),
     });
     const first = rows(30, 't3');
     const start = await totals(storage, 't3');
@@ -103,15 +104,15 @@ describe('ClickHouse exporter', () => {
 
   test('batches by size: one insert for many small exports', async () => {
     let inserts = 0;
-    const counting: Storage = { ...storage, async insertRows(t, r, o) { inserts++; await storage.insertRows(t, r, o); } };
-    const exporter = new ClickHouseExporter<SpanRow>(counting, { table: 'spans', maxDelayMs: 1000, maxBatchRows: 100 });
+    const counting: Storage = { ...storage, async insertCompact(t, c, b, o) { inserts++; await storage.insertCompact(t, c, b, o); } };
+    const exporter = new ClickHouseExporter<SpanRow>(counting, { format: spansV2, maxDelayMs: 1000, maxBatchRows: 100 });
     await Promise.all(Array.from({ length: 50 }, () => exporter.export(rows(2))));
     assert.equal(inserts, 1);
     await exporter.shutdown();
   });
 
   test('a full queue rejects with QueueFullError and accepts again once drained', async () => {
-    const exporter = new ClickHouseExporter<SpanRow>(storage, { table: 'spans', maxDelayMs: 1, maxQueueRows: 20 });
+    const exporter = new ClickHouseExporter<SpanRow>(storage, { format: spansV2, maxDelayMs: 1, maxQueueRows: 20 });
     const ok = exporter.export(rows(15));
     await assert.rejects(exporter.export(rows(10)), QueueFullError);
     await ok;
@@ -125,7 +126,7 @@ describe('ClickHouse exporter', () => {
     ['a time past DateTime64\'s range (DECIMAL_OVERFLOW)', { end_time: '2539-02-02 11:54:58.785000000' }, 't5'],
   ] as const) {
     test(`a row the engine refuses (${why}) fails only its own request, not the others in its batch`, async () => {
-      const exporter = new ClickHouseExporter<SpanRow>(storage, { table: 'spans', maxDelayMs: 20, attempts: 1 });
+      const exporter = new ClickHouseExporter<SpanRow>(storage, { format: spansV2, maxDelayMs: 20, attempts: 1 });
       const good = rows(5, trace);
       const refused = [{ ...rows(1, trace)[0]!, ...bad }];
       const more = rows(3, trace);
@@ -138,8 +139,8 @@ describe('ClickHouse exporter', () => {
 
   test('a storage that keeps failing fails the export after its attempts', async () => {
     let attempts = 0;
-    const down: Storage = { ...storage, async insertRows() { attempts++; throw new Error('down'); } };
-    const exporter = new ClickHouseExporter<SpanRow>(down, { table: 'spans', maxDelayMs: 1, attempts: 3, retryDelayMs: 1 });
+    const down: Storage = { ...storage, async insertCompact() { attempts++; throw new Error('down'); } };
+    const exporter = new ClickHouseExporter<SpanRow>(down, { format: spansV2, maxDelayMs: 1, attempts: 3, retryDelayMs: 1 });
     await assert.rejects(exporter.export(rows(1)), (err: Error) => err.message === 'storage write failed' && (err.cause as Error).message === 'down');
     assert.equal(attempts, 3);
     assert.equal(exporter.backlog, 0);
