@@ -1,0 +1,111 @@
+// Where a 2 KB span's cost goes, stage by stage, on the ingest benchmark's own requests:
+// the collector's JavaScript (protobuf decode, translate, processors, row encoding) timed hot
+// on one thread, and the engine's insert of the same rows at the batch size Spanlens reaches
+// under load against one large insert, each with the process CPU it used (the engine's threads
+// included). Together with the wire and engine figures of `npm run bench` this gives the CPU
+// budget per span that a ratio to the limit needs (BENCHMARKS.md, "what stands in the way").
+// Usage: node --import tsx bench/ingest/stages.ts [--size 2048] [--batch 1536] [--rows 30000]
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_REDACTION, SPAN_COLUMNS } from '@spanlens/clickhouse';
+import { openTestStorage } from '@spanlens/clickhouse/testing';
+import { decodeProtobuf } from '../../collector/src/otlp/decode.ts';
+import { toRecord } from '../../collector/src/processors/normalize.ts';
+import { timeWindowProcessor } from '../../collector/src/processors/time-window.ts';
+import { NO_CUSTOM_PRICES, pricingProcessor } from '../../collector/src/processors/pricing.ts';
+import { redactionProcessor, Redactor } from '../../collector/src/processors/redaction.ts';
+import { DEFAULT_SPAN_LIMITS, limitsProcessor } from '../../collector/src/processors/limits.ts';
+import type { SpanBatch } from '../../collector/src/processors/processor.ts';
+import { dropStoredSpans } from '../../collector/src/exporters/span-dedup.ts';
+import { spansV2 } from '../../collector/src/kafka/records.ts';
+import type { SpanRow } from '@spanlens/clickhouse';
+import { buildRequest, spansPerRequest } from './payload.ts';
+
+const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : fallback; };
+const SIZE = arg('size', 2048);
+const BATCH = arg('batch', 1536);
+const ROWS = arg('rows', 30_000);
+const ROUNDS = 7;
+const n = spansPerRequest(SIZE);
+// Fresh ids per request, as the load generator sends them.
+const bodies = Array.from({ length: 8 }, (_, i) => buildRequest(n, SIZE, i * 1000).body);
+const processors = [timeWindowProcessor(30), pricingProcessor(NO_CUSTOM_PRICES), redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }), limitsProcessor(DEFAULT_SPAN_LIMITS)];
+const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
+
+// 1. JavaScript stages, hot: each round runs every body through each stage in turn.
+const js: Record<string, number[]> = { 'protobuf decode': [], 'translate (conventions, row)': [], 'processors (window, pricing, redaction, limits)': [], 'row encoding (JSONCompactEachRow)': [] };
+for (let r = 0; r <= ROUNDS; r++) {
+  const t = { decode: 0n, translate: 0n, process: 0n, encode: 0n };
+  let spans = 0;
+  for (const body of bodies) {
+    let t0 = process.hrtime.bigint();
+    const decoded = decodeProtobuf(body);
+    let t1 = process.hrtime.bigint();
+    t.decode += t1 - t0;
+    const batch: SpanBatch = { projectId: 'bench', records: decoded.spans.map((s) => toRecord('bench', s)), rejected: 0, errors: [] };
+    t0 = process.hrtime.bigint();
+    t.translate += t0 - t1;
+    for (const p of processors) await p.process(batch);
+    t1 = process.hrtime.bigint();
+    t.process += t1 - t0;
+    let out = '';
+    for (const rec of batch.records) out += spansV2.encode(rec.row) + '\n';
+    Buffer.from(out);
+    t.encode += process.hrtime.bigint() - t1;
+    spans += decoded.spans.length;
+  }
+  if (r === 0) continue; // warm-up
+  const per = (ns: bigint) => Number(ns) / 1000 / spans;
+  js['protobuf decode']!.push(per(t.decode));
+  js['translate (conventions, row)']!.push(per(t.translate));
+  js['processors (window, pricing, redaction, limits)']!.push(per(t.process));
+  js['row encoding (JSONCompactEachRow)']!.push(per(t.encode));
+}
+
+// 2. The engine: the same rows (new ids per copy), in Spanlens's batches with a dedup token
+// each and the repeat check before each, then as one insert, each into a fresh store.
+const baseRows: SpanRow[] = bodies.flatMap((b) => decodeProtobuf(b).spans.map((s) => toRecord('bench', s).row));
+const rowsFor = (count: number): SpanRow[] => Array.from({ length: count }, (_, i) => ({ ...baseRows[i % baseRows.length]!, trace_id: randomUUID().replaceAll('-', ''), span_id: randomUUID().slice(0, 18).replace('-', '') }));
+const encode = (rows: SpanRow[]) => Buffer.from(rows.map(spansV2.encode).join('\n') + '\n');
+
+async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSecond: number; cpuUsPerRow: number; cores: number }> {
+  const storage = await openTestStorage();
+  try {
+    await storage.insertCompact('spans', SPAN_COLUMNS, encode(rowsFor(2000)));
+    const rows = rowsFor(ROWS);
+    const chunks: Array<{ rows: SpanRow[]; body: Buffer }> = [];
+    for (let i = 0; i < rows.length; i += batch) chunks.push({ rows: rows.slice(i, i + batch), body: encode(rows.slice(i, i + batch)) });
+    const c0 = cpuUs();
+    const t0 = performance.now();
+    for (const c of chunks) {
+      if (repeatCheck) await dropStoredSpans(storage, c.rows);
+      await storage.insertCompact('spans', SPAN_COLUMNS, c.body, { dedupToken: randomUUID() });
+    }
+    // Background merges the inserts caused run while the next ones wait: let them finish.
+    for (;;) {
+      const rs = await storage.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
+      if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuUs() - c0;
+    return { rowsPerSecond: Math.round(rows.length / seconds), cpuUsPerRow: Math.round(cpu / rows.length), cores: Number((cpu / 1e6 / seconds).toFixed(2)) };
+  } finally {
+    await storage.destroy();
+  }
+}
+
+const big = await engine(ROWS, false);
+const small = await engine(BATCH, false);
+const smallChecked = await engine(BATCH, true);
+
+console.log(`\n${SIZE} B spans, ${n} per request, ${bodies.length} requests per round, median of ${ROUNDS} rounds (µs of one thread per span):\n`);
+console.log('| stage | µs per span |\n| --- | --- |');
+let total = 0;
+for (const [name, xs] of Object.entries(js)) { total += med(xs); console.log(`| ${name} | ${med(xs).toFixed(1)} |`); }
+console.log(`| **collector JavaScript, sum** | **${total.toFixed(1)}** |`);
+console.log(`\nEngine, ${ROWS.toLocaleString('en-US')} rows into a fresh store, until its merges settle (process CPU includes the engine's threads):\n`);
+console.log('| inserts | rows/s | CPU µs per row | cores busy |\n| --- | --- | --- | --- |');
+console.log(`| one insert of ${ROWS.toLocaleString('en-US')} | ${big.rowsPerSecond.toLocaleString('en-US')} | ${big.cpuUsPerRow} | ${big.cores} |`);
+console.log(`| ${BATCH.toLocaleString('en-US')} rows each, dedup token | ${small.rowsPerSecond.toLocaleString('en-US')} | ${small.cpuUsPerRow} | ${small.cores} |`);
+console.log(`| ${BATCH.toLocaleString('en-US')} rows each, dedup token and repeat check (as Spanlens) | ${smallChecked.rowsPerSecond.toLocaleString('en-US')} | ${smallChecked.cpuUsPerRow} | ${smallChecked.cores} |`);
