@@ -5,7 +5,7 @@
 // included). Together with the wire and engine figures of `npm run bench` this gives the CPU
 // budget per span that a ratio to the limit needs (BENCHMARKS.md, "what stands in the way").
 // Usage: node --import tsx bench/ingest/stages.ts [--size 2048] [--batch 1536] [--rows 30000]
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_REDACTION, SPAN_COLUMNS } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { decodeProtobuf } from '../../collector/src/otlp/decode.ts';
@@ -65,7 +65,7 @@ for (let r = 0; r <= ROUNDS; r++) {
 // 2. The engine: the same rows (new ids per copy), in Spanlens's batches with a dedup token
 // each and the repeat check before each, then as one insert, each into a fresh store.
 const baseRows: SpanRow[] = bodies.flatMap((b) => decodeProtobuf(b).spans.map((s) => toRecord('bench', s).row));
-const rowsFor = (count: number): SpanRow[] => Array.from({ length: count }, (_, i) => ({ ...baseRows[i % baseRows.length]!, trace_id: randomUUID().replaceAll('-', ''), span_id: randomUUID().slice(0, 18).replace('-', '') }));
+const rowsFor = (count: number): SpanRow[] => Array.from({ length: count }, (_, i) => ({ ...baseRows[i % baseRows.length]!, trace_id: randomBytes(16).toString('hex'), span_id: randomBytes(8).toString('hex') }));
 const encode = (rows: SpanRow[]) => Buffer.from(rows.map(spansV2.encode).join('\n') + '\n');
 
 async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSecond: number; cpuUsPerRow: number; cores: number }> {
