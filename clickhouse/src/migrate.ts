@@ -59,6 +59,7 @@ export async function applyRetention(storage: Storage, days: number): Promise<vo
   const ttl: Record<string, string> = {
     spans: 'toDateTime(start_time)',
     trace_index: 'toDateTime(start_max)',
+    trace_totals: 'hour',
     spans_1m: 'minute',
     spans_1h: 'hour',
     feedback: 'toDateTime(created_at)',
