@@ -17,7 +17,7 @@ export interface Report {
     engine: EngineResult;
     limit: number;
     spanlens: LoadResult & { peakRssMb: number; cpuCores: number; stored: number; ratioToLimit: number; ratioToEngine: number };
-    visible?: { requestsPerSecond: number; spansPerSecond: number; traces: number; p50Ms: number; p99Ms: number };
+    visible?: { requestsPerSecond: number; spansPerSecond: number; traces: number; p50Ms: number; p99Ms: number; ackP50Ms: number; ackP99Ms: number };
     overload?: { seconds: number; offeredRequestsPerSecond: number; statuses: Record<string, number>; retryAfterMissing: number; skippedByGenerator: number; acknowledgedSpans: number; stored: number; lost: number; peakRssMb: number; cpuCores: number };
     kafka?: { acceptedSpansPerSecond: number; storedSpansPerSecond: number; stored: number; acknowledged: number; ratioToOneProcess: number };
   }>;
@@ -30,7 +30,7 @@ export function renderReport(r: Report): string {
   const rows = r.sizes.map((s) => `| ${s.spanBytes} B | ${s.spansPerRequest} | ${s.wire.spansPerSecond.toLocaleString('en-US')} (${s.wire.mbPerSecond} MB/s) | ${s.engine.rowsPerSecond.toLocaleString('en-US')} | ${s.limit.toLocaleString('en-US')} | ${s.spanlens.spansPerSecond.toLocaleString('en-US')} (${s.spanlens.mbPerSecond} MB/s) | **${s.spanlens.ratioToLimit}** | ${s.spanlens.ratioToEngine} | ${s.spanlens.ackMs.p50} / ${s.spanlens.ackMs.p99} | ${s.spanlens.peakRssMb} MB, ${s.spanlens.cpuCores} cores | ${s.spanlens.stored} / ${s.spanlens.spansAccepted} |`);
   const two = r.sizes.find((s) => s.spanBytes === 2048);
   const extra: string[] = [];
-  if (two?.visible) extra.push(`- Send-to-visible at ${two.visible.spansPerSecond.toLocaleString('en-US')} spans/s (${two.visible.requestsPerSecond} requests/s, 80 % of the sustained rate): p50 ${two.visible.p50Ms} ms, p99 ${two.visible.p99Ms} ms over ${two.visible.traces} traces (one polled per request through \`GET /api/v1/traces/:id\`).`);
+  if (two?.visible) extra.push(`- Send-to-visible at ${two.visible.spansPerSecond.toLocaleString('en-US')} spans/s (${two.visible.requestsPerSecond} requests/s, 80 % of the sustained rate): p50 ${two.visible.p50Ms} ms, p99 ${two.visible.p99Ms} ms over ${two.visible.traces} traces (one per request; one poll of \`GET /api/v1/traces/:id\` in flight, for the newest acknowledged trace); acknowledgement at that rate p50 ${two.visible.ackP50Ms} ms, p99 ${two.visible.ackP99Ms} ms.`);
   if (two?.overload) {
     const o = two.overload;
     extra.push(`- Overload, ${o.offeredRequestsPerSecond} requests/s offered (twice the sustained rate) for ${o.seconds} s: answers ${Object.entries(o.statuses).map(([k, v]) => `${k}: ${v}`).join(', ')}; ${o.retryAfterMissing} refusals without \`Retry-After\`; ${o.skippedByGenerator} sends skipped at 64 in flight; ${o.acknowledgedSpans.toLocaleString('en-US')} spans acknowledged, ${o.stored.toLocaleString('en-US')} stored (lost: ${o.lost}); collector peak RSS ${o.peakRssMb} MB, ${o.cpuCores} cores.`);

@@ -5,6 +5,8 @@
 // included). Together with the wire and engine figures of `npm run bench` this gives the CPU
 // budget per span that a ratio to the limit needs (BENCHMARKS.md, "what stands in the way").
 // Usage: node --import tsx bench/ingest/stages.ts [--size 2048] [--batch 1536] [--rows 30000]
+//   [--drop-views trace_totals_mv,spans_1h_mv] (the engine part without those views: each view's share)
+//   [--engine-only]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_REDACTION, SPAN_COLUMNS } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
@@ -25,6 +27,9 @@ const SIZE = arg('size', 2048);
 const BATCH = arg('batch', 1536);
 const ROWS = arg('rows', 30_000);
 const ROUNDS = 7;
+const iv = process.argv.indexOf('--drop-views');
+const DROP_VIEWS = iv >= 0 ? process.argv[iv + 1]!.split(',') : [];
+const ENGINE_ONLY = process.argv.includes('--engine-only');
 const n = spansPerRequest(SIZE);
 // Fresh ids per request, as the load generator sends them.
 const bodies = Array.from({ length: 8 }, (_, i) => buildRequest(n, SIZE, i * 1000).body);
@@ -34,7 +39,7 @@ const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
 
 // 1. JavaScript stages, hot: each round runs every body through each stage in turn.
 const js: Record<string, number[]> = { 'protobuf decode': [], 'translate (conventions, row)': [], 'processors (window, pricing, redaction, limits)': [], 'row encoding (JSONCompactEachRow)': [] };
-for (let r = 0; r <= ROUNDS; r++) {
+for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
   const t = { decode: 0n, translate: 0n, process: 0n, encode: 0n };
   let spans = 0;
   for (const body of bodies) {
@@ -71,6 +76,7 @@ const encode = (rows: SpanRow[]) => Buffer.from(rows.map(spansV2.encode).join('\
 async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSecond: number; cpuUsPerRow: number; cores: number }> {
   const storage = await openTestStorage();
   try {
+    for (const v of DROP_VIEWS) await storage.client.command({ query: `DROP VIEW ${v.replace(/[^\w]/g, '')}` });
     await storage.insertCompact('spans', SPAN_COLUMNS, encode(rowsFor(2000)));
     const rows = rowsFor(ROWS);
     const chunks: Array<{ rows: SpanRow[]; body: Buffer }> = [];
@@ -99,12 +105,12 @@ const big = await engine(ROWS, false);
 const small = await engine(BATCH, false);
 const smallChecked = await engine(BATCH, true);
 
-console.log(`\n${SIZE} B spans, ${n} per request, ${bodies.length} requests per round, median of ${ROUNDS} rounds (µs of one thread per span):\n`);
-console.log('| stage | µs per span |\n| --- | --- |');
+if (!ENGINE_ONLY) console.log(`\n${SIZE} B spans, ${n} per request, ${bodies.length} requests per round, median of ${ROUNDS} rounds (µs of one thread per span):\n`);
+if (!ENGINE_ONLY) console.log('| stage | µs per span |\n| --- | --- |');
 let total = 0;
-for (const [name, xs] of Object.entries(js)) { total += med(xs); console.log(`| ${name} | ${med(xs).toFixed(1)} |`); }
-console.log(`| **collector JavaScript, sum** | **${total.toFixed(1)}** |`);
-console.log(`\nEngine, ${ROWS.toLocaleString('en-US')} rows into a fresh store, until its merges settle (process CPU includes the engine's threads):\n`);
+if (!ENGINE_ONLY) for (const [name, xs] of Object.entries(js)) { total += med(xs); console.log(`| ${name} | ${med(xs).toFixed(1)} |`); }
+if (!ENGINE_ONLY) console.log(`| **collector JavaScript, sum** | **${total.toFixed(1)}** |`);
+console.log(`\nEngine${DROP_VIEWS.length ? ` without ${DROP_VIEWS.join(', ')}` : ''}, ${ROWS.toLocaleString('en-US')} rows into a fresh store, until its merges settle (process CPU includes the engine's threads):\n`);
 console.log('| inserts | rows/s | CPU µs per row | cores busy |\n| --- | --- | --- | --- |');
 console.log(`| one insert of ${ROWS.toLocaleString('en-US')} | ${big.rowsPerSecond.toLocaleString('en-US')} | ${big.cpuUsPerRow} | ${big.cores} |`);
 console.log(`| ${BATCH.toLocaleString('en-US')} rows each, dedup token | ${small.rowsPerSecond.toLocaleString('en-US')} | ${small.cpuUsPerRow} | ${small.cores} |`);
