@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStorage } from '../src/client.ts';
 import { openTestStorage } from '../src/testing.ts';
 import { applyRetention, loadMigrations, migrate, prewarmCaches, splitStatements } from '../src/migrate.ts';
 
@@ -46,5 +50,44 @@ test('the span table\'s mark cache can be prewarmed (the statement Spanlens runs
     await prewarmCaches(storage);
   } finally {
     await storage.destroy();
+  }
+});
+
+test('trace totals: spans stored before migration 0008 are copied once, later ones arrive through the view', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-test-'));
+  const storage = openStorage({ dataDir });
+  const span = (trace: string, span: string, start: string, extra: Record<string, unknown> = {}) => ({
+    project_id: 'p', trace_id: trace.repeat(32), span_id: span.repeat(16), name: `n-${span}`, start_time: start, end_time: start, ...extra,
+  });
+  // A day ago (the tables' TTL drops older rows), on an hour boundary.
+  const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
+  const at = (ms: number) => new Date(hour + ms).toISOString().replace('T', ' ').replace('Z', '000000');
+  const totals = async () => {
+    const rs = await storage.client.query({
+      query: `SELECT trace_id, sum(spans) AS n, toFloat64(sum(cost_sum)) AS cost, sum(errors) AS errors, tupleElement(min(root), 3) AS root,
+                arraySort(groupUniqArrayArray(models)) AS models, max(user_id) AS user FROM trace_totals GROUP BY trace_id ORDER BY trace_id`,
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ trace_id: string; n: string; cost: number; errors: string; root: string; models: string[]; user: string }>())
+      .map((r) => ({ trace: r.trace_id[0], n: Number(r.n), cost: r.cost, errors: Number(r.errors), root: r.root, models: r.models, user: r.user }));
+  };
+  try {
+    await migrate(storage, loadMigrations().filter((m) => m.version < 8));
+    await storage.insertRows('spans', [
+      span('a', '1', at(-60_000), { parent_span_id: 'f'.repeat(16), model: 'gpt-4o', cost_usd: 0.25, user_id: 'u1' }),
+      // The root starts later than its child and in the next hour: the name is still the root's.
+      span('a', '2', at(1_000), { cost_usd: 0.5, status: 'error' }),
+    ]);
+    await migrate(storage);
+    assert.deepEqual(await totals(), [{ trace: 'a', n: 2, cost: 0.75, errors: 1, root: 'n-2', models: ['gpt-4o'], user: 'u1' }]);
+    await migrate(storage);
+    await storage.insertRows('spans', [span('a', '3', at(2_000), { parent_span_id: '2'.repeat(16), model: 'claude', cost_usd: 0.125 }), span('b', '4', at(3_600_000))]);
+    assert.deepEqual(await totals(), [
+      { trace: 'a', n: 3, cost: 0.875, errors: 1, root: 'n-2', models: ['claude', 'gpt-4o'], user: 'u1' },
+      { trace: 'b', n: 1, cost: 0, errors: 0, root: 'n-4', models: [], user: '' },
+    ]);
+  } finally {
+    await storage.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
