@@ -6,9 +6,16 @@ import type { Processor, SpanBatch } from './processors/processor.ts';
 import type { PartialSuccess } from './otlp/proto.ts';
 import type { CollectorMetrics } from './telemetry.ts';
 import { IngestError } from './errors.ts';
+import { QueueFullError } from './exporters/exporter.ts';
 
 /** What receivers hand their data to. */
 export interface TracesConsumer {
+  /**
+   * Throws QueueFullError (503 or UNAVAILABLE, with Retry-After) while the exporter's queue is
+   * full. Receivers call it before decompressing and decoding a request, so under overload a
+   * refused request costs no decoding and holds no decoded spans.
+   */
+  admit(): void;
   consumeTraces(projectId: string, request: DecodedRequest): Promise<PartialSuccess>;
 }
 
@@ -19,6 +26,9 @@ export interface FeedbackConsumer {
 /** receivers -> translate (conventions) -> processors -> exporter. */
 export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, maxSpansPerRequest: number, metrics?: CollectorMetrics): TracesConsumer {
   return {
+    admit() {
+      if (exporter.full) throw new QueueFullError(1);
+    },
     async consumeTraces(projectId, request) {
       const spans = request.spans.length + request.rejected;
       if (spans > maxSpansPerRequest) {

@@ -56,6 +56,10 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
     return this.queuedRows + this.inflightRows;
   }
 
+  get full(): boolean {
+    return this.backlog >= this.opts.maxQueueRows;
+  }
+
   export(rows: T[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new ExportFailedError('exporter is shut down'));

@@ -1,6 +1,8 @@
 /** The last stage of a pipeline: resolves only once the items are durable. */
 export interface Exporter<T> {
   readonly name: string;
+  /** True while export() would refuse with QueueFullError: receivers check it before decoding. */
+  readonly full: boolean;
   export(items: T[]): Promise<void>;
   shutdown(): Promise<void>;
 }

@@ -67,6 +67,7 @@ async function handle(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, opts: Otlp
   const auth = await opts.keys.authenticate(call.metadata.get('authorization').map(String));
   if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
   await opts.rateLimit.check(auth.keyId);
+  opts.traces.admit();
   const decoded = decodeProtobuf(call.request);
   await opts.rateLimit.take(auth.keyId, decoded.spans.length + decoded.rejected);
   const partial = await opts.traces.consumeTraces(auth.projectId, decoded);

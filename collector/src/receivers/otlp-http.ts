@@ -58,6 +58,7 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
   app.post('/v1/traces', async (req, reply) => {
     const raw = req.body as Buffer | undefined;
     if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
+    opts.traces.admit();
     const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
     const protobuf = isProtobuf(req);
     const decoded = protobuf ? decodeProtobuf(body) : decodeJson(body);

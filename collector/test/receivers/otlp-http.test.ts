@@ -164,6 +164,28 @@ describe('OTLP/HTTP receiver', () => {
   });
 });
 
+describe('POST /v1/traces while the buffer is full', () => {
+  let c: Awaited<ReturnType<typeof startTestCollector>>;
+  // Rows wait two seconds for their batch, so the first request fills the buffer for that long.
+  before(async () => { c = await startTestCollector({ maxQueueRows: 50, maxBatchDelayMs: 2000 }); });
+  after(async () => { await c.close(); });
+
+  test('a request is refused before it is decoded: a broken body gets 503 with Retry-After, not 400', async () => {
+    const post = (body: string) => fetch(c.httpUrl + '/v1/traces', { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body });
+    const spans = Array.from({ length: 50 }, (_, i) => jsonSpan('77777777777777777777777777777777', (i + 1).toString(16).padStart(16, '0')));
+    const filling = post(jsonBody(spans));
+    while (c.collector.backlog() < 50) await new Promise((r) => setTimeout(r, 5));
+    const refused = await post('{"resourceSpans": [not json');
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal((await filling).status, 200);
+    // Once the batch is stored, the same broken body is decoded and named.
+    const bad = await post('{"resourceSpans": [not json');
+    assert.equal(bad.status, 400);
+    assert.equal(await c.count(), 50);
+  });
+});
+
 describe('POST /v1/feedback', () => {
   let c: TestCollector;
   before(async () => { c = await startTestCollector(); });
