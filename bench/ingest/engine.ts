@@ -5,17 +5,22 @@ import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { SPAN_COLUMNS, type SpanRow } from '@spanlens/clickhouse';
 import { decodeProtobuf } from '../../collector/src/otlp/decode.ts';
 import { toRecord } from '../../collector/src/processors/normalize.ts';
-import { spansV2 } from '../../collector/src/kafka/records.ts';
+import { encodeBody, spansV2 } from '../../collector/src/kafka/records.ts';
 import type { RequestTemplate } from './load.ts';
 
 export interface EngineResult { rows: number; format: string; bestSeconds: number; rowsPerSecond: number }
 
+/** `count` copies of the base rows, cycling, each with fresh trace and span ids (a real store keeps every one). */
+export function freshRows(base: readonly SpanRow[], count: number): SpanRow[] {
+  return Array.from({ length: count }, (_, i) => ({ ...base[i % base.length]!, trace_id: randomBytes(16).toString('hex'), span_id: randomBytes(8).toString('hex') }));
+}
+
 export async function engineLimit(template: RequestTemplate, rows: number): Promise<EngineResult> {
   const base = decodeProtobuf(template.body).spans.map((s) => toRecord('bench', s).row);
-  const make = (): SpanRow[] => Array.from({ length: rows }, (_, i) => ({ ...base[i % base.length]!, trace_id: randomBytes(16).toString('hex'), span_id: randomBytes(8).toString('hex') }));
+  const make = () => freshRows(base, rows);
   const storage = await openTestStorage();
   try {
-    const encode = (r: SpanRow[]) => Buffer.from(r.map(spansV2.encode).join('\n') + '\n');
+    const encode = (r: SpanRow[]) => encodeBody(spansV2, r);
     await storage.insertCompact('spans', SPAN_COLUMNS, encode(make().slice(0, 2000))); // warm-up
     let best = Infinity;
     for (let k = 0; k < 3; k++) {

@@ -7,19 +7,19 @@
 // Usage: node --import tsx bench/ingest/stages.ts [--size 2048] [--batch 1536] [--rows 30000]
 //   [--drop-views trace_totals_mv,spans_1h_mv] (the engine part without those views: each view's share)
 //   [--engine-only]
-import { randomBytes, randomUUID } from 'node:crypto';
-import { DEFAULT_REDACTION, SPAN_COLUMNS } from '@spanlens/clickhouse';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_REDACTION, SPAN_COLUMNS, type SpanRow } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { decodeProtobuf } from '../../collector/src/otlp/decode.ts';
 import { toRecord } from '../../collector/src/processors/normalize.ts';
-import { timeWindowProcessor } from '../../collector/src/processors/time-window.ts';
-import { NO_CUSTOM_PRICES, pricingProcessor } from '../../collector/src/processors/pricing.ts';
-import { redactionProcessor, Redactor } from '../../collector/src/processors/redaction.ts';
-import { DEFAULT_SPAN_LIMITS, limitsProcessor } from '../../collector/src/processors/limits.ts';
+import { NO_CUSTOM_PRICES } from '../../collector/src/processors/pricing.ts';
+import { Redactor } from '../../collector/src/processors/redaction.ts';
+import { DEFAULT_SPAN_LIMITS } from '../../collector/src/processors/limits.ts';
+import { traceProcessors } from '../../collector/src/service.ts';
 import type { SpanBatch } from '../../collector/src/processors/processor.ts';
 import { dropStoredSpans } from '../../collector/src/exporters/span-dedup.ts';
-import { spansV2 } from '../../collector/src/kafka/records.ts';
-import type { SpanRow } from '@spanlens/clickhouse';
+import { encodeBody, spansV2 } from '../../collector/src/kafka/records.ts';
+import { freshRows } from './engine.ts';
 import { buildRequest, spansPerRequest } from './payload.ts';
 
 const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : fallback; };
@@ -33,7 +33,7 @@ const ENGINE_ONLY = process.argv.includes('--engine-only');
 const n = spansPerRequest(SIZE);
 // Fresh ids per request, as the load generator sends them.
 const bodies = Array.from({ length: 8 }, (_, i) => buildRequest(n, SIZE, i * 1000).body);
-const processors = [timeWindowProcessor(30), pricingProcessor(NO_CUSTOM_PRICES), redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }), limitsProcessor(DEFAULT_SPAN_LIMITS)];
+const processors = traceProcessors({ retentionDays: 30, prices: NO_CUSTOM_PRICES, redaction: { redactor: () => new Redactor(DEFAULT_REDACTION) }, limits: DEFAULT_SPAN_LIMITS });
 const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
 const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
 
@@ -53,9 +53,7 @@ for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
     for (const p of processors) await p.process(batch);
     t1 = process.hrtime.bigint();
     t.process += t1 - t0;
-    let out = '';
-    for (const rec of batch.records) out += spansV2.encode(rec.row) + '\n';
-    Buffer.from(out);
+    encodeBody(spansV2, batch.records.map((rec) => rec.row));
     t.encode += process.hrtime.bigint() - t1;
     spans += decoded.spans.length;
   }
@@ -70,8 +68,8 @@ for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
 // 2. The engine: the same rows (new ids per copy), in Spanlens's batches with a dedup token
 // each and the repeat check before each, then as one insert, each into a fresh store.
 const baseRows: SpanRow[] = bodies.flatMap((b) => decodeProtobuf(b).spans.map((s) => toRecord('bench', s).row));
-const rowsFor = (count: number): SpanRow[] => Array.from({ length: count }, (_, i) => ({ ...baseRows[i % baseRows.length]!, trace_id: randomBytes(16).toString('hex'), span_id: randomBytes(8).toString('hex') }));
-const encode = (rows: SpanRow[]) => Buffer.from(rows.map(spansV2.encode).join('\n') + '\n');
+const rowsFor = (count: number): SpanRow[] => freshRows(baseRows, count);
+const encode = (rows: SpanRow[]) => encodeBody(spansV2, rows);
 
 async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSecond: number; cpuUsPerRow: number; cores: number }> {
   const storage = await openTestStorage();

@@ -26,14 +26,20 @@ import { adminRoutes } from './admin.ts';
 import { CollectorMetrics } from './telemetry.ts';
 import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
-import { pricingProcessor } from './processors/pricing.ts';
+import { pricingProcessor, type CustomPrices } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
 import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
-import { redactionProcessor } from './processors/redaction.ts';
+import { redactionProcessor, type RedactionSource } from './processors/redaction.ts';
+import type { Processor } from './processors/processor.ts';
 import { RedactionCache } from './redaction-settings.ts';
 import { IngestRateLimiter } from './rate-limit.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
+
+/** The trace processors in pipeline order, after translation (bench/ingest/stages.ts times the same list). */
+export function traceProcessors(o: { retentionDays: number; prices: CustomPrices; redaction: RedactionSource; limits: SpanLimits }): Processor[] {
+  return [timeWindowProcessor(o.retentionDays), pricingProcessor(o.prices), redactionProcessor(o.redaction), limitsProcessor(o.limits)];
+}
 
 export type CollectorMode = 'direct' | 'ingest' | 'write' | 'ingest+write';
 
@@ -155,7 +161,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
 
   metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
-  const traces = tracesPipeline([timeWindowProcessor(o.retentionDays), pricingProcessor(prices), redactionProcessor(redaction), limitsProcessor(limits)], spanExporter, limits.maxSpansPerRequest, metrics);
+  const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(feedbackExporter);
 
   const requestTimeout = o.requestTimeoutMs ?? 30_000;

@@ -1,5 +1,5 @@
 import { isDataRejection, type Storage } from '@spanlens/clickhouse';
-import type { RecordFormat } from '../kafka/records.ts';
+import { encodeBody, type RecordFormat } from '../kafka/records.ts';
 import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
 /**
@@ -17,9 +17,7 @@ export class ClickHouseExporter<T extends object> extends BatchingExporter<T> {
   }
 
   protected write(rows: T[], token: string): Promise<void> {
-    let body = '';
-    for (const row of rows) body += this.format.encode(row) + '\n';
-    return this.storage.insertCompact(this.format.table, this.format.columns, Buffer.from(body), { dedupToken: token });
+    return this.storage.insertCompact(this.format.table, this.format.columns, encodeBody(this.format, rows), { dedupToken: token });
   }
 
   protected refused(err: unknown): boolean {

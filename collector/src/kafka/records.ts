@@ -42,6 +42,13 @@ export const feedbackV1: RecordFormat<FeedbackRow> = {
   encode: (row) => JSON.stringify(FEEDBACK_COLUMNS.map((c) => row[c])),
 };
 
+/** An insert body for rows in a format: one JSON array per line (JSONCompactEachRow, in format.columns order). */
+export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buffer {
+  let body = '';
+  for (const row of rows) body += format.encode(row) + '\n';
+  return Buffer.from(body);
+}
+
 export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1 };
 
 /** Index of the identity columns of a spans.v1 or v2 record, for repeat detection in writers. */
