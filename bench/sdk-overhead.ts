@@ -5,12 +5,15 @@
 // (per span), since it runs in the background and never on the call path. The wrapper
 // builds its spans in a setImmediate after the call; each window is followed by a turn
 // of the event loop measured on its own ("deferred"), so that work is counted for the
-// call that caused it and not for the next one.
+// call that caused it and not for the next one. Last, what an entered context store would
+// cost every call in the process (the SDK leaves it unused until the app needs context).
 // Usage: node --import tsx bench/sdk-overhead.ts [calls=2000]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import OpenAI from 'openai';
+import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { flush, init, shutdown, stats, wrapOpenAI } from '../sdk/js/src/index.ts';
+import { contextStoreInUse } from '../sdk/js/src/sdk.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const child = spawn(process.execPath, ['--import', 'tsx', new URL('./sdk-overhead-server.ts', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -86,6 +89,9 @@ for (const mode of ['chat', 'stream'] as Mode[]) {
   results[mode] = {
     calls: N,
     cpuUsPerCall: { plainMedian: q(b.cpu, 0.5), wrappedMedian: q(a.cpu, 0.5), addedMedian: q(a.cpu, 0.5) - q(b.cpu, 0.5), plainP99: q(b.cpu, 0.99), wrappedP99: q(a.cpu, 0.99), addedP99: q(a.cpu, 0.99) - q(b.cpu, 0.99) },
+    // Each wrapped call against the plain call made next to it: drift between the two
+    // halves of the run cancels out, which it does not in the difference of medians.
+    addedMedianOfPairs: q(a.cpu.map((w, i) => w - b.cpu[i]!), 0.5),
     addedMeanUsOnCallPath: Math.round((wrappedTotal - plainTotal) / N),
     createSyncUs: { plainMedian: Number(q(b.sync, 0.5).toFixed(1)), wrappedMedian: Number(q(a.sync, 0.5).toFixed(1)), addedMedian: Number((q(a.sync, 0.5) - q(b.sync, 0.5)).toFixed(1)), addedP99: Number((q(a.sync, 0.99) - q(b.sync, 0.99)).toFixed(1)) },
     deferredSpanBuildUs: { plainMedian: q(b.deferred, 0.5), wrappedMedian: q(a.deferred, 0.5), addedMedian: q(a.deferred, 0.5) - q(b.deferred, 0.5), addedP99: q(a.deferred, 0.99) - q(b.deferred, 0.99) },
@@ -108,6 +114,43 @@ for (const mode of ['chat', 'stream'] as Mode[]) {
     }
   }
   (results[mode] as Record<string, unknown>).totalAddedCpuUsPerCallIncludingBuildAndExport = Math.round((wrappedCpu - plainCpu) / (rounds * B));
+}
+// What an entered context store would cost every call in the process on Node 20: async
+// hooks run for each promise created, the app's own included. Measured as the promises one
+// plain call creates times the added CPU per promise (a promise chain, store entered or not,
+// alternating); timing whole calls for this is too noisy on a shared machine.
+{
+  const storeUnusedAfterExports = contextStoreInUse() === false;
+  let promises = 0;
+  const hook = createHook({ init(_id, type) { if (type === 'PROMISE') promises++; } }).enable();
+  for (let i = 0; i < 100; i++) await call(plain, 'chat');
+  hook.disable();
+  const chain = async (n: number) => { for (let i = 0; i < n; i++) await new Promise<void>((r) => r()); };
+  async function nsPerPromise(mode: 'unused' | 'entered'): Promise<number> {
+    const als = new AsyncLocalStorage<object>();
+    if (mode === 'entered') als.run({}, () => undefined);
+    const c0 = process.cpuUsage();
+    await chain(100_000);
+    const c = process.cpuUsage(c0);
+    als.disable();
+    return ((c.user + c.system) * 1000) / 200_000; // two promises per step
+  }
+  await chain(100_000);
+  const added: number[] = [];
+  for (let r = 0; r < 12; r++) {
+    const first = r % 2 ? 'entered' : 'unused';
+    const a = await nsPerPromise(first);
+    const b = await nsPerPromise(first === 'entered' ? 'unused' : 'entered');
+    added.push(first === 'entered' ? a - b : b - a);
+  }
+  const promisesPerCall = promises / 100;
+  const addedNsPerPromise = q(added, 0.5);
+  results.contextStore = {
+    storeUnusedAfterExports,
+    promisesPerPlainChatCall: promisesPerCall,
+    addedNsPerPromiseWhenEntered: Math.round(addedNsPerPromise),
+    addedUsPerPlainChatCallWhenEntered: Math.round((promisesPerCall * addedNsPerPromise) / 1000),
+  };
 }
 results.sdkStats = stats();
 console.log(JSON.stringify(results, null, 1));

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type StreamObserver, type Usage } from './genai.ts';
 
 // Structural shapes of the `@anthropic-ai/sdk` messages API.
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown };
@@ -117,11 +117,25 @@ function messagesCreate(orig: Method, server: Attributes): Method {
 
 // While the app iterates, events are only kept; they are read when the span is built.
 function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
-  const events: StreamEvent[] = [];
-  observeStream(stream, (e) => {
-    if (e.type === 'content_block_delta') call.firstToken();
-    events.push(e);
-  }, () => call.succeed(STREAM_RESULT, events), (err) => call.fail(err));
+  observeStream(stream, new MessageStreamObserver(call));
+}
+
+class MessageStreamObserver implements StreamObserver<StreamEvent> {
+  private readonly events: StreamEvent[] = [];
+  constructor(private readonly call: LlmCall) {}
+
+  item(e: StreamEvent): void {
+    if (e.type === 'content_block_delta') this.call.firstToken();
+    this.events.push(e);
+  }
+
+  end(): void {
+    this.call.succeed(STREAM_RESULT, this.events);
+  }
+
+  error(err: unknown): void {
+    this.call.fail(err);
+  }
 }
 
 interface StreamOutput { start?: Message; stopReason?: string; usage: AnthropicUsage; messages: GenAiMessage[] }

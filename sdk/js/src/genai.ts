@@ -1,8 +1,9 @@
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context, type Span } from '@opentelemetry/api';
-import { suppressTracing, unsuppressTracing } from '@opentelemetry/core';
+import { unsuppressTracing } from '@opentelemetry/core';
+import { suppressedContext } from './context-manager.ts';
 import { captureContent, contentText } from './content.ts';
 import { config, tracer } from './sdk.ts';
-import { currentContext, runInContext } from './context.ts';
+import { currentContext, runInContext, type SpanlensContext } from './context.ts';
 
 /** A message part in the OpenTelemetry GenAI form (gen_ai.input.messages / gen_ai.output.messages). */
 export type Part =
@@ -52,7 +53,8 @@ export interface ResultDescriber {
  * span creation and JSON are what cost CPU, and run much cheaper hot, many at a time.
  */
 export class LlmCall {
-  readonly parent: Context = context.active();
+  /** The OpenTelemetry context of the call (the parent span); see capture(). */
+  parent: Context | undefined;
   readonly startMs = nowMs();
   endMs = 0;
   ttftMs: number | undefined;
@@ -61,17 +63,30 @@ export class LlmCall {
   result: ResultDescriber | undefined;
   value: unknown;
   /** The app's user/session context at call time; the span is built later, elsewhere. */
-  readonly appContext = currentContext();
+  appContext: SpanlensContext | undefined;
   private done = false;
 
   constructor(readonly describer: StartDescriber, readonly params: unknown, readonly server: Attributes, readonly copy: unknown) {}
+
+  /**
+   * Reads the call's async context (parent span, user/session), once. Called from the
+   * reaction the wrapper attaches to the call's promise, not on the call path: a reaction
+   * runs in the async context in force when it was attached, so it reads the same values,
+   * and on Node 20 each AsyncLocalStorage read right after I/O costs several microseconds.
+   */
+  capture(): void {
+    if (this.parent !== undefined) return;
+    this.parent = context.active();
+    this.appContext = currentContext();
+  }
 
   /**
    * Runs the client call with tracing suppressed, for clients that trace themselves
    * (Anthropic's SDK starts its own span per call): this span already records it, once.
    */
   runSuppressed<T>(fn: () => T): T {
-    return context.with(suppressTracing(this.parent), fn);
+    this.capture();
+    return context.with(suppressedContext(this.parent!), fn);
   }
 
   firstToken(): void {
@@ -80,6 +95,7 @@ export class LlmCall {
 
   succeed(result: ResultDescriber, value: unknown): void {
     if (this.done) return;
+    this.capture();
     this.done = true;
     this.endMs = nowMs();
     this.result = result;
@@ -89,6 +105,7 @@ export class LlmCall {
 
   fail(err: unknown): void {
     if (this.done) return;
+    this.capture();
     this.done = true;
     this.endMs = nowMs();
     this.failed = true;
@@ -98,8 +115,11 @@ export class LlmCall {
 }
 
 
+// Constant for the process; the getter is not free on the call path.
+const TIME_ORIGIN = performance.timeOrigin;
+
 function nowMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN + performance.now();
 }
 
 const MAX_PENDING = 10_000;
@@ -146,7 +166,7 @@ export const recorder = new Recorder();
 function build(call: LlmCall): void {
   const d = call.describer;
   // Recorded even when called inside a suppressed helper (see wrapAnthropic's messages.stream).
-  const span = tracer().startSpan(d.name(call.params), { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: d.start(call.params, call.server) }, unsuppressTracing(call.parent));
+  const span = tracer().startSpan(d.name(call.params), { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: d.start(call.params, call.server) }, unsuppressTracing(call.parent ?? context.active()));
   const capture = captureContent();
   if (capture) for (const [key, value] of d.input(call.params, call.copy)) span.setAttribute(key, contentText(value));
   if (call.failed) {
@@ -222,7 +242,7 @@ export function recordCall(orig: Method, params: never, options: unknown, kind: 
     call.fail(err);
     throw err;
   }
-  watch(result as PromiseLike<unknown>, (value) => kind.onValue(call, value, params), (err) => call.fail(err));
+  watch(result as PromiseLike<unknown>, (value) => { call.capture(); kind.onValue(call, value, params); }, (err) => call.fail(err));
   return result;
 }
 
@@ -243,48 +263,67 @@ export function watch<T>(p: PromiseLike<T>, onValue: (v: T) => void, onError: (e
   );
 }
 
+/** What observes one stream: its items, its end and its failure (one object per stream). */
+export interface StreamObserver<T> {
+  item(value: T): void;
+  end(): void;
+  error(err: unknown): void;
+}
+
 /**
  * Records every item an async-iterable stream yields by replacing the iterator method on
  * this one instance: the object the app receives, with all its helper methods, stays
  * the same; only its iteration is observed.
  */
-export function observeStream<T>(stream: AsyncIterable<T>, onItem: (item: T) => void, onEnd: () => void, onError: (e: unknown) => void): void {
-  const original = stream[Symbol.asyncIterator].bind(stream);
-  const safe = (f: () => void) => { try { f(); } catch { /* recording must never reach the app */ } };
+export function observeStream<T>(stream: AsyncIterable<T>, observer: StreamObserver<T>): void {
+  const original = stream[Symbol.asyncIterator];
   Object.defineProperty(stream, Symbol.asyncIterator, {
     configurable: true,
     writable: true,
     value(): AsyncIterator<T> {
-      const it = original();
-      // Handlers made once per stream, not per chunk. The app gets the iterator's own
-      // promise: a reaction attached beside its await, not chained in front of it, adds
-      // no microtask hop to each chunk the app waits for.
-      const onValue = (r: IteratorResult<T>) => {
-        try {
-          if (r.done) onEnd();
-          else onItem(r.value);
-        } catch {
-          // recording must never reach the app
-        }
-      };
-      const onFailure = (err: unknown) => safe(() => onError(err));
-      return {
-        next(...args: [] | [unknown]) {
-          const p = it.next(...args);
-          p.then(onValue, onFailure);
-          return p;
-        },
-        return(value?: unknown) {
-          safe(onEnd);
-          return it.return ? it.return(value) : Promise.resolve({ done: true, value: undefined as T });
-        },
-        throw(e?: unknown) {
-          safe(() => onError(e));
-          return it.throw ? it.throw(e) : Promise.reject(e);
-        },
-      };
+      return new ObservedIterator(original.call(stream), observer);
     },
   });
+}
+
+/**
+ * The app gets the iterator's own promise for each item: a reaction attached beside its
+ * await, not chained in front of it, adds no microtask hop. Nothing is allocated per item
+ * beyond that reaction (the handlers are made once per stream).
+ */
+class ObservedIterator<T> implements AsyncIterator<T> {
+  private readonly onResult: (r: IteratorResult<T>) => void;
+  private readonly onFailure: (err: unknown) => void;
+
+  constructor(private readonly it: AsyncIterator<T>, private readonly observer: StreamObserver<T>) {
+    this.onResult = (r) => {
+      try {
+        if (r.done) observer.end();
+        else observer.item(r.value);
+      } catch {
+        // recording must never reach the app
+      }
+    };
+    this.onFailure = (err) => {
+      try { observer.error(err); } catch { /* idem */ }
+    };
+  }
+
+  next(value?: unknown): Promise<IteratorResult<T>> {
+    const p = value === undefined ? this.it.next() : this.it.next(value);
+    p.then(this.onResult, this.onFailure);
+    return p;
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    try { this.observer.end(); } catch { /* idem */ }
+    return this.it.return ? this.it.return(value) : Promise.resolve({ done: true, value: undefined as T });
+  }
+
+  throw(e?: unknown): Promise<IteratorResult<T>> {
+    this.onFailure(e);
+    return this.it.throw ? this.it.throw(e) : Promise.reject(e);
+  }
 }
 
 export function serverAttributes(baseURL: unknown): Attributes {
@@ -298,5 +337,5 @@ export function serverAttributes(baseURL: unknown): Attributes {
 
 /** Runs a client helper with tracing suppressed, so only our wrapped call inside it records a span. */
 export function suppressed<T>(fn: () => T): T {
-  return context.with(suppressTracing(context.active()), fn);
+  return context.with(suppressedContext(context.active()), fn);
 }

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type CallKind, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
+import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type CallKind, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type StreamObserver, type Usage } from './genai.ts';
 
 // The shapes read from the `openai` package, kept structural so the SDK does not
 // depend on it (any 4.x-6.x client fits).
@@ -128,14 +128,28 @@ function chatCreate(orig: Method, server: Attributes): Method {
 
 // While the app iterates, chunks are only kept; they are read when the span is built.
 function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
-  const chunks: ChatChunk[] = [];
-  observeStream(stream, (chunk) => {
-    if (call.ttftMs === undefined) {
+  observeStream(stream, new ChatStreamObserver(call));
+}
+
+class ChatStreamObserver implements StreamObserver<ChatChunk> {
+  private readonly chunks: ChatChunk[] = [];
+  constructor(private readonly call: LlmCall) {}
+
+  item(chunk: ChatChunk): void {
+    if (this.call.ttftMs === undefined) {
       const d = chunk.choices?.[0]?.delta;
-      if (d?.content || d?.tool_calls?.length) call.firstToken();
+      if (d?.content || d?.tool_calls?.length) this.call.firstToken();
     }
-    chunks.push(chunk);
-  }, () => call.succeed(CHAT_STREAM_RESULT, chunks), (err) => call.fail(err));
+    this.chunks.push(chunk);
+  }
+
+  end(): void {
+    this.call.succeed(CHAT_STREAM_RESULT, this.chunks);
+  }
+
+  error(err: unknown): void {
+    this.call.fail(err);
+  }
 }
 
 interface StreamOutput { id?: string; model?: string; usage?: OpenAIUsage | null; finishReasons: string[]; messages: GenAiMessage[] }

@@ -1,10 +1,10 @@
 import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.ts';
+import { SpanlensContextManager } from './context-manager.ts';
 import { SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
 import { recorder } from './genai.ts';
 
@@ -15,6 +15,7 @@ interface State {
   config: ResolvedConfig;
   provider?: BasicTracerProvider;
   processor?: SpanlensSpanProcessor;
+  contextManager?: SpanlensContextManager;
 }
 
 let state: State = { config: resolveConfig() };
@@ -72,12 +73,13 @@ export function init(options: InitOptions = {}): void {
       sampler: new ParentBasedSampler({ root: c.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(c.sampleRate) }),
       spanProcessors: [processor],
     });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    const contextManager = new SpanlensContextManager().enable();
+    context.setGlobalContextManager(contextManager);
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     if (!trace.setGlobalTracerProvider(provider)) {
       diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
     }
-    state = { config: c, provider, processor };
+    state = { config: c, provider, processor, contextManager };
     cachedTracer = undefined;
   } catch (err) {
     diag.error('spanlens: init failed', err);
@@ -110,6 +112,11 @@ export async function shutdown(): Promise<void> {
     state = { config: state.config };
     cachedTracer = undefined;
   }
+}
+
+/** Whether the context manager init() registered has entered a context yet (for tests and benchmarks). */
+export function contextStoreInUse(): boolean | undefined {
+  return state.contextManager?.inUse;
 }
 
 /** Counts of exported, dropped (queue full) and failed spans since init(). */
