@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type StreamObserver, type Usage } from './genai.ts';
+import { clean, LlmCall, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
+import { observeStream, type StreamKind } from './stream.ts';
 
 // Structural shapes of the `@anthropic-ai/sdk` messages API.
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown };
@@ -107,7 +108,7 @@ function messagesCreate(orig: Method, server: Attributes): Method {
     // The messages array is copied: the app may push to it before the span is built.
     begin: (params) => new LlmCall(MESSAGES_START, params, server, (params as MessageParams).messages.slice()),
     onValue(call, value, params) {
-      if ((params as MessageParams).stream) recordStream(call, value as AsyncIterable<StreamEvent>);
+      if ((params as MessageParams).stream) observeStream(value as AsyncIterable<StreamEvent>, call, MESSAGE_STREAM);
       else call.succeed(MESSAGE_RESULT, value);
     },
     suppress: true,
@@ -116,27 +117,10 @@ function messagesCreate(orig: Method, server: Attributes): Method {
 }
 
 // While the app iterates, events are only kept; they are read when the span is built.
-function recordStream(call: LlmCall, stream: AsyncIterable<StreamEvent>): void {
-  observeStream(stream, new MessageStreamObserver(call));
-}
-
-class MessageStreamObserver implements StreamObserver<StreamEvent> {
-  private readonly events: StreamEvent[] = [];
-  constructor(private readonly call: LlmCall) {}
-
-  item(e: StreamEvent): void {
-    if (e.type === 'content_block_delta') this.call.firstToken();
-    this.events.push(e);
-  }
-
-  end(): void {
-    this.call.succeed(STREAM_RESULT, this.events);
-  }
-
-  error(err: unknown): void {
-    this.call.fail(err);
-  }
-}
+const MESSAGE_STREAM: StreamKind<StreamEvent> = {
+  firstToken: (e) => e.type === 'content_block_delta',
+  result: STREAM_RESULT,
+};
 
 interface StreamOutput { start?: Message; stopReason?: string; usage: AnthropicUsage; messages: GenAiMessage[] }
 const streamOutputs = new WeakMap<StreamEvent[], StreamOutput>();

@@ -93,21 +93,21 @@ export class LlmCall {
     this.ttftMs ??= nowMs() - this.startMs;
   }
 
-  succeed(result: ResultDescriber, value: unknown): void {
+  succeed(result: ResultDescriber, value: unknown, endMs = nowMs()): void {
     if (this.done) return;
     this.capture();
     this.done = true;
-    this.endMs = nowMs();
+    this.endMs = endMs;
     this.result = result;
     this.value = value;
     recorder.add(this);
   }
 
-  fail(err: unknown): void {
+  fail(err: unknown, endMs = nowMs()): void {
     if (this.done) return;
     this.capture();
     this.done = true;
-    this.endMs = nowMs();
+    this.endMs = endMs;
     this.failed = true;
     this.error = err;
     recorder.add(this);
@@ -118,7 +118,7 @@ export class LlmCall {
 // Constant for the process; the getter is not free on the call path.
 const TIME_ORIGIN = performance.timeOrigin;
 
-function nowMs(): number {
+export function nowMs(): number {
   return TIME_ORIGIN + performance.now();
 }
 
@@ -261,69 +261,6 @@ export function watch<T>(p: PromiseLike<T>, onValue: (v: T) => void, onError: (e
     (v) => { try { onValue(v); } catch { /* recording must never reach the app */ } },
     (e: unknown) => { try { onError(e); } catch { /* idem */ } },
   );
-}
-
-/** What observes one stream: its items, its end and its failure (one object per stream). */
-export interface StreamObserver<T> {
-  item(value: T): void;
-  end(): void;
-  error(err: unknown): void;
-}
-
-/**
- * Records every item an async-iterable stream yields by replacing the iterator method on
- * this one instance: the object the app receives, with all its helper methods, stays
- * the same; only its iteration is observed.
- */
-export function observeStream<T>(stream: AsyncIterable<T>, observer: StreamObserver<T>): void {
-  const original = stream[Symbol.asyncIterator];
-  Object.defineProperty(stream, Symbol.asyncIterator, {
-    configurable: true,
-    writable: true,
-    value(): AsyncIterator<T> {
-      return new ObservedIterator(original.call(stream), observer);
-    },
-  });
-}
-
-/**
- * The app gets the iterator's own promise for each item: a reaction attached beside its
- * await, not chained in front of it, adds no microtask hop. Nothing is allocated per item
- * beyond that reaction (the handlers are made once per stream).
- */
-class ObservedIterator<T> implements AsyncIterator<T> {
-  private readonly onResult: (r: IteratorResult<T>) => void;
-  private readonly onFailure: (err: unknown) => void;
-
-  constructor(private readonly it: AsyncIterator<T>, private readonly observer: StreamObserver<T>) {
-    this.onResult = (r) => {
-      try {
-        if (r.done) observer.end();
-        else observer.item(r.value);
-      } catch {
-        // recording must never reach the app
-      }
-    };
-    this.onFailure = (err) => {
-      try { observer.error(err); } catch { /* idem */ }
-    };
-  }
-
-  next(value?: unknown): Promise<IteratorResult<T>> {
-    const p = value === undefined ? this.it.next() : this.it.next(value);
-    p.then(this.onResult, this.onFailure);
-    return p;
-  }
-
-  return(value?: unknown): Promise<IteratorResult<T>> {
-    try { this.observer.end(); } catch { /* idem */ }
-    return this.it.return ? this.it.return(value) : Promise.resolve({ done: true, value: undefined as T });
-  }
-
-  throw(e?: unknown): Promise<IteratorResult<T>> {
-    this.onFailure(e);
-    return this.it.throw ? this.it.throw(e) : Promise.reject(e);
-  }
 }
 
 export function serverAttributes(baseURL: unknown): Attributes {

@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, observeStream, patch, recordCall, serverAttributes, type CallKind, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type StreamObserver, type Usage } from './genai.ts';
+import { clean, LlmCall, patch, recordCall, serverAttributes, type CallKind, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
+import { observeStream, type StreamKind } from './stream.ts';
 
 // The shapes read from the `openai` package, kept structural so the SDK does not
 // depend on it (any 4.x-6.x client fits).
@@ -119,7 +120,7 @@ function chatCreate(orig: Method, server: Attributes): Method {
     // The messages array is copied: the app may push to it before the span is built.
     begin: (params) => new LlmCall(CHAT_START, params, server, (params as ChatParams).messages.slice()),
     onValue(call, value, params) {
-      if ((params as ChatParams).stream) recordStream(call, value as AsyncIterable<ChatChunk>);
+      if ((params as ChatParams).stream) observeStream(value as AsyncIterable<ChatChunk>, call, CHAT_STREAM);
       else call.succeed(CHAT_RESULT, value);
     },
   };
@@ -127,30 +128,13 @@ function chatCreate(orig: Method, server: Attributes): Method {
 }
 
 // While the app iterates, chunks are only kept; they are read when the span is built.
-function recordStream(call: LlmCall, stream: AsyncIterable<ChatChunk>): void {
-  observeStream(stream, new ChatStreamObserver(call));
-}
-
-class ChatStreamObserver implements StreamObserver<ChatChunk> {
-  private readonly chunks: ChatChunk[] = [];
-  constructor(private readonly call: LlmCall) {}
-
-  item(chunk: ChatChunk): void {
-    if (this.call.ttftMs === undefined) {
-      const d = chunk.choices?.[0]?.delta;
-      if (d?.content || d?.tool_calls?.length) this.call.firstToken();
-    }
-    this.chunks.push(chunk);
-  }
-
-  end(): void {
-    this.call.succeed(CHAT_STREAM_RESULT, this.chunks);
-  }
-
-  error(err: unknown): void {
-    this.call.fail(err);
-  }
-}
+const CHAT_STREAM: StreamKind<ChatChunk> = {
+  firstToken(chunk) {
+    const d = chunk.choices?.[0]?.delta;
+    return Boolean(d?.content || d?.tool_calls?.length);
+  },
+  result: CHAT_STREAM_RESULT,
+};
 
 interface StreamOutput { id?: string; model?: string; usage?: OpenAIUsage | null; finishReasons: string[]; messages: GenAiMessage[] }
 const streamOutputs = new WeakMap<ChatChunk[], StreamOutput>();

@@ -3,6 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { contextAttributes, currentContext } from './context.ts';
 import { recorder } from './genai.ts';
+import { openStreams } from './stream.ts';
 
 export interface ProcessorStats {
   /** Spans handed to the exporter and acknowledged. */
@@ -70,7 +71,8 @@ export class SpanlensSpanProcessor implements SpanProcessor {
     this.batch.onEnd(span);
   }
 
-  forceFlush(): Promise<void> {
+  async forceFlush(): Promise<void> {
+    await openStreams.settle(); // streams already over
     recorder.drain(); // LLM calls whose spans are still to be built
     return this.batch.forceFlush();
   }

@@ -7,6 +7,7 @@ import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.t
 import { SpanlensContextManager } from './context-manager.ts';
 import { SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
 import { recorder } from './genai.ts';
+import { openStreams } from './stream.ts';
 
 export const TRACER_NAME = '@spanlens/sdk';
 export const SDK_VERSION = '0.1.0';
@@ -89,6 +90,7 @@ export function init(options: InitOptions = {}): void {
 /** Exports every finished span now. Resolves even if the collector is down. */
 export async function flush(): Promise<void> {
   try {
+    await openStreams.settle();
     recorder.drain();
     await state.provider?.forceFlush();
   } catch (err) {
@@ -101,6 +103,7 @@ export async function shutdown(): Promise<void> {
   const { provider } = state;
   if (!provider) return;
   try {
+    await openStreams.settle();
     recorder.drain();
     await provider.shutdown();
   } catch (err) {
@@ -122,5 +125,5 @@ export function contextStoreInUse(): boolean | undefined {
 /** Counts of exported, dropped (queue full) and failed spans since init(). */
 export function stats(): ProcessorStats {
   const s = state.processor?.stats ?? { exported: 0, dropped: 0, failed: 0 };
-  return { ...s, dropped: s.dropped + recorder.dropped };
+  return { ...s, dropped: s.dropped + recorder.dropped + openStreams.dropped };
 }

@@ -90,6 +90,26 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     assert.deepEqual([s.inputTokens, s.outputTokens, s.finishReason, s.tokensEstimated], [42, 7, 'stop', false]);
   });
 
+  test('breaking out of a stream records what the app read, ended when it stopped', async () => {
+    let traceId = '';
+    let text = '';
+    await observe('stream-break', async () => {
+      traceId = currentTraceId()!;
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (text === OPENAI_TEXT.slice(0, 2).join('')) break;
+      }
+    })();
+    const { spans } = await readTrace(sl, traceId);
+    const s = spans.find((x) => x.kind === 'llm')!;
+    assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: OPENAI_TEXT.slice(0, 2).join('') }]));
+    assert.notEqual(s.status, 'error');
+    assert.ok(s.ttftMs !== null && s.ttftMs <= s.durationMs, `ttft ${s.ttftMs} of ${s.durationMs}`);
+    const root = spans.find((x) => x.name === 'stream-break')!;
+    assert.ok(s.durationMs <= root.durationMs, `${s.durationMs} within ${root.durationMs}`);
+  });
+
   test('streaming without usage: tokens are estimated by the collector', async () => {
     let traceId = '';
     await observe('stream-no-usage', async () => {
