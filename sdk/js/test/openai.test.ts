@@ -110,6 +110,23 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     assert.ok(s.durationMs <= root.durationMs, `${s.durationMs} within ${root.durationMs}`);
   });
 
+  test('a stream the app aborts ends early for the app and for the span, with what was read', async () => {
+    let traceId = '';
+    let text = '';
+    await observe('stream-abort', async () => {
+      traceId = currentTraceId()!;
+      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (text) stream.controller.abort();
+      }
+    })();
+    assert.equal(text, OPENAI_TEXT[0]);
+    const s = (await readTrace(sl, traceId)).spans.find((x) => x.kind === 'llm')!;
+    assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: OPENAI_TEXT[0] }]));
+    assert.notEqual(s.status, 'error');
+  });
+
   test('streaming without usage: tokens are estimated by the collector', async () => {
     let traceId = '';
     await observe('stream-no-usage', async () => {
