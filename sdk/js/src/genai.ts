@@ -130,6 +130,7 @@ const BATCH = 100;
 class Recorder {
   private pending: LlmCall[] = [];
   private scheduled: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   dropped = 0;
 
   add(call: LlmCall): void {
@@ -138,8 +139,12 @@ class Recorder {
       return;
     }
     this.pending.push(call);
-    if (this.pending.length >= BATCH) this.drain();
-    else if (!this.scheduled) {
+    // A full batch is built in the next turn of the event loop, not in the reaction that
+    // finished this call: the app's own continuation of the call runs first.
+    if (this.pending.length >= BATCH) {
+      this.immediate ??= setImmediate(() => this.drain());
+      this.immediate.unref();
+    } else if (!this.scheduled) {
       this.scheduled = setTimeout(() => this.drain(), config().spanBuildDelayMs);
       this.scheduled.unref();
     }
@@ -148,7 +153,9 @@ class Recorder {
   /** Builds every pending span now (flush and shutdown call this first). */
   drain(): void {
     if (this.scheduled) clearTimeout(this.scheduled);
+    if (this.immediate) clearImmediate(this.immediate);
     this.scheduled = null;
+    this.immediate = null;
     const batch = this.pending;
     this.pending = [];
     for (const call of batch) {
