@@ -1,12 +1,12 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ROOT_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 import OpenAI from 'openai';
 import { SpanlensContextManager, suppressedContext } from '../src/context-manager.ts';
 import { contextStoreInUse } from '../src/sdk.ts';
-import { currentTraceId, flush, observe, shutdown, wrapOpenAI } from '../src/index.ts';
-import { readTrace, setup, type FakeLlm, type Spanlens } from './helpers/setup.ts';
+import { currentTraceId, flush, observe, wrapOpenAI } from '../src/index.ts';
+import { readTrace, useSpanlens } from './helpers/setup.ts';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -47,23 +47,16 @@ describe('SpanlensContextManager', () => {
 });
 
 describe('the SDK leaves the context store unused until the app needs it', () => {
-  let sl: Spanlens;
-  let llm: FakeLlm;
-  before(async () => { ({ sl, llm } = await setup()); });
-  after(async () => {
-    await shutdown();
-    await llm.close();
-    await sl.close();
-  });
+  const env = useSpanlens();
 
   test('wrapped calls and their export do not enter a context; observe() does, and nests', async () => {
-    const openai = wrapOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: `${llm.url}/v1`, maxRetries: 0 }));
+    const openai = wrapOpenAI(new OpenAI({ apiKey: 'sk-test', baseURL: `${env.llm.url}/v1`, maxRetries: 0 }));
     const messages = [{ role: 'user' as const, content: 'Capital of France?' }];
     const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
     assert.equal(r.choices[0]!.message.content, 'Paris.');
     await flush();
     // The call's span was exported and stored, and no context was entered for it.
-    const { status, body } = await sl.get('/api/v1/traces?limit=10');
+    const { status, body } = await env.sl.get('/api/v1/traces?limit=10');
     assert.equal(status, 200);
     assert.deepEqual(body.traces.map((t: { name: string }) => t.name), ['chat gpt-4o-mini']);
     assert.equal(contextStoreInUse(), false);
@@ -74,7 +67,7 @@ describe('the SDK leaves the context store unused until the app needs it', () =>
       await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
     })();
     assert.equal(contextStoreInUse(), true);
-    const { spans } = await readTrace(sl, traceId);
+    const { spans } = await readTrace(env.sl, traceId);
     assert.deepEqual(spans.map((s) => s.name), ['step', 'chat gpt-4o-mini']);
     assert.equal(spans[1]!.parentSpanId, spans[0]!.spanId);
   });

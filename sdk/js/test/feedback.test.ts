@@ -1,21 +1,14 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { currentSpanId, currentTraceId, feedback, observe, shutdown, SpanlensSpanProcessor } from '../src/index.ts';
-import { readTrace, setup, type FakeLlm, type Spanlens } from './helpers/setup.ts';
+import { currentSpanId, currentTraceId, feedback, observe, SpanlensSpanProcessor } from '../src/index.ts';
+import { readTrace, useSpanlens } from './helpers/setup.ts';
 
 describe('feedback and the bounded queue', () => {
-  let sl: Spanlens;
-  let llm: FakeLlm;
-  before(async () => { ({ sl, llm } = await setup()); });
-  after(async () => {
-    await shutdown();
-    await llm.close();
-    await sl.close();
-  });
+  const env = useSpanlens();
 
   test('feedback for the current trace and span is stored with the trace', async () => {
     const ids = await observe('answer', async () => ({ traceId: currentTraceId()!, spanId: currentSpanId()! }))();
@@ -23,7 +16,7 @@ describe('feedback and the bounded queue', () => {
     const ok = await feedback({ ...ids, name: 'helpful', value: true, comment: 'spot on', userId: 'user-9', id: 'fb-1' });
     assert.equal(ok, true);
     assert.equal(await feedback({ ...ids, name: 'helpful', value: true, comment: 'spot on', userId: 'user-9', id: 'fb-1' }), true);
-    const { feedback: scores } = await readTrace(sl, ids.traceId);
+    const { feedback: scores } = await readTrace(env.sl, ids.traceId);
     assert.equal(scores.length, 1);
     assert.deepEqual(
       { name: scores[0]!.name, value: scores[0]!.value, dataType: scores[0]!.dataType, comment: scores[0]!.comment, userId: scores[0]!.userId, spanId: scores[0]!.spanId },

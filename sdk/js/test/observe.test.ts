@@ -1,17 +1,10 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { config, currentTraceId, observe, setContext, shutdown, withContext } from '../src/index.ts';
-import { readTrace, setup, type FakeLlm, type Spanlens } from './helpers/setup.ts';
+import { config, currentTraceId, observe, setContext, withContext } from '../src/index.ts';
+import { readTrace, useSpanlens } from './helpers/setup.ts';
 
 describe('observe and context, read back from the real collector', () => {
-  let sl: Spanlens;
-  let llm: FakeLlm;
-  before(async () => { ({ sl, llm } = await setup()); });
-  after(async () => {
-    await shutdown();
-    await llm.close();
-    await sl.close();
-  });
+  const env = useSpanlens();
 
   test('sync, async, generator and async generator functions nest and keep their results', async () => {
     let traceId = '';
@@ -31,7 +24,7 @@ describe('observe and context, read back from the real collector', () => {
       return { d, docs, ws, slow };
     }, { kind: 'agent' });
     assert.deepEqual(await pipeline(), { d: 42, docs: ['doc about cats'], ws: ['a', 'b', 'c'], slow: ['x', 'y'] });
-    const { spans } = await readTrace(sl, traceId);
+    const { spans } = await readTrace(env.sl, traceId);
     const by = Object.fromEntries(spans.map((s) => [s.name, s]));
     assert.deepEqual(Object.keys(by).sort(), ['double', 'pipeline', 'retrieve', 'slow-words', 'words']);
     for (const child of ['double', 'retrieve', 'words', 'slow-words']) assert.equal(by[child]!.parentSpanId, by.pipeline!.spanId, child);
@@ -54,7 +47,7 @@ describe('observe and context, read back from the real collector', () => {
       assert.throws(() => boom(), MyError);
       await assert.rejects(asyncBoom(), MyError);
     })();
-    const spans = (await readTrace(sl, traceId)).spans;
+    const spans = (await readTrace(env.sl, traceId)).spans;
     for (const [name, msg] of [['boom', 'sync boom'], ['async-boom', 'async boom']]) {
       const s = spans.find((x) => x.name === name)!;
       assert.equal(s.status, 'error');
@@ -66,7 +59,7 @@ describe('observe and context, read back from the real collector', () => {
   test('input and output are not recorded when told not to', async () => {
     let traceId = '';
     await observe('secret', (password: string) => { traceId = currentTraceId()!; return password.length; }, { captureInput: false, captureOutput: false })('hunter2');
-    const s = (await readTrace(sl, traceId)).spans[0]!;
+    const s = (await readTrace(env.sl, traceId)).spans[0]!;
     assert.equal(s.input, null);
     assert.equal(s.output, null);
     assert.equal(config().captureContent, true);
@@ -87,7 +80,7 @@ describe('observe and context, read back from the real collector', () => {
     await step();
     const users = [];
     for (const id of ids) {
-      const s = (await readTrace(sl, id)).spans[0]!;
+      const s = (await readTrace(env.sl, id)).spans[0]!;
       users.push([s.userId, s.sessionId, s.tags, s.attributes['spanlens.metadata.plan'] ?? null]);
     }
     assert.deepEqual(users, [

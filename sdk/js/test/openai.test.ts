@@ -90,42 +90,30 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     assert.deepEqual([s.inputTokens, s.outputTokens, s.finishReason, s.tokensEstimated], [42, 7, 'stop', false]);
   });
 
-  test('breaking out of a stream records what the app read, ended when it stopped', async () => {
-    let traceId = '';
-    let text = '';
-    await observe('stream-break', async () => {
-      traceId = currentTraceId()!;
-      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta?.content ?? '';
-        if (text === OPENAI_TEXT.slice(0, 2).join('')) break;
-      }
-    })();
-    const { spans } = await readTrace(sl, traceId);
-    const s = spans.find((x) => x.kind === 'llm')!;
-    assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: OPENAI_TEXT.slice(0, 2).join('') }]));
-    assert.notEqual(s.status, 'error');
-    assert.ok(s.ttftMs !== null && s.ttftMs <= s.durationMs, `ttft ${s.ttftMs} of ${s.durationMs}`);
-    const root = spans.find((x) => x.name === 'stream-break')!;
-    assert.ok(s.durationMs <= root.durationMs, `${s.durationMs} within ${root.durationMs}`);
-  });
-
-  test('a stream the app aborts ends early for the app and for the span, with what was read', async () => {
-    let traceId = '';
-    let text = '';
-    await observe('stream-abort', async () => {
-      traceId = currentTraceId()!;
-      const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta?.content ?? '';
-        if (text) stream.controller.abort();
-      }
-    })();
-    assert.equal(text, OPENAI_TEXT[0]);
-    const s = (await readTrace(sl, traceId)).spans.find((x) => x.kind === 'llm')!;
-    assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: OPENAI_TEXT[0] }]));
-    assert.notEqual(s.status, 'error');
-  });
+  for (const how of ['break', 'abort'] as const) {
+    test(`a stream the app stops early (${how}) is recorded with what the app read, ended when it stopped`, async () => {
+      let traceId = '';
+      let text = '';
+      await observe(`stream-${how}`, async () => {
+        traceId = currentTraceId()!;
+        const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+        for await (const chunk of stream) {
+          text += chunk.choices[0]?.delta?.content ?? '';
+          if (how === 'abort' && text) stream.controller.abort(); // the client then ends the stream quietly
+          if (how === 'break' && text === OPENAI_TEXT.slice(0, 2).join('')) break;
+        }
+      })();
+      const read = how === 'abort' ? OPENAI_TEXT[0] : OPENAI_TEXT.slice(0, 2).join('');
+      assert.equal(text, read);
+      const { spans } = await readTrace(sl, traceId);
+      const s = spans.find((x) => x.kind === 'llm')!;
+      assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: read }]));
+      assert.notEqual(s.status, 'error');
+      assert.ok(s.ttftMs !== null && s.ttftMs <= s.durationMs, `ttft ${s.ttftMs} of ${s.durationMs}`);
+      const root = spans.find((x) => x.name === `stream-${how}`)!;
+      assert.ok(s.durationMs <= root.durationMs, `${s.durationMs} within ${root.durationMs}`);
+    });
+  }
 
   test('streaming without usage: tokens are estimated by the collector', async () => {
     let traceId = '';

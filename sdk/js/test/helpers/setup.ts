@@ -1,5 +1,6 @@
 import { startTestSpanlens } from '../../../../server/test/helpers/spanlens.ts';
-import { flush, init } from '../../src/index.ts';
+import { after, before } from 'node:test';
+import { flush, init, shutdown } from '../../src/index.ts';
 import { startFakeLlm } from './fake-llm.ts';
 
 export type Spanlens = Awaited<ReturnType<typeof startTestSpanlens>>;
@@ -11,6 +12,21 @@ export async function setup(initOptions: Parameters<typeof init>[0] = {}) {
   const llm = await startFakeLlm();
   init({ endpoint: sl.httpUrl, apiKey: sl.key, serviceName: 'sdk-test', environment: 'test', release: '9.9.9', ...initOptions });
   return { sl, llm };
+}
+
+/**
+ * setup() before the suite and everything stopped after it; the suite reads `sl` and
+ * `llm` from the returned object once its tests run.
+ */
+export function useSpanlens(initOptions: Parameters<typeof init>[0] = {}): { readonly sl: Spanlens; readonly llm: FakeLlm } {
+  const env = {} as { sl: Spanlens; llm: FakeLlm };
+  before(async () => { Object.assign(env, await setup(initOptions)); });
+  after(async () => {
+    await shutdown();
+    await env.llm.close();
+    await env.sl.close();
+  });
+  return env;
 }
 
 export interface ApiSpan {
