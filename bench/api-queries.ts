@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { addApiKey, createProject, KeyCache, migrate, openStorage, prewarmCaches } from '@spanlens/clickhouse';
 import { buildApi } from '@spanlens/api';
 import { seedSpans } from './seed-spans.ts';
+import { mergesSettled } from './merges.ts';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,14 +57,8 @@ const seedSeconds = (performance.now() - t0) / 1000;
 if (!REUSE) console.log(`seeded ${fmtInt(inserted)} spans in ${seedSeconds.toFixed(1)} s (${fmtInt(inserted / seedSeconds)} spans/s)`);
 
 // Background merges: wait until none runs (at most 3 minutes), as a store at rest would be.
-const waitStart = performance.now();
-let idle = 0;
-while (idle < 3 && performance.now() - waitStart < 180_000) {
-  const [m] = await rows<{ n: string }>('SELECT count() AS n FROM system.merges');
-  idle = num(m?.n) === 0 ? idle + 1 : 0;
-  await new Promise((r) => setTimeout(r, 1000));
-}
-console.log(`merges settled after ${((performance.now() - waitStart) / 1000).toFixed(0)} s`);
+const waited = await mergesSettled(storage, { quietChecks: 3, pollMs: 1000, timeoutMs: 180_000 });
+console.log(`merges settled after ${waited.toFixed(0)} s`);
 // As Spanlens does when it opens embedded storage.
 const prewarmStart = performance.now();
 await prewarmCaches(storage);

@@ -20,6 +20,7 @@ import type { SpanBatch } from '../../collector/src/processors/processor.ts';
 import { dropStoredSpans } from '../../collector/src/exporters/span-dedup.ts';
 import { encodeBody, spansV2 } from '../../collector/src/kafka/records.ts';
 import { freshRows } from './engine.ts';
+import { mergesSettled } from '../merges.ts';
 import { buildRequest, spansPerRequest } from './payload.ts';
 
 const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : fallback; };
@@ -86,11 +87,7 @@ async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSec
       await storage.insertCompact('spans', SPAN_COLUMNS, c.body, { dedupToken: randomUUID() });
     }
     // Background merges the inserts caused run while the next ones wait: let them finish.
-    for (;;) {
-      const rs = await storage.client.query({ query: 'SELECT count() AS n FROM system.merges', format: 'JSONEachRow' });
-      if (Number((await rs.json<{ n: string }>())[0]!.n) === 0) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await mergesSettled(storage);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = cpuUs() - c0;
     return { rowsPerSecond: Math.round(rows.length / seconds), cpuUsPerRow: Math.round(cpu / rows.length), cores: Number((cpu / 1e6 / seconds).toFixed(2)) };

@@ -1,9 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStorage } from '../src/client.ts';
 import { openTestStorage } from '../src/testing.ts';
 import { applyRetention, loadMigrations, migrate, prewarmCaches, splitStatements } from '../src/migrate.ts';
 
@@ -54,8 +50,7 @@ test('the span table\'s mark cache can be prewarmed (the statement Spanlens runs
 });
 
 test('trace totals: spans stored before migration 0008 are copied once, later ones arrive through the view', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-test-'));
-  const storage = openStorage({ dataDir });
+  const storage = await openTestStorage(loadMigrations().filter((m) => m.version < 8));
   const span = (trace: string, span: string, start: string, extra: Record<string, unknown> = {}) => ({
     project_id: 'p', trace_id: trace.repeat(32), span_id: span.repeat(16), name: `n-${span}`, start_time: start, end_time: start, ...extra,
   });
@@ -72,7 +67,6 @@ test('trace totals: spans stored before migration 0008 are copied once, later on
       .map((r) => ({ trace: r.trace_id[0], n: Number(r.n), cost: r.cost, errors: Number(r.errors), root: r.root, models: r.models, user: r.user }));
   };
   try {
-    await migrate(storage, loadMigrations().filter((m) => m.version < 8));
     await storage.insertRows('spans', [
       span('a', '1', at(-60_000), { parent_span_id: 'f'.repeat(16), model: 'gpt-4o', cost_usd: 0.25, user_id: 'u1' }),
       // The root starts later than its child and in the next hour: the name is still the root's.
@@ -87,7 +81,6 @@ test('trace totals: spans stored before migration 0008 are copied once, later on
       { trace: 'b', n: 1, cost: 0, errors: 0, root: 'n-4', models: [], user: '' },
     ]);
   } finally {
-    await storage.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await storage.destroy();
   }
 });

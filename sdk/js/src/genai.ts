@@ -95,7 +95,6 @@ export class LlmCall {
 
   succeed(result: ResultDescriber, value: unknown, endMs = nowMs()): void {
     if (this.done) return;
-    this.capture();
     this.done = true;
     this.endMs = endMs;
     this.result = result;
@@ -105,7 +104,6 @@ export class LlmCall {
 
   fail(err: unknown, endMs = nowMs()): void {
     if (this.done) return;
-    this.capture();
     this.done = true;
     this.endMs = endMs;
     this.failed = true;
@@ -246,10 +244,12 @@ export function recordCall(orig: Method, params: never, options: unknown, kind: 
   try {
     result = kind.suppress ? call.runSuppressed(() => orig(params, options)) : orig(params, options);
   } catch (err) {
+    call.capture();
     call.fail(err);
     throw err;
   }
-  watch(result as PromiseLike<unknown>, (value) => { call.capture(); kind.onValue(call, value, params); }, (err) => call.fail(err));
+  // Both reactions run in the call's async context (see LlmCall.capture).
+  watch(result as PromiseLike<unknown>, (value) => { call.capture(); kind.onValue(call, value, params); }, (err) => { call.capture(); call.fail(err); });
   return result;
 }
 

@@ -14,6 +14,12 @@ export interface ProcessorStats {
   failed: number;
 }
 
+/** Builds the spans of LLM calls that are over (streams included) and still waiting for their batch. */
+export async function buildPendingSpans(): Promise<void> {
+  await openStreams.settle();
+  recorder.drain();
+}
+
 export interface SpanlensProcessorOptions {
   maxQueueSize?: number;
   scheduledDelayMillis?: number;
@@ -72,12 +78,12 @@ export class SpanlensSpanProcessor implements SpanProcessor {
   }
 
   async forceFlush(): Promise<void> {
-    await openStreams.settle(); // streams already over
-    recorder.drain(); // LLM calls whose spans are still to be built
+    await buildPendingSpans();
     return this.batch.forceFlush();
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
+    await buildPendingSpans();
     return this.batch.shutdown();
   }
 }

@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.ts';
 import { SpanlensContextManager } from './context-manager.ts';
-import { SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
+import { buildPendingSpans, SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
 import { recorder } from './genai.ts';
 import { openStreams } from './stream.ts';
 
@@ -90,9 +90,9 @@ export function init(options: InitOptions = {}): void {
 /** Exports every finished span now. Resolves even if the collector is down. */
 export async function flush(): Promise<void> {
   try {
-    await openStreams.settle();
-    recorder.drain();
-    await state.provider?.forceFlush();
+    // The provider flushes through SpanlensSpanProcessor, which builds the pending spans first.
+    if (state.provider) await state.provider.forceFlush();
+    else await buildPendingSpans();
   } catch (err) {
     diag.warn('spanlens: flush failed', err);
   }
@@ -103,8 +103,6 @@ export async function shutdown(): Promise<void> {
   const { provider } = state;
   if (!provider) return;
   try {
-    await openStreams.settle();
-    recorder.drain();
     await provider.shutdown();
   } catch (err) {
     diag.warn('spanlens: shutdown failed', err);
