@@ -1,5 +1,5 @@
 // Seeds realistic LLM traces straight into `spans` with INSERT ... SELECT FROM numbers(),
-// so the engine generates the rows and the materialized views (trace_index, spans_1m) are
+// so the engine generates the rows and the materialized views (trace_items, spans_1m, ...) are
 // filled as in production. Deterministic: row values are cityHash64 of the trace number.
 import type { Storage } from '@spanlens/clickhouse';
 

@@ -28,7 +28,7 @@ export interface Storage {
 }
 
 // The views an insert feeds (minute and hour rollups, trace index) run in parallel instead of
-// one after another: a 200-span insert took 107 ms serially and 72 ms so (bench/rollup-insert-cost.ts).
+// one after another: a 200-span insert took 107 ms serially and 72 ms so (bench/view-insert-cost.ts).
 function insertSettings(options?: InsertOptions): Record<string, string | number> {
   if (!options?.dedupToken) return { parallel_view_processing: 1 };
   return {

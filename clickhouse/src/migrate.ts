@@ -58,7 +58,7 @@ export async function applyRetention(storage: Storage, days: number): Promise<vo
   if (!Number.isInteger(days) || days < 1) throw new Error(`retention must be a whole number of days >= 1, got ${days}`);
   const ttl: Record<string, string> = {
     spans: 'toDateTime(start_time)',
-    trace_index: 'toDateTime(start_max)',
+    trace_items: 'toDateTime(time)',
     trace_totals: 'hour',
     spans_1m: 'minute',
     spans_1h: 'hour',
@@ -81,10 +81,11 @@ export async function applyRetention(storage: Storage, days: number): Promise<vo
 }
 
 /**
- * Loads the span table's marks into the mark cache, so the first read of a part (a trace
- * opened for the first time) skips loading them. Embedded storage only: a server keeps its
- * cache across restarts of Spanlens. On 10 M spans: 0.2-0.6 s.
+ * Loads the marks of the tables read by key into the mark cache, so the first read of a
+ * part (a trace opened for the first time) skips loading them. Embedded storage only: a
+ * server keeps its cache across restarts of Spanlens. On 10 M spans: 0.2-0.6 s.
  */
 export async function prewarmCaches(storage: Storage): Promise<void> {
-  if (storage.embedded) await storage.client.command({ query: 'SYSTEM PREWARM MARK CACHE spans' });
+  if (!storage.embedded) return;
+  for (const table of ['spans', 'trace_items']) await storage.client.command({ query: `SYSTEM PREWARM MARK CACHE ${table}` });
 }

@@ -13,7 +13,7 @@ test('migrations apply once and a second run is a no-op', async () => {
     assert.deepEqual(names, loadMigrations().map((m) => m.name));
     const tables = await storage.client.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: 'JSONEachRow' });
     const tnames = (await tables.json<{ name: string }>()).map((r) => r.name);
-    for (const t of ['spans', 'spans_1m', 'trace_index', 'feedback', 'projects', 'api_keys', 'model_prices']) assert.ok(tnames.includes(t), t);
+    for (const t of ['spans', 'spans_1m', 'trace_items', 'feedback', 'projects', 'api_keys', 'model_prices']) assert.ok(tnames.includes(t), t);
   } finally {
     await storage.destroy();
   }
@@ -80,6 +80,36 @@ test('trace totals: spans stored before migration 0008 are copied once, later on
       { trace: 'a', n: 3, cost: 0.875, errors: 1, root: 'n-2', models: ['claude', 'gpt-4o'], user: 'u1' },
       { trace: 'b', n: 1, cost: 0, errors: 0, root: 'n-4', models: [], user: '' },
     ]);
+  } finally {
+    await storage.destroy();
+  }
+});
+
+test('trace items: spans and scores stored before migration 0010 are copied once, later ones arrive through the views', async () => {
+  const storage = await openTestStorage(loadMigrations().filter((m) => m.version < 10));
+  const at = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').replace('Z', '000000');
+  const span = (trace: string, span: string, extra: Record<string, unknown> = {}) => ({
+    project_id: 'p', trace_id: trace.repeat(32), span_id: span.repeat(16), name: `n-${span}`, start_time: at, end_time: at, ...extra,
+  });
+  const score = (trace: string, id: string) => ({ project_id: 'p', id, trace_id: trace.repeat(32), name: 'helpful', value: 1, created_at: at.slice(0, 23) });
+  const items = async () => {
+    const rs = await storage.client.query({
+      query: 'SELECT item, item_id, JSONExtractString(doc, \'name\') AS name, JSONExtractFloat(doc, \'cost_usd\') AS cost FROM trace_items ORDER BY item, item_id',
+      format: 'JSONEachRow',
+    });
+    return (await rs.json<{ item: string; item_id: string; name: string; cost: number }>()).map((r) => `${r.item} ${r.item_id.slice(0, 2)} ${r.name} ${r.cost}`);
+  };
+  try {
+    await storage.insertRows('spans', [span('a', '1', { cost_usd: 0.25 }), span('a', '2')]);
+    await storage.insertRows('feedback', [score('a', 's1')]);
+    await migrate(storage);
+    assert.deepEqual(await items(), ['span 11 n-1 0.25', 'span 22 n-2 0', 'feedback s1 helpful 0']);
+    await migrate(storage);
+    await storage.insertRows('spans', [span('b', '3', { cost_usd: 0.5 })]);
+    await storage.insertRows('feedback', [score('b', 's2')]);
+    assert.deepEqual(await items(), ['span 11 n-1 0.25', 'span 22 n-2 0', 'span 33 n-3 0.5', 'feedback s1 helpful 0', 'feedback s2 helpful 0']);
+    const rs = await storage.client.query({ query: "SELECT count() AS n FROM system.tables WHERE database = currentDatabase() AND name LIKE 'trace_index%'", format: 'JSONEachRow' });
+    assert.equal(Number((await rs.json<{ n: string }>())[0]!.n), 0);
   } finally {
     await storage.destroy();
   }

@@ -25,7 +25,7 @@ export const qualityRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async 
   }, async (req, reply) => {
     const traceId = req.params.traceId.toLowerCase();
     const rs = await storage.client.query({
-      query: 'SELECT count() AS n FROM trace_index WHERE project_id = {p:String} AND trace_id = {t:String}',
+      query: "SELECT count() AS n FROM trace_items WHERE project_id = {p:String} AND trace_id = {t:String} AND item = 'span'",
       query_params: { p: req.projectId, t: traceId }, format: 'JSONEachRow',
     });
     if (Number((await rs.json<{ n: Num }>())[0]?.n ?? 0) === 0) throw new ApiError('not_found', `trace ${traceId} not found`);

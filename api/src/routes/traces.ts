@@ -3,7 +3,8 @@ import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { listRange } from '../filters.ts';
-import { getTrace, listTraces } from '../queries/traces.ts';
+import { listTraces } from '../queries/traces.ts';
+import { getTrace } from '../queries/trace-detail.ts';
 import { errorResponse, traceDetailResponse, traceIdParams, traceListQuery, traceListResponse } from '../schemas.ts';
 
 
