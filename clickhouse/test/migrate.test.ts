@@ -39,11 +39,22 @@ test('splitStatements drops comments and empty statements', () => {
   ]);
 });
 
-test('the span table\'s mark cache can be prewarmed (the statement Spanlens runs at start)', async () => {
+test('prewarming loads the marks of spans and of trace_items (what Spanlens runs at start)', async () => {
   const storage = await openTestStorage();
+  const cachedFiles = async () => {
+    const rs = await storage.client.query({ query: "SELECT value FROM system.metrics WHERE metric = 'MarkCacheFiles'", format: 'JSONEachRow' });
+    return Number((await rs.json<{ value: string }>())[0]!.value);
+  };
   try {
-    await storage.insertRows('spans', [{ project_id: 'p', trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), name: 'x', start_time: '2026-01-01 00:00:00.000000000', end_time: '2026-01-01 00:00:00.000000000' }]);
+    const at = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').replace('Z', '000000');
+    await storage.insertRows('spans', [{ project_id: 'p', trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16), name: 'x', start_time: at, end_time: at }]);
+    await storage.client.command({ query: 'SYSTEM DROP MARK CACHE' });
+    await storage.client.command({ query: 'SYSTEM PREWARM MARK CACHE spans' });
+    const spansOnly = await cachedFiles();
+    assert.ok(spansOnly > 0, 'the spans marks are cached');
+    await storage.client.command({ query: 'SYSTEM DROP MARK CACHE' });
     await prewarmCaches(storage);
+    assert.ok(await cachedFiles() > spansOnly, 'trace_items marks are cached too');
   } finally {
     await storage.destroy();
   }
