@@ -27,7 +27,7 @@ export interface FeedbackConsumer {
 export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, maxSpansPerRequest: number, metrics?: CollectorMetrics): TracesConsumer {
   return {
     admit() {
-      if (exporter.full) throw new QueueFullError(1);
+      if (exporter.full) throw new QueueFullError();
     },
     async consumeTraces(projectId, request) {
       const spans = request.spans.length + request.rejected;

@@ -64,7 +64,7 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
     if (rows.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(new ExportFailedError('exporter is shut down'));
     if (this.backlog + rows.length > this.opts.maxQueueRows) {
-      return Promise.reject(new QueueFullError(1));
+      return Promise.reject(new QueueFullError());
     }
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });

@@ -7,9 +7,12 @@ export interface Exporter<T> {
   shutdown(): Promise<void>;
 }
 
-/** The exporter's queue is full: the receiver answers 503 with Retry-After. */
+/**
+ * The exporter's queue is full: the receiver answers 503 with Retry-After, by default one
+ * second, the shortest delay the header can give: the queue drains in inserts of a batch.
+ */
 export class QueueFullError extends Error {
-  constructor(readonly retryAfterSeconds: number) {
+  constructor(readonly retryAfterSeconds = 1) {
     super('ingest buffer is full, retry later');
   }
 }
