@@ -3,7 +3,7 @@
  *
  *   traces:   otlp-http (/v1/traces) ─┐
  *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> redaction -> limits -> EXPORTER(spans)
- *   feedback: otlp-http (/v1/feedback) ──────────────────────────────────────────────────────> EXPORTER(feedback)
+ *   feedback: otlp-http (/v1/feedback) ─────────────────────────────────────> redaction (comment) ──> EXPORTER(feedback)
  *
  * EXPORTER is, by mode:
  *   direct (default)  clickhouse/spans, clickhouse/feedback (batched; drops spans already stored; one dedup token per batch)
@@ -162,7 +162,7 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
   const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
-  const feedback = feedbackPipeline(feedbackExporter);
+  const feedback = feedbackPipeline(redaction, feedbackExporter);
 
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
   const log = o.log ?? pino({ level: 'silent' });

@@ -204,6 +204,13 @@ describe('POST /v1/feedback', () => {
     assert.deepEqual(await rs.json(), [{ name: 'helpful', data_type: 'boolean', value: 1, comment: 'nice', source: 'user', user_id: 'u1' }]);
   });
 
+  test('a comment is redacted like span text: a pasted key never reaches storage', async () => {
+    const key = 'sk-ant-api03-' + 'x'.repeat(40);
+    assert.equal((await post({ id: 'fb-key', traceId: 'aa'.repeat(16), name: 'helpful', value: false, comment: `it printed ${key} back to me` })).status, 200);
+    const rs = await c.storage.client.query({ query: "SELECT comment FROM feedback FINAL WHERE id = 'fb-key'", format: 'JSONEachRow' });
+    assert.deepEqual(await rs.json(), [{ comment: 'it printed [REDACTED:api_key] back to me' }]);
+  });
+
   test('optional fields may be null', async () => {
     const res = await post({ traceId: 'ef'.repeat(16), spanId: null, name: 'rating', value: 4, comment: null, userId: null, id: null, timestamp: null });
     assert.equal(res.status, 200);
