@@ -1,4 +1,4 @@
-import { context, diag, propagation, trace, type Tracer } from '@opentelemetry/api';
+import { context, diag, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -26,12 +26,15 @@ export function config(): ResolvedConfig {
   return state.config;
 }
 
-let cachedTracer: Tracer | undefined;
+let cached: { provider: TracerProvider; tracer: Tracer } | undefined;
 
-// Looked up once: before init() it is the API's proxy, which finds the real tracer as
-// soon as a provider is registered.
+// Looked up again only when the global provider is replaced (trace.disable() and a new
+// one, as an app's tests or a hot reload do). Before init() the tracer is the API's
+// proxy, which finds the real one as soon as a provider is registered.
 export function tracer(): Tracer {
-  return (cachedTracer ??= trace.getTracer(TRACER_NAME, SDK_VERSION));
+  const provider = trace.getTracerProvider();
+  if (cached?.provider !== provider) cached = { provider, tracer: provider.getTracer(TRACER_NAME, SDK_VERSION) };
+  return cached.tracer;
 }
 
 function exporterFor(c: ResolvedConfig): OTLPTraceExporter {
@@ -81,7 +84,8 @@ export function init(options: InitOptions = {}): void {
       diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
     }
     state = { config: c, provider, processor, contextManager };
-    cachedTracer = undefined;
+    // The provider's own tracer from now on, rather than the proxy looked up before.
+    cached = undefined;
   } catch (err) {
     diag.error('spanlens: init failed', err);
   }
@@ -111,7 +115,6 @@ export async function shutdown(): Promise<void> {
     context.disable();
     propagation.disable();
     state = { config: state.config };
-    cachedTracer = undefined;
   }
 }
 
