@@ -3,7 +3,7 @@ import type { Exporter } from './exporters/exporter.ts';
 import type { DecodedRequest } from './model.ts';
 import { toRecord } from './processors/normalize.ts';
 import type { Processor, SpanBatch } from './processors/processor.ts';
-import type { RedactionSource } from './processors/redaction.ts';
+import { redactFeedback, type RedactionSource } from './processors/redaction.ts';
 import type { PartialSuccess } from './otlp/proto.ts';
 import type { CollectorMetrics } from './telemetry.ts';
 import { IngestError } from './errors.ts';
@@ -55,15 +55,11 @@ export function tracesPipeline(processors: readonly Processor[], exporter: Expor
   };
 }
 
-/** receivers -> redaction of the comment (end users' free text) -> exporter. */
+/** receivers -> redaction (the comment) -> exporter. */
 export function feedbackPipeline(redaction: RedactionSource, exporter: Exporter<FeedbackRow>): FeedbackConsumer {
   return {
     consumeFeedback(rows) {
-      for (const row of rows) {
-        const r = redaction.redactor(row.project_id);
-        row.comment = r.redact(row.comment);
-        r.take();
-      }
+      redactFeedback(redaction, rows);
       return exporter.export(rows);
     },
   };

@@ -1,10 +1,7 @@
 import { toIso8601, type Storage } from '@spanlens/clickhouse';
 import type { z } from 'zod';
 import type { feedbackSchema, spanSchema } from '../schemas.ts';
-
-type Num = number | string;
-const n = (v: Num): number => Number(v);
-const nullIfEmpty = (s: string): string | null => (s === '' ? null : s);
+import { n, nullIfEmpty, type Num } from './values.ts';
 
 export interface TraceDetail {
   spans: Array<z.infer<typeof spanSchema>>;

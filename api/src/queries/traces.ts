@@ -3,10 +3,7 @@ import type { z } from 'zod';
 import type { traceSummary } from '../schemas.ts';
 import { afterCursor, type Cursor } from '../cursor.ts';
 import { asArray, chToMs, msToCh, SqlFilter, type FilterQuery, type TimeRange } from '../filters.ts';
-
-type Num = number | string;
-const n = (v: Num): number => Number(v);
-const nullIfEmpty = (s: string): string | null => (s === '' ? null : s);
+import { n, nullIfEmpty, type Num } from './values.ts';
 
 export const TRACE_SORTS = {
   startTime: { expr: 'trace_start', type: "DateTime64(9, 'UTC')" },

@@ -1,4 +1,4 @@
-import type { RedactionSettings, OptionalDetector } from '@spanlens/clickhouse';
+import type { FeedbackRow, RedactionSettings, OptionalDetector } from '@spanlens/clickhouse';
 import type { ChatMessage, LlmFields } from './conventions/fields.ts';
 import { eventsText, messagesText } from './normalize.ts';
 import type { AttrValue, Attributes } from '../model.ts';
@@ -116,6 +116,15 @@ export function redactionProcessor(source: RedactionSource): Processor {
       }
     },
   };
+}
+
+/** Masks scores' comments (end users' free text) as span text is masked, before the exporter. */
+export function redactFeedback(source: RedactionSource, rows: FeedbackRow[]): void {
+  for (const row of rows) {
+    const r = source.redactor(row.project_id);
+    row.comment = r.redact(row.comment);
+    r.take(); // a score has no count of its own
+  }
 }
 
 function redactRecord(rec: SpanRecord, r: Redactor): void {

@@ -84,8 +84,6 @@ export function init(options: InitOptions = {}): void {
       diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
     }
     state = { config: c, provider, processor, contextManager };
-    // The provider's own tracer from now on, rather than the proxy looked up before.
-    cached = undefined;
   } catch (err) {
     diag.error('spanlens: init failed', err);
   }

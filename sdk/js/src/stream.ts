@@ -78,9 +78,7 @@ class ObservedIterator<T> implements AsyncIterator<T>, OpenStream {
   }
 
   throw(e?: unknown): Promise<IteratorResult<T>> {
-    if (!this.ended) {
-      this.ended = true;
-      openStreams.delete(this);
+    if (this.close()) {
       try { this.call.fail(e); } catch { /* idem */ }
     }
     return this.it.throw ? this.it.throw(e) : Promise.reject(e);
@@ -88,14 +86,20 @@ class ObservedIterator<T> implements AsyncIterator<T>, OpenStream {
 
   /** Records the call from every item the app got, or from the error the stream ended in. */
   end(endMs: number): void {
-    if (this.ended) return;
-    this.ended = true;
-    openStreams.delete(this);
+    if (!this.close()) return;
     Promise.all(this.results).then((rs) => {
       const items: T[] = [];
       for (const r of rs) if (!r.done) items.push(r.value);
       this.call.succeed(this.kind.result, items, endMs);
     }, (err: unknown) => this.call.fail(err, endMs)).catch(ignore);
+  }
+
+  /** Stops observing; false when the stream was already over. */
+  private close(): boolean {
+    if (this.ended) return false;
+    this.ended = true;
+    openStreams.delete(this);
+    return true;
   }
 }
 
