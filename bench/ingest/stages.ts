@@ -17,15 +17,17 @@ import { Redactor } from '../../collector/src/processors/redaction.ts';
 import { DEFAULT_SPAN_LIMITS } from '../../collector/src/processors/limits.ts';
 import { traceProcessors } from '../../collector/src/service.ts';
 import type { SpanBatch } from '../../collector/src/processors/processor.ts';
-import { dropStoredSpans } from '../../collector/src/exporters/span-dedup.ts';
+
 import { encodeBody, spansV2 } from '../../collector/src/kafka/records.ts';
+import { spanKeys } from '../../collector/src/span-key.ts';
+import { RepeatCheck } from '../../collector/src/writer/repeat-check.ts';
 import { freshRows } from './engine.ts';
 import { mergesSettled } from '../merges.ts';
 import { buildRequest, spansPerRequest } from './payload.ts';
 
 const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : fallback; };
 const SIZE = arg('size', 2048);
-const BATCH = arg('batch', 1536);
+const BATCH = arg('batch', 20_000);
 const ROWS = arg('rows', 30_000);
 const ROUNDS = 7;
 const iv = process.argv.indexOf('--drop-views');
@@ -39,9 +41,9 @@ const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 
 const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
 
 // 1. JavaScript stages, hot: each round runs every body through each stage in turn.
-const js: Record<string, number[]> = { 'protobuf decode': [], 'translate (conventions, row)': [], 'processors (window, pricing, redaction, limits)': [], 'row encoding (JSONCompactEachRow)': [] };
+const js: Record<string, number[]> = { 'protobuf decode': [], 'translate (conventions, row)': [], 'processors (window, pricing, redaction, limits)': [], 'row encoding (JSONCompactEachRow)': [], 'span keys (for the repeat check)': [] };
 for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
-  const t = { decode: 0n, translate: 0n, process: 0n, encode: 0n };
+  const t = { decode: 0n, translate: 0n, process: 0n, encode: 0n, keys: 0n };
   let spans = 0;
   for (const body of bodies) {
     let t0 = process.hrtime.bigint();
@@ -54,8 +56,12 @@ for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
     for (const p of processors) await p.process(batch);
     t1 = process.hrtime.bigint();
     t.process += t1 - t0;
-    encodeBody(spansV2, batch.records.map((rec) => rec.row));
-    t.encode += process.hrtime.bigint() - t1;
+    const rows = batch.records.map((rec) => rec.row);
+    encodeBody(spansV2, rows);
+    t0 = process.hrtime.bigint();
+    t.encode += t0 - t1;
+    spanKeys(rows);
+    t.keys += process.hrtime.bigint() - t0;
     spans += decoded.spans.length;
   }
   if (r === 0) continue; // warm-up
@@ -64,6 +70,7 @@ for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
   js['translate (conventions, row)']!.push(per(t.translate));
   js['processors (window, pricing, redaction, limits)']!.push(per(t.process));
   js['row encoding (JSONCompactEachRow)']!.push(per(t.encode));
+  js['span keys (for the repeat check)']!.push(per(t.keys));
 }
 
 // 2. The engine: the same rows (new ids per copy), in Spanlens's batches with a dedup token
@@ -80,11 +87,15 @@ async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSec
     const rows = rowsFor(ROWS);
     const chunks: Array<{ rows: SpanRow[]; body: Buffer }> = [];
     for (let i = 0; i < rows.length; i += batch) chunks.push({ rows: rows.slice(i, i + batch), body: encode(rows.slice(i, i + batch)) });
+    const check = new RepeatCheck(storage, 3600);
+    await check.seed();
     const c0 = cpuUs();
     const t0 = performance.now();
     for (const c of chunks) {
-      if (repeatCheck) await dropStoredSpans(storage, c.rows);
+      const keys = spanKeys(c.rows);
+      if (repeatCheck) await check.check([{ offset: 0n, format: spansV2.name, rows: c.rows.length, keys, body: c.body }]);
       await storage.insertCompact('spans', SPAN_COLUMNS, c.body, { dedupToken: randomUUID() });
+      if (repeatCheck) check.add(keys);
     }
     // Background merges the inserts caused run while the next ones wait: let them finish.
     await mergesSettled(storage);

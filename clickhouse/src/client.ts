@@ -24,15 +24,21 @@ export interface Storage {
   insertRows(table: string, rows: readonly object[], options?: InsertOptions): Promise<void>;
   /** Inserts a body already in JSONCompactEachRow for `columns` (what Kafka records carry). */
   insertCompact(table: string, columns: readonly string[], body: Buffer, options?: InsertOptions): Promise<void>;
+  /** Runs a query that ends in a FORMAT clause and returns its output bytes (RowBinary reads). */
+  queryBinary(query: string, params?: Record<string, unknown>): Promise<Buffer>;
   close(): Promise<void>;
 }
 
 // The views an insert feeds (minute and hour rollups, trace index) run in parallel instead of
 // one after another: a 200-span insert took 107 ms serially and 72 ms so (bench/view-insert-cost.ts).
+// async_insert is pinned off: chDB 26.7 turns it on by default, with async_insert_deduplicate
+// off, and the writer's exactly-once rests on each insert being one block deduplicated by
+// its token (BENCHMARKS.md, insert settings).
 function insertSettings(options?: InsertOptions): Record<string, string | number> {
-  if (!options?.dedupToken) return { parallel_view_processing: 1 };
+  const base = { parallel_view_processing: 1, async_insert: 0, insert_deduplicate: 1 };
+  if (!options?.dedupToken) return base;
   return {
-    parallel_view_processing: 1,
+    ...base,
     insert_deduplication_token: options.dedupToken,
     deduplicate_blocks_in_dependent_materialized_views: 1,
   };
@@ -70,8 +76,16 @@ function serverStorage(url: string): Storage {
         clickhouse_settings: insertSettings(options),
       });
     },
+    queryBinary: (query, params) => collect(client, query, params),
     close: () => client.close(),
   };
+}
+
+async function collect(client: ClickHouseClient, query: string, params?: Record<string, unknown>): Promise<Buffer> {
+  const r = await client.exec({ query, query_params: params });
+  const chunks: Buffer[] = [];
+  for await (const c of r.stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function embeddedStorage(dataDir: string): Storage {
@@ -98,6 +112,7 @@ function embeddedStorage(dataDir: string): Storage {
       if (body.length === 0) return;
       await connection.chdb.rawInsert({ table, columns, values: body, format: 'JSONCompactEachRow', settings: insertSettings(options) });
     },
+    queryBinary: (query, params) => collect(client, query, params),
     close: () => client.close(),
   };
 }

@@ -28,7 +28,7 @@ export interface FeedbackConsumer {
 export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, maxSpansPerRequest: number, metrics?: CollectorMetrics): TracesConsumer {
   return {
     admit() {
-      if (exporter.full) throw new QueueFullError();
+      if (exporter.full) throw new QueueFullError(1, exporter.fullMessage);
     },
     async consumeTraces(projectId, request) {
       const spans = request.spans.length + request.rejected;

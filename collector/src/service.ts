@@ -1,30 +1,36 @@
 /**
- * The collector's wiring: every pipeline, from receiver to exporter, is assembled here.
+ * The collector's wiring: every pipeline, from receiver to the log and from the log to
+ * ClickHouse, is assembled here.
  *
  *   traces:   otlp-http (/v1/traces) ─┐
- *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> redaction -> limits -> EXPORTER(spans)
- *   feedback: otlp-http (/v1/feedback) ─────────────────────────────────────> redaction (comment) ──> EXPORTER(feedback)
+ *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> redaction -> limits -> LOG(spans)
+ *   feedback: otlp-http (/v1/feedback) ─────────────────────────────────────> redaction (comment) ──> LOG(feedback)
+ *   write:    LOG -> writer (intent -> repeat check -> insert with the batch's token -> dead letters) -> clickhouse
  *
- * EXPORTER is, by mode:
- *   direct (default)  clickhouse/spans, clickhouse/feedback (batched; drops spans already stored; one dedup token per batch)
- *   ingest            kafka/<prefix>spans, kafka/<prefix>feedback (acks=-1, idempotent producer)
- * and the write pipeline (mode write):
- *   kafka consumer group (<prefix>spans, <prefix>feedback) -> batches -> clickhouse; refused records -> <prefix>dead-letter
+ * LOG is, by mode:
+ *   local (default)   segment files under logDir, fsynced before the 200 (exporters/local-log.ts, log/local-log.ts)
+ *   ingest            kafka/<prefix>spans, kafka/<prefix>feedback (acks=-1, idempotent producer); no writer here
+ *   write             no receivers: the writer alone, reading the Kafka topics
+ *   ingest+write      both, in one process
+ * The writer (writer/writer.ts) is the same for both logs; only its LogSource differs.
  */
 import Fastify, { LogController } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
 import type { Admin, Kafka } from 'kafkajs';
-import type { BatchingExporter } from './exporters/batching.ts';
-import { ClickHouseExporter } from './exporters/clickhouse.ts';
+import type { Exporter } from './exporters/exporter.ts';
 import { KafkaExporter } from './exporters/kafka.ts';
+import { LocalLogExporter } from './exporters/local-log.ts';
 import { createKafka, ensureTopics, topics, type KafkaSettings } from './kafka/client.ts';
 import { feedbackV1, spansV2 } from './kafka/records.ts';
-import { startKafkaWriter } from './receivers/kafka.ts';
+import { KafkaSource } from './log/kafka-source.ts';
+import { LocalLog } from './log/local-log.ts';
+import { LocalLogSource } from './log/local-source.ts';
+import type { LogSource } from './log/log.ts';
+import { startWriter, type Writer } from './writer/writer.ts';
 import { adminRoutes } from './admin.ts';
 import { CollectorMetrics } from './telemetry.ts';
-import { dropStoredSpans } from './exporters/span-dedup.ts';
 import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor, type CustomPrices } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
@@ -41,12 +47,25 @@ export function traceProcessors(o: { retentionDays: number; prices: CustomPrices
   return [timeWindowProcessor(o.retentionDays), pricingProcessor(o.prices), redactionProcessor(o.redaction), limitsProcessor(o.limits)];
 }
 
-export type CollectorMode = 'direct' | 'ingest' | 'write' | 'ingest+write';
+export type CollectorMode = 'local' | 'ingest' | 'write' | 'ingest+write';
+
+export interface LocalLogSettings {
+  dir: string;
+  /** Disk budget of the log's segments; ingest answers 503 beyond it. */
+  maxBytes: number;
+  segmentBytes?: number;
+}
 
 export interface CollectorOptions {
-  /** direct: receivers write to ClickHouse; ingest: receivers write to Kafka; write: Kafka to ClickHouse. */
+  /** local: receivers -> local log -> writer; ingest: receivers -> Kafka; write: Kafka -> writer. */
   mode?: CollectorMode;
   kafka?: KafkaSettings;
+  /** The local log (mode local). */
+  localLog?: LocalLogSettings;
+  /** Seconds of ingest the writer's repeat check remembers (default 3600). */
+  repeatWindowSeconds?: number;
+  /** How long close() keeps writing out the local log (default 30 s); the rest is written at the next start. */
+  drainMs?: number;
   storage: Storage;
   keys: KeyCache;
   host: string;
@@ -54,9 +73,11 @@ export interface CollectorOptions {
   grpcPort: number;
   retentionDays: number;
   maxBodyBytes: number;
-  /** Rows accepted but not yet stored before ingest answers 503. */
+  /** Kafka producer: rows accepted but not yet in Kafka before ingest answers 503. */
   maxQueueRows: number;
+  /** Rows per insert, at most (the writer), and per producer send (Kafka). */
   maxBatchRows: number;
+  /** How long a batch may wait to fill. */
   maxBatchDelayMs: number;
   /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
   limits?: Partial<IngestLimits>;
@@ -78,10 +99,12 @@ export interface Collector {
   /** 0 when this process runs no receivers (mode write). */
   httpPort: number;
   grpcPort: number;
-  writer?: Awaited<ReturnType<typeof startKafkaWriter>>;
+  writer?: Writer;
   metrics: CollectorMetrics;
-  /** Spans accepted and not yet committed. */
+  /** Records acknowledged and not yet stored (local log) or spans not yet in Kafka (ingest). */
   backlog(): number;
+  /** Resolves once the writer has stored everything acknowledged before the call (local log only). */
+  flush(): Promise<void>;
   /** Re-reads per-project prices now instead of at the next refresh. */
   reloadPrices(): Promise<void>;
   /** Re-reads per-project redaction settings now. */
@@ -90,7 +113,7 @@ export interface Collector {
 }
 
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
-  const mode = o.mode ?? 'direct';
+  const mode = o.mode ?? 'local';
   const closers: Array<() => Promise<void>> = [];
   const metrics = new CollectorMetrics();
   const observe = (destination: string) => ({
@@ -101,10 +124,11 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     },
     failed: () => metrics.writeFailures.inc({ destination }),
   });
+  const report = (message: string) => (o.log ? o.log.warn(message) : console.error(message));
   const checks: Array<() => Promise<void>> = [];
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
-  if (mode !== 'direct') {
+  if (mode !== 'local') {
     if (!o.kafka) throw new Error(`collector mode ${mode} needs Kafka settings (KAFKA_BROKERS)`);
     kafka = createKafka(o.kafka);
     const a = kafka.admin();
@@ -117,49 +141,68 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   if (mode !== 'ingest') checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
   const ready = async () => { for (const c of checks) await c(); };
 
-  let writer: Collector['writer'];
-  if (mode === 'write' || mode === 'ingest+write') {
-    const w = await startKafkaWriter({ kafka: kafka!, admin: admin!, settings: o.kafka!, storage: o.storage, groupId: o.kafka!.groupId });
+  let localLog: LocalLog | undefined;
+  if (mode === 'local') {
+    if (!o.localLog) throw new Error('collector mode local needs a log directory (localLog)');
+    const l = await LocalLog.open(o.localLog.dir, { maxBytes: o.localLog.maxBytes, segmentBytes: o.localLog.segmentBytes, report });
+    localLog = l;
+    closers.push(() => l.close());
+    metrics.gauge('spanlens_log_bytes', 'Bytes the local log takes on disk', () => l.usedBytes);
+  }
+
+  // The writer, for whichever log this process reads.
+  let writer: Writer | undefined;
+  let source: LogSource | undefined;
+  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs ?? 30_000, report });
+  else if (mode === 'write' || mode === 'ingest+write') source = await KafkaSource.connect({ kafka: kafka!, admin: admin!, settings: o.kafka! });
+  if (source) {
+    const w = await startWriter({
+      storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds ?? 3600, report,
+      observer: { written: (table, rows, s) => observe(`clickhouse/${table}`).written(rows, s), failed: (table) => observe(`clickhouse/${table}`).failed() },
+    });
     writer = w;
     closers.unshift(() => w.close());
     metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);
-    metrics.gauge('spanlens_writer_repeats_dropped', 'Redelivered rows dropped as already stored', () => w.stats.repeatsDropped);
-    metrics.gauge('spanlens_writer_dead_lettered', 'Records sent to the dead-letter topic', () => w.stats.deadLettered);
+    metrics.gauge('spanlens_writer_repeats_dropped', 'Repeated rows dropped as already stored', () => w.stats.repeatsDropped);
+    metrics.gauge('spanlens_writer_dead_lettered', 'Rows sent to the dead-letter log', () => w.stats.deadLettered);
     metrics.gauge('spanlens_writer_insert_retries', 'Insert attempts retried while ClickHouse was unavailable', () => w.stats.insertRetries);
+    metrics.gauge('spanlens_writer_repeat_lookups', 'Rows the repeat filter could not rule out, looked up in ClickHouse', () => w.repeat.stats.lookedUp);
     metrics.labeledGauge('spanlens_consumer_lag', 'Records not yet written, per topic and partition', ['topic', 'partition'], () => w.lagByPartition());
   }
+  const noReload = async () => undefined;
   if (mode === 'write') {
     // A writer takes no OTLP; its HTTP port serves only /metrics, /healthz and /readyz.
     const adminHttp = Fastify({ logger: false });
     await adminHttp.register(adminRoutes, { metrics, ready });
     await adminHttp.listen({ host: o.host, port: o.httpPort });
     closers.unshift(() => adminHttp.close());
-    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, reloadPrices: async () => undefined, reloadRedaction: async () => undefined, close: () => closeAll(closers) };
+    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, flush: noReload, reloadPrices: noReload, reloadRedaction: noReload, close: () => closeAll(closers) };
   }
 
   const prices = new CustomPriceCache(o.storage);
   await prices.start();
   const redaction = new RedactionCache(o.storage);
   await redaction.start();
-  let spanExporter: BatchingExporter<SpanRow>;
-  let feedbackExporter: BatchingExporter<FeedbackRow>;
-  if (mode === 'direct') {
-    spanExporter = new ClickHouseExporter<SpanRow>(o.storage, {
-      format: spansV2, maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs,
-      prepare: (rows) => dropStoredSpans(o.storage, rows),
-      observer: observe('clickhouse/spans'),
-    });
-    feedbackExporter = new ClickHouseExporter<FeedbackRow>(o.storage, { format: feedbackV1, maxDelayMs: o.maxBatchDelayMs, observer: observe('clickhouse/feedback') });
+  let spanExporter: Exporter<SpanRow>;
+  let feedbackExporter: Exporter<FeedbackRow>;
+  let backlog: () => number;
+  if (localLog) {
+    const l = localLog;
+    spanExporter = new LocalLogExporter(l, spansV2);
+    feedbackExporter = new LocalLogExporter(l, feedbackV1);
+    backlog = () => l.lag;
   } else {
     const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();
     closers.unshift(() => producer.disconnect());
     const t = topics(o.kafka!);
-    spanExporter = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
+    const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
+    spanExporter = spans;
     feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
+    backlog = () => spans.backlog;
   }
+  metrics.gauge('spanlens_export_queue_spans', 'Records acknowledged and not yet stored (local log) or spans not yet in Kafka', backlog);
 
-  metrics.gauge('spanlens_export_queue_spans', 'Spans accepted and not yet written', () => spanExporter.backlog);
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
   const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(redaction, feedbackExporter);
@@ -185,11 +228,14 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     grpcPort: grpc.port,
     writer,
     metrics,
-    backlog: () => spanExporter.backlog,
+    backlog,
+    async flush() {
+      await localLog?.committedThrough(localLog.end);
+    },
     reloadPrices: () => prices.reload(),
     reloadRedaction: () => redaction.reload(),
     async close() {
-      // Stop taking requests, write out everything already accepted, then the rest.
+      // Stop taking requests, hand everything already accepted to the log, then the writer drains it.
       await Promise.all([http.close(), grpc.close()]);
       await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]);
       prices.stop();

@@ -1,4 +1,5 @@
 import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, prewarmCaches, type Storage } from '@spanlens/clickhouse';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
 import { buildApi, kafkaLease } from '@spanlens/api';
@@ -53,6 +54,8 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
   return {
     mode,
     kafka: kafkaSettings(config, `spanlens-${mode}`),
+    localLog: { dir: join(config.SPANLENS_DATA_DIR, 'ingest-log'), maxBytes: config.SPANLENS_LOG_MAX_BYTES },
+    repeatWindowSeconds: config.SPANLENS_REPEAT_WINDOW_SECONDS,
     storage,
     keys,
     host: config.SPANLENS_HOST,
@@ -132,7 +135,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   const warming = warmCaches(storage);
   const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
   const keys = new KeyCache(storage);
-  const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'direct'));
+  const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'local'));
   const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
     otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
   });

@@ -3,6 +3,8 @@ export interface Exporter<T> {
   readonly name: string;
   /** True while export() would refuse with QueueFullError: receivers check it before decoding. */
   readonly full: boolean;
+  /** What a client is told while full (names the limit it hit). */
+  readonly fullMessage?: string;
   export(items: T[]): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -12,8 +14,8 @@ export interface Exporter<T> {
  * second, the shortest delay the header can give: the queue drains in inserts of a batch.
  */
 export class QueueFullError extends Error {
-  constructor(readonly retryAfterSeconds = 1) {
-    super('ingest buffer is full, retry later');
+  constructor(readonly retryAfterSeconds = 1, message = 'ingest buffer is full, retry later') {
+    super(message);
   }
 }
 

@@ -10,6 +10,8 @@ export const SPANS_V1 = 'spans.v1';
 export const SPANS_V2 = 'spans.v2';
 export const FEEDBACK_V1 = 'feedback.v1';
 export const FORMAT_HEADER = 'spanlens-format';
+/** A span record's identity hash (span-key.ts), 8 bytes little-endian. */
+export const KEY_HEADER = 'spanlens-key';
 
 export interface RecordFormat<T> {
   name: string;
@@ -51,7 +53,7 @@ export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buff
 
 export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1 };
 
-/** Index of the identity columns of a spans.v1 or v2 record, for repeat detection in writers. */
+/** Index of the identity columns of a spans.v1 or v2 record, for the writer's repeat check. */
 export const SPAN_KEY_INDEX = {
   project: SPAN_COLUMNS.indexOf('project_id'),
   trace: SPAN_COLUMNS.indexOf('trace_id'),

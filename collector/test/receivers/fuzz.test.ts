@@ -150,7 +150,7 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
     t.diagnostic(`${cases} generated cases, ${expected.size} valid spans acknowledged`);
     assert.ok(cases >= 10_000, `${cases} cases`);
     const q = async <T>(query: string, params: Record<string, unknown> = {}) =>
-      (await (await c.storage.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
+      (await c.collector.flush(), await (await c.storage.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
     // Spans under the structured prefixes: exactly the acknowledged ones.
     const stored = await q<{ id: string }>(`SELECT concat(trace_id, ':', span_id) AS id FROM spans WHERE startsWith(trace_id, {a:String}) OR startsWith(trace_id, {c:String})`, { a: prefix(HTTP), c: prefix(GRPC) });
     const ids = stored.map((r) => r.id);

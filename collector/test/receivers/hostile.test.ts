@@ -61,6 +61,7 @@ describe('receivers: hand-made hostile requests', () => {
     method: 'POST', headers: { authorization: `Bearer ${c.key}`, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body),
   });
   const row = async (spanId: string) => {
+    await c.collector.flush();
     const rs = await c.storage.client.query({ query: 'SELECT name, attributes, length(attributes) AS n FROM spans WHERE span_id = {s:String}', query_params: { s: spanId }, format: 'JSONEachRow' });
     return (await rs.json<{ name: string; attributes: Record<string, string>; n: number }>())[0];
   };

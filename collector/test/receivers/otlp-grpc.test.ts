@@ -37,7 +37,7 @@ function call(url: string, body: Buffer, key?: string): Promise<{ error: grpc.Se
 
 describe('OTLP/gRPC receiver', () => {
   let c: TestCollector;
-  before(async () => { c = await startTestCollector({ maxBodyBytes: 32 * 1024, maxQueueRows: 50 }); });
+  before(async () => { c = await startTestCollector({ maxBodyBytes: 32 * 1024 }); });
   after(async () => { await c.close(); });
 
   test('the real gRPC exporter succeeds and its spans are stored', async () => {
@@ -74,12 +74,23 @@ describe('OTLP/gRPC receiver', () => {
     const r = await call(c.grpcUrl, requestBytes(1000), c.key);
     assert.equal(r.error?.code, grpc.status.RESOURCE_EXHAUSTED);
   });
+});
 
-  test('UNAVAILABLE with retry-after when the buffer is full', async () => {
-    const before = await c.count();
-    const r = await call(c.grpcUrl, requestBytes(60), c.key);
-    assert.equal(r.error?.code, grpc.status.UNAVAILABLE);
-    assert.deepEqual(r.error!.metadata.get('retry-after'), ['1']);
-    assert.equal(await c.count(), before);
+describe('OTLP/gRPC receiver while the log is at its disk budget', () => {
+  let small: TestCollector;
+  // A 2 KiB budget, and batches fill for two seconds: the first request fills the log for that long.
+  before(async () => { small = await startTestCollector({ logMaxBytes: 2048, maxBatchDelayMs: 2000 }); });
+
+  test('UNAVAILABLE with retry-after while the log is at its disk budget; nothing of the refused request is stored', async () => {
+    try {
+      assert.equal((await call(small.grpcUrl, requestBytes(20), small.key)).error, null);
+      const r = await call(small.grpcUrl, requestBytes(30, 16), small.key);
+      assert.equal(r.error?.code, grpc.status.UNAVAILABLE);
+      assert.deepEqual(r.error!.metadata.get('retry-after'), ['1']);
+      assert.match(r.error!.details, /disk budget/);
+      assert.equal(await small.count(), 20);
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -60,6 +60,7 @@ export async function sendSecrets(sl: Spanlens): Promise<string> {
 
 /** The stored row is masked everywhere and carries its count. */
 export async function assertStoredMasked(sl: Spanlens, traceId: string): Promise<void> {
+  await sl.app.collector.flush();
   const rs = await sl.app.storage.client.query({
     query: 'SELECT input, output, attributes, redactions FROM spans WHERE trace_id = {t:String}',
     query_params: { t: traceId }, format: 'JSONEachRow',

@@ -18,7 +18,9 @@ export async function startTestSpanlens(env: Record<string, string> = {}) {
     app, key, dataDir, apiUrl,
     httpUrl: `http://127.0.0.1:${app.collector.httpPort}`,
     grpcUrl: `http://127.0.0.1:${app.collector.grpcPort}`,
+    /** An API read once the writer has stored everything acknowledged so far (a 200 means in the log). */
     async get(path: string, apiKey: string = key): Promise<{ status: number; body: any }> {
+      await app.collector.flush();
       const res = await fetch(apiUrl + path, { headers: { authorization: `Bearer ${apiKey}` } });
       return { status: res.status, body: await res.json() };
     },

@@ -1,0 +1,109 @@
+import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { topics, type KafkaSettings } from '../kafka/client.ts';
+import { FORMAT_HEADER, KEY_HEADER } from '../kafka/records.ts';
+import type { BatchOutcome, DeadLetter, LogBatch, LogRecord, LogSource } from './log.ts';
+
+export interface KafkaSourceOptions {
+  kafka: Kafka;
+  /** A connected admin client, owned by the caller (lag is read through it). */
+  admin: Admin;
+  settings: KafkaSettings;
+}
+
+const NO_KEYS = new BigUint64Array(0);
+
+function toRecord(m: KafkaMessage): LogRecord {
+  const key = m.headers?.[KEY_HEADER];
+  const keys = Buffer.isBuffer(key) && key.length === 8 ? new BigUint64Array([key.readBigUInt64LE(0)]) : NO_KEYS;
+  return { offset: BigInt(m.offset), format: m.headers?.[FORMAT_HEADER]?.toString() ?? '', rows: 1, keys, body: m.value ?? Buffer.alloc(0), key: m.key };
+}
+
+/**
+ * Kafka as the writer's source: a consumer group over the spans and feedback topics, one
+ * record per row. Offsets are committed only after the writer stored a batch; a batch the
+ * writer abandons (stopping, partition lost) is fetched again by whoever owns it next.
+ */
+export class KafkaSource implements LogSource {
+  readonly id: string;
+  readonly exclusive = false;
+  private readonly consumer: Consumer;
+  private readonly dlq: Producer;
+  private readonly topics: ReturnType<typeof topics>;
+  private reassigned: Array<() => void> = [];
+
+  private constructor(private readonly o: KafkaSourceOptions) {
+    this.id = o.settings.groupId;
+    this.topics = topics(o.settings);
+    // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight).
+    this.consumer = o.kafka.consumer({ groupId: o.settings.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
+    this.dlq = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  }
+
+  static async connect(o: KafkaSourceOptions): Promise<KafkaSource> {
+    const s = new KafkaSource(o);
+    await s.dlq.connect();
+    await s.consumer.connect();
+    await s.consumer.subscribe({ topics: [s.topics.spans, s.topics.feedback], fromBeginning: true });
+    // After a rebalance this writer may own partitions another writer stored into.
+    s.consumer.on(s.consumer.events.GROUP_JOIN, () => { for (const l of s.reassigned) l(); });
+    return s;
+  }
+
+  onReassigned(listener: () => void): void {
+    this.reassigned.push(listener);
+  }
+
+  run(handle: (batch: LogBatch) => Promise<BatchOutcome>): void {
+    void this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0) return;
+        const outcome = await handle({
+          stream: batch.topic, partition: batch.partition, records: batch.messages.map(toRecord),
+          first: BigInt(batch.firstOffset()!), last: BigInt(batch.lastOffset()),
+          active: () => isRunning() && !isStale(), heartbeat,
+        });
+        if (outcome.kind === 'need') {
+          // The recorded batch is not all here yet: take none of it, so it is never split.
+          await new Promise((r) => setTimeout(r, 200));
+          return;
+        }
+        if (outcome.kind !== 'stored') return;
+        resolveOffset(outcome.through.toString());
+        // Committed only now, after the insert: a crash before this line redelivers the batch.
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.through + 1n).toString() }]);
+      },
+    });
+  }
+
+  async deadLetter(partition: number, items: DeadLetter[]): Promise<void> {
+    const t = this.topics;
+    await this.dlq.send({
+      topic: t.deadLetter,
+      acks: -1,
+      messages: items.map(({ record, row, reason }) => ({
+        key: record.key ?? null,
+        value: row,
+        headers: { [FORMAT_HEADER]: record.format, 'spanlens-dlq-reason': reason.slice(0, 500), 'spanlens-source': `${record.format}/${partition}/${record.offset}` },
+      })),
+    });
+  }
+
+  async lag() {
+    const out: Array<{ labels: Record<string, string>; value: number }> = [];
+    const { admin, settings } = this.o;
+    for (const topic of [this.topics.spans, this.topics.feedback]) {
+      const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: settings.groupId, topics: [topic] })]);
+      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      for (const p of latest) out.push({ labels: { topic, partition: String(p.partition) }, value: Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)) });
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.dlq.disconnect();
+  }
+}
