@@ -73,12 +73,15 @@ export class RepeatCheck {
     const ids = candidates.map((c) => {
       let rows = split.get(c.record);
       if (!rows) split.set(c.record, (rows = lines(c.record.body)));
-      return identity(rows[c.row]!);
+      return identity(rows[c.row]);
     });
-    const stored = await this.storedAmong(ids);
+    const known = ids.filter((id): id is SpanIdentity => id !== undefined);
+    const stored = known.length > 0 ? await this.storedAmong(known) : new Set<string>();
     const seen = new Set<string>();
     for (const [n, c] of candidates.entries()) {
-      const id = ids[n]!;
+      const id = ids[n];
+      // A row that is not a span row is no repeat: the insert refuses it and it is dead-lettered.
+      if (!id) continue;
       const k = `${id.project}\u0000${id.trace}\u0000${id.span}`;
       if (stored.has(k) || seen.has(k)) skipped.push(c.ordinal);
       seen.add(k);
@@ -113,7 +116,17 @@ export class RepeatCheck {
 
 interface SpanIdentity { project: string; trace: string; span: string; hour: string }
 
-function identity(line: Buffer): SpanIdentity {
-  const row = JSON.parse(line.toString('utf8')) as unknown[];
-  return { project: String(row[PROJECT]), trace: String(row[TRACE]), span: String(row[SPAN]), hour: String(row[START]).slice(0, 13) + ':00:00' };
+const HOUR = /^\d{4}-\d{2}-\d{2} \d{2}/;
+
+function identity(line: Buffer | undefined): SpanIdentity | undefined {
+  let row: unknown;
+  try {
+    row = JSON.parse(line?.toString('utf8') ?? '');
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(row)) return undefined;
+  const [project, trace, span, start] = [row[PROJECT], row[TRACE], row[SPAN], row[START]];
+  if (typeof project !== 'string' || typeof trace !== 'string' || typeof span !== 'string' || typeof start !== 'string' || !HOUR.test(start)) return undefined;
+  return { project, trace, span, hour: start.slice(0, 13) + ':00:00' };
 }

@@ -94,4 +94,29 @@ describe('the writer', () => {
       await c.close();
     }
   });
+
+  test('disk budget exhausted while ClickHouse is down: 503 with Retry-After, nothing acknowledged lost, ingest recovers by itself', async () => {
+    const c = await startTestCollector({ maxBatchDelayMs: 5, logMaxBytes: 32 * 1024 });
+    try {
+      await c.storage.client.command({ query: 'DETACH TABLE spans' });
+      let acked = 0;
+      const refusals: Array<{ status: number; retryAfter: string | null }> = [];
+      for (let i = 1; refusals.length < 3; i++) {
+        assert.ok(i < 500, 'the log never filled');
+        const res = await post(c, jsonSpans(i.toString(16).padStart(32, '0'), 10));
+        if (res.status === 200) acked += 10;
+        else refusals.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
+        await res.arrayBuffer();
+      }
+      assert.ok(acked > 0);
+      assert.deepEqual(refusals, Array(3).fill({ status: 503, retryAfter: '1' }));
+      await c.storage.client.command({ query: 'ATTACH TABLE spans' });
+      // The writer catches up and gives the space back; the next request is taken without help.
+      await c.collector.flush();
+      assert.equal((await post(c, jsonSpans('f'.repeat(32), 10))).status, 200);
+      assert.deepEqual(await counts(c), all(acked + 10));
+    } finally {
+      await c.close();
+    }
+  });
 });

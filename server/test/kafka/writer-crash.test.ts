@@ -1,37 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { openStorage } from '@spanlens/clickhouse';
-import { ExportTraceServiceRequest } from '../../../collector/src/otlp/proto.ts';
+import { spawnSpanlens, traceRequest } from '../helpers/process.ts';
 import { isolatedKafkaEnv, kafkaClient, waitFor } from './helpers.ts';
 
-const ROOT = new URL('../../../', import.meta.url).pathname;
 const KEY = 'sl_kafka_crash_key_0123456789';
-
-function spawnSpanlens(args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const ready = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => { if (out.includes('spanlens: ready')) { clearInterval(timer); resolve(); } }, 50);
-    child.on('exit', (code) => { clearInterval(timer); reject(new Error(`exited ${code}: ${out}`)); });
-  });
-  return { child, output: () => out, ready };
-}
-
-function request(spans: number): Buffer {
-  const now = BigInt(Date.now()) * 1_000_000n;
-  const list = Array.from({ length: spans }, () => ({
-    traceId: randomBytes(16), spanId: randomBytes(8), name: 'chat', kind: 3, startTimeUnixNano: now, endTimeUnixNano: now + 1_000_000n,
-    attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: 10 } }],
-  }));
-  return Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: list }] }] })).finish());
-}
+const request = (spans: number) => traceRequest(spans).body;
 
 test('kill -9 of the writer mid-stream, restart: every acknowledged span is stored exactly once', async () => {
   const env: Record<string, string> = { ...isolatedKafkaEnv(), SPANLENS_INIT_API_KEY: KEY, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0' };
