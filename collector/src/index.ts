@@ -1,5 +1,5 @@
 export { startCollector, addressPort, DEFAULT_INGEST_LIMITS, type Collector, type CollectorOptions, type CollectorMode, type IngestLimits } from './service.ts';
-export type { KafkaSettings } from './kafka/client.ts';
+export { createTopicsIfMissing, type KafkaSettings } from './kafka/client.ts';
 export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
 export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';
 export type { DecodedSpan, DecodedRequest, Attributes, AttrValue } from './model.ts';

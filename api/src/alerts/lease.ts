@@ -1,3 +1,4 @@
+import { createTopicsIfMissing } from '@spanlens/collector';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 
 /** Whether this process may evaluate alert rules and deliver their notifications right now. */
@@ -35,11 +36,7 @@ export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    if (!(await admin.listTopics()).includes(o.topic)) {
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: o.topic, numPartitions: 1, replicationFactor: 1 }] }).catch((err: Error) => {
-        if (!err.message.includes('already exists')) throw err;
-      });
-    }
+    await createTopicsIfMissing(admin, [o.topic], 1);
   } finally {
     await admin.disconnect();
   }

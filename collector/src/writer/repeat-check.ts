@@ -89,6 +89,11 @@ export class RepeatCheck {
     return skipped.sort((a, b) => a - b);
   }
 
+  /** Memory the filter takes. */
+  get filterBytes(): number {
+    return this.keys.bytes;
+  }
+
   /** Keys now stored: what later batches are checked against. */
   add(keys: Iterable<bigint>): void {
     for (const k of keys) this.keys.add(k);

@@ -34,7 +34,12 @@ test('broker stopped: ingest answers 503 with Retry-After; once it is back, retr
   mkdirSync(home, { recursive: true });
   symlinkSync(join(ROOT, '.kafka-local', 'libs'), join(home, 'libs'));
   broker(home, 'start');
-  const sl = await startTestSpanlens({ ...isolatedKafkaEnv(), KAFKA_BROKERS: '127.0.0.1:19092' });
+  // A start that fails must not leave this test's broker running on its port.
+  const sl = await startTestSpanlens({ ...isolatedKafkaEnv(), KAFKA_BROKERS: '127.0.0.1:19092' }).catch((err: unknown) => {
+    broker(home, 'stop');
+    rmSync(home, { recursive: true, force: true });
+    throw err;
+  });
   const count = async () => {
     const rs = await sl.app.storage.client.query({ query: 'SELECT (SELECT count() FROM spans FINAL) AS n, (SELECT sum(spans) FROM spans_1m) AS r', format: 'JSONEachRow' });
     const [row] = await rs.json<Record<string, number | string>>();

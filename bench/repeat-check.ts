@@ -1,0 +1,90 @@
+// What the writer's repeat check costs per batch as the hour fills: a store seeded with N spans
+// in the current hour (bench/seed-spans.ts), then batches of 20,000 new spans checked (a) by the
+// check the writer had before (one query over the hour's trace_id column for the batch's
+// traces) and (b) by the recent-keys filter with a primary-key lookup of what it cannot rule
+// out; (c) the filter with 1 % of the batch repeats of stored spans. Also the filter's seed
+// time and size. Usage: node --import tsx bench/repeat-check.ts [--rows 5000000,20000000]
+import { randomBytes } from 'node:crypto';
+import { SPAN_COLUMNS, type Storage } from '@spanlens/clickhouse';
+import { openTestStorage } from '@spanlens/clickhouse/testing';
+import type { LogRecord } from '../collector/src/log/log.ts';
+import { spanKey } from '../collector/src/span-key.ts';
+import { RepeatCheck } from '../collector/src/writer/repeat-check.ts';
+import { seedSpans } from './seed-spans.ts';
+
+const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1]! : fallback; };
+const SIZES = arg('rows', '5000000,20000000').split(',').map(Number);
+const BATCH = 20_000;
+const PROJECT = 'bench';
+const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
+const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+const at = new Date(hourStart + 1000).toISOString().replace('T', ' ').slice(0, 23);
+
+/** A batch as the log hands it over: one record of `ids`, lines with the identity columns filled. */
+function record(ids: Array<{ trace: string; span: string }>): LogRecord {
+  const line = (id: { trace: string; span: string }) => {
+    const row: unknown[] = SPAN_COLUMNS.map(() => '');
+    row[SPAN_COLUMNS.indexOf('project_id')] = PROJECT;
+    row[SPAN_COLUMNS.indexOf('trace_id')] = id.trace;
+    row[SPAN_COLUMNS.indexOf('span_id')] = id.span;
+    row[SPAN_COLUMNS.indexOf('start_time')] = at;
+    return JSON.stringify(row) + '\n';
+  };
+  return {
+    offset: 0n, format: 'spans.v2', rows: ids.length, body: Buffer.from(ids.map(line).join('')),
+    keys: BigUint64Array.from(ids.map((i) => spanKey({ project_id: PROJECT, trace_id: i.trace, span_id: i.span }))),
+  };
+}
+
+const fresh = () => Array.from({ length: BATCH }, (_, i) => ({ trace: randomBytes(16).toString('hex'), span: (i + 1).toString(16).padStart(16, '0') }));
+
+// The check before this change, for the comparison (it read the hour's trace_id column per batch).
+async function oldCheck(storage: Storage, traces: string[]): Promise<void> {
+  await (await storage.client.query({
+    query: `SELECT project_id, trace_id, span_id FROM spans WHERE project_id IN {p:Array(String)} AND toStartOfHour(start_time) IN {h:Array(DateTime('UTC'))} AND trace_id IN {t:Array(String)} SETTINGS use_skip_indexes = 0`,
+    query_params: { p: [PROJECT], h: [at.slice(0, 13) + ':00:00'], t: traces }, format: 'JSONEachRow',
+  })).json();
+}
+
+const out: string[] = ['| spans in the hour | before: query per batch (ms, median of 5) | filter, new spans (ms per batch) | filter, 1 % repeats (ms per batch, rows looked up) | filter seed at start (s, keys, MB) |', '| --- | --- | --- | --- | --- |'];
+for (const rows of SIZES) {
+  const storage = await openTestStorage();
+  try {
+    const t0 = performance.now();
+    await seedSpans(storage, { projectId: PROJECT, spans: rows, startMs: hourStart, endMs: hourStart + 3_000_000 });
+    process.stderr.write(`seeded ${rows} spans in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    const before: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const traces = [...new Set(fresh().map((i) => i.trace))].slice(0, 512 * 4);
+      const t = performance.now();
+      await oldCheck(storage, traces);
+      before.push(performance.now() - t);
+    }
+    const check = new RepeatCheck(storage, 3600);
+    await check.seed();
+    const ruledOut: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const t = performance.now();
+      await check.check([record(fresh())]);
+      ruledOut.push(performance.now() - t);
+    }
+    const stored = await (await storage.client.query({ query: `SELECT trace_id AS trace, span_id AS span FROM spans LIMIT ${BATCH / 100}`, format: 'JSONEachRow' })).json<{ trace: string; span: string }>();
+    const withRepeats: number[] = [];
+    const lookedUp0 = check.stats.lookedUp;
+    let skipped = 0;
+    for (let k = 0; k < 5; k++) {
+      const ids = [...fresh().slice(0, BATCH - stored.length), ...stored.map((s) => ({ ...s }))];
+      const t = performance.now();
+      skipped = (await check.check([record(ids)])).length;
+      withRepeats.push(performance.now() - t);
+    }
+    if (skipped !== stored.length) throw new Error(`the check skipped ${skipped} of ${stored.length} repeats`);
+    const seedMb = check.filterBytes / 2 ** 20;
+    out.push(`| ${rows.toLocaleString('en-US')} | ${med(before).toFixed(0)} | ${med(ruledOut).toFixed(1)} | ${med(withRepeats).toFixed(1)} (${(check.stats.lookedUp - lookedUp0) / 5}) | ${check.stats.seedSeconds.toFixed(2)}, ${check.stats.seededKeys.toLocaleString('en-US')}, ${seedMb.toFixed(0)} |`);
+    process.stderr.write(out.at(-1) + '\n');
+  } finally {
+    await storage.destroy();
+  }
+}
+console.log(`\nBatches of ${BATCH.toLocaleString('en-US')} spans (before: the ${512 * 4} traces of a batch as the old query took them):\n`);
+console.log(out.join('\n'));
