@@ -21,27 +21,25 @@ export class BlockedBloom {
   get bytes(): number { return this.words.byteLength; }
 
   add(key: bigint): void {
-    const hi = Number(key >> 32n);
-    const lo = Number(key & 0xffffffffn);
-    const base = (hi % this.blocks) * BLOCK_WORDS;
-    let h = lo;
-    for (let i = 0; i < 8; i++) {
-      const bit = h & 511;
-      this.words[base + (bit >>> 5)]! |= 1 << (bit & 31);
-      h = (h >>> 9) | (h << 23);
-      h = (h + hi) | 0;
-    }
+    this.probe(key, true);
     this.count++;
   }
 
   has(key: bigint): boolean {
+    return this.probe(key, false);
+  }
+
+  // The key's 8 bits in its block: set them, or report whether all are set.
+  private probe(key: bigint, set: boolean): boolean {
     const hi = Number(key >> 32n);
-    const lo = Number(key & 0xffffffffn);
     const base = (hi % this.blocks) * BLOCK_WORDS;
-    let h = lo;
+    let h = Number(key & 0xffffffffn);
     for (let i = 0; i < 8; i++) {
       const bit = h & 511;
-      if ((this.words[base + (bit >>> 5)]! & (1 << (bit & 31))) === 0) return false;
+      const w = base + (bit >>> 5);
+      const mask = 1 << (bit & 31);
+      if (set) this.words[w]! |= mask;
+      else if ((this.words[w]! & mask) === 0) return false;
       h = (h >>> 9) | (h << 23);
       h = (h + hi) | 0;
     }
