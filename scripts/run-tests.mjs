@@ -57,7 +57,11 @@ if (files.some((f) => f.includes('/kafka/')) && !env.KAFKA_BROKERS) {
   }
 }
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
+// A file whose process never exits (an open handle) would otherwise hold the whole run until CI's
+// deadline; node applies --test-timeout per file and fails it, so a hang costs 15 minutes at most.
+const perFileTimeout = process.env.SPANLENS_TEST_FILE_TIMEOUT_MS ?? '900000';
+const args = ['--import', 'tsx', '--test', '--test-concurrency=2', `--test-timeout=${perFileTimeout}`, '--test-reporter=spec', ...files];
+const result = spawnSync(process.execPath, args, {
   cwd: root,
   stdio: 'inherit',
   env,

@@ -77,6 +77,8 @@ export interface CollectorOptions {
   maxQueueRows: number;
   /** Rows per insert, at most (the writer), and per producer send (Kafka). */
   maxBatchRows: number;
+  /** Bytes of encoded rows per insert, at most (the writer on the local log; Kafka bounds its fetches itself). */
+  maxBatchBytes?: number;
   /** How long a batch may wait to fill. */
   maxBatchDelayMs: number;
   /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
@@ -92,6 +94,9 @@ export interface CollectorOptions {
 export interface IngestLimits extends SpanLimits {
   maxSpansPerRequest: number;
 }
+
+/** 16 MiB: about 7,000 rows of 2 KB spans, past which larger inserts cost the engine memory and save it little CPU (BENCHMARKS.md). */
+export const DEFAULT_MAX_BATCH_BYTES = 16 << 20;
 
 export const DEFAULT_INGEST_LIMITS: IngestLimits = { ...DEFAULT_SPAN_LIMITS, maxSpansPerRequest: 10_000 };
 
@@ -113,8 +118,19 @@ export interface Collector {
 }
 
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
-  const mode = o.mode ?? 'local';
   const closers: Array<() => Promise<void>> = [];
+  try {
+    return await wire(o, closers);
+  } catch (err) {
+    // A start that fails part way closes what it opened (ports, log, Kafka clients).
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+/** The whole pipeline of one collector process, by mode. */
+async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): Promise<Collector> {
+  const mode = o.mode ?? 'local';
   const metrics = new CollectorMetrics();
   const observe = (destination: string) => ({
     written: (rows: number, seconds: number) => {
@@ -134,8 +150,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     const a = kafka.admin();
     admin = a;
     await a.connect();
-    await ensureTopics(a, o.kafka);
     closers.push(() => a.disconnect());
+    await ensureTopics(a, o.kafka);
     checks.push(async () => { await a.describeCluster(); });
   }
   if (mode !== 'ingest') checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
@@ -153,8 +169,8 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   // The writer, for whichever log this process reads.
   let writer: Writer | undefined;
   let source: LogSource | undefined;
-  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs ?? 30_000, report });
-  else if (mode === 'write' || mode === 'ingest+write') source = await KafkaSource.connect({ kafka: kafka!, admin: admin!, settings: o.kafka! });
+  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs ?? 30_000, report });
+  else if (mode === 'write' || mode === 'ingest+write') source = await KafkaSource.connect({ kafka: kafka!, admin: admin!, settings: o.kafka!, report });
   if (source) {
     const w = await startWriter({
       storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds ?? 3600, report,
@@ -180,8 +196,11 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   }
 
   const prices = new CustomPriceCache(o.storage);
-  await prices.start();
   const redaction = new RedactionCache(o.storage);
+  // Until the receivers run, a failed start stops these too; after that close() does it, in order.
+  const untilStarted = [async () => prices.stop(), async () => redaction.stop()];
+  closers.unshift(...untilStarted);
+  await prices.start();
   await redaction.start();
   let spanExporter: Exporter<SpanRow>;
   let feedbackExporter: Exporter<FeedbackRow>;
@@ -218,10 +237,13 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   await http.register(adminRoutes, { metrics, ready });
   const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
   await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
+  const closeHttp = () => http.close();
+  closers.unshift(closeHttp);
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
   const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
+  for (const c of [closeHttp, ...untilStarted]) closers.splice(closers.indexOf(c), 1);
 
   return {
     httpPort,

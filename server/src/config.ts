@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KafkaSettings } from '@spanlens/collector';
+import { DEFAULT_MAX_BATCH_BYTES, type KafkaSettings } from '@spanlens/collector';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -30,6 +30,7 @@ export const configSchema = z.object({
   SPANLENS_LOG_MAX_BYTES: z.coerce.number().int().min(1 << 20).default(1 << 30),
   SPANLENS_REPEAT_WINDOW_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(20_000),
+  SPANLENS_BATCH_MAX_BYTES: z.coerce.number().int().min(1 << 16).default(DEFAULT_MAX_BATCH_BYTES),
   SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(50),
   CLICKHOUSE_URL: z.url().optional(),
   KAFKA_BROKERS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]').optional(),

@@ -65,6 +65,7 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxBodyBytes: config.SPANLENS_MAX_BODY_BYTES,
     maxQueueRows: config.SPANLENS_MAX_QUEUE_SPANS,
     maxBatchRows: config.SPANLENS_BATCH_MAX_SPANS,
+    maxBatchBytes: config.SPANLENS_BATCH_MAX_BYTES,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
     rateLimitSpansPerSecond: config.SPANLENS_INGEST_RATE_LIMIT,
     // JSON lines on stderr; request and span content only at debug (see logRefusal).
@@ -80,19 +81,37 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
   };
 }
 
+/**
+ * Runs a start: each step registers how to undo itself, and when a later step fails the
+ * earlier ones are closed, newest first, so a failed start leaves no port, broker client or
+ * open store behind (the process can exit, a test can retry).
+ */
+async function starting<T>(steps: (opened: (close: () => Promise<void>) => void) => Promise<T>): Promise<T> {
+  const undo: Array<() => Promise<void>> = [];
+  try {
+    return await steps((close) => { undo.unshift(close); });
+  } catch (err) {
+    for (const u of undo) await u().catch(() => undefined);
+    throw err;
+  }
+}
+
 /** A collector alone: `spanlens collector --mode ingest|write` in the many-machine deployment. */
 export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write'): Promise<{ storage: Storage; collector: Collector; generatedKey?: string; close(): Promise<void> }> {
   if (!config.KAFKA_BROKERS) throw new Error(`collector mode ${mode} needs KAFKA_BROKERS`);
-  const storage = await openMigratedStorage(config);
-  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const collector = await startCollector(collectorOptions(config, storage, new KeyCache(storage), mode));
-  return {
-    storage, collector, generatedKey,
-    async close() {
-      await collector.close();
-      await storage.close();
-    },
-  };
+  return starting(async (opened) => {
+    const storage = await openMigratedStorage(config);
+    opened(() => storage.close());
+    const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+    const collector = await startCollector(collectorOptions(config, storage, new KeyCache(storage), mode));
+    return {
+      storage, collector, generatedKey,
+      async close() {
+        await collector.close();
+        await storage.close();
+      },
+    };
+  });
 }
 
 /**
@@ -131,43 +150,56 @@ function warmCaches(storage: Storage): Promise<void> {
 }
 
 export async function startSpanlens(config: Config): Promise<Spanlens> {
-  const storage = await openMigratedStorage(config);
-  const warming = warmCaches(storage);
-  const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const keys = new KeyCache(storage);
-  const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'local'));
-  const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts: await alertOptions(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
-    otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
+  return starting(async (opened) => {
+    const storage = await openMigratedStorage(config);
+    const warming = warmCaches(storage);
+    opened(async () => { await warming; await storage.close(); });
+    const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+    const keys = new KeyCache(storage);
+    const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'local'));
+    opened(() => collector.close());
+    const alerts = await alertOptions(config);
+    if (alerts.lease) opened(() => alerts.lease!.close());
+    const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
+      otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
+    });
+    opened(() => api.close());
+    await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
+    return {
+      storage,
+      collector,
+      apiPort: addressPort(api.server.address()),
+      generatedKey,
+      async close() {
+        await api.close();
+        await collector.close();
+        await warming;
+        await storage.close();
+      },
+    };
   });
-  await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
-  return {
-    storage,
-    collector,
-    apiPort: addressPort(api.server.address()),
-    generatedKey,
-    async close() {
-      await api.close();
-      await collector.close();
-      await warming;
-      await storage.close();
-    },
-  };
 }
 
 /** The API and dashboard alone: `spanlens api` in the many-machine deployment. */
 export async function startApiOnly(config: Config): Promise<{ storage: Storage; apiPort: number; close(): Promise<void> }> {
-  const storage = await openMigratedStorage(config);
-  const warming = warmCaches(storage);
-  await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
-  const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts: await alertOptions(config) });
-  await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
-  return {
-    storage,
-    apiPort: addressPort(api.server.address()),
-    async close() {
-      await api.close();
-      await warming;
-      await storage.close();
-    },
-  };
+  return starting(async (opened) => {
+    const storage = await openMigratedStorage(config);
+    const warming = warmCaches(storage);
+    opened(async () => { await warming; await storage.close(); });
+    await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
+    const alerts = await alertOptions(config);
+    if (alerts.lease) opened(() => alerts.lease!.close());
+    const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts });
+    opened(() => api.close());
+    await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
+    return {
+      storage,
+      apiPort: addressPort(api.server.address()),
+      async close() {
+        await api.close();
+        await warming;
+        await storage.close();
+      },
+    };
+  });
 }

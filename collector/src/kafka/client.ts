@@ -33,23 +33,31 @@ export async function ensureTopics(admin: Admin, s: KafkaSettings): Promise<void
 }
 
 /**
- * Creates the topics that do not exist yet and waits for their leaders. Another process may
- * create them in between; a broker that has just started can answer the leader check
- * before it knows a new topic (UNKNOWN_TOPIC_OR_PARTITION), which is retried.
+ * Creates the topics that do not exist yet, then waits until the broker answers metadata for
+ * all of them with a leader per partition. Another process may create them in between; a
+ * broker that has just started (KRaft) can answer UNKNOWN_TOPIC_OR_PARTITION for a while
+ * after the create returned, and a consumer subscribing then fails, so both are retried.
  */
-export async function createTopicsIfMissing(admin: Admin, names: readonly string[], partitions: number): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    const existing = new Set(await admin.listTopics());
-    const wanted = names.filter((name) => !existing.has(name));
-    if (wanted.length === 0) return;
+export async function createTopicsIfMissing(admin: Admin, names: readonly string[], partitions: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const retriable = (err: unknown) => {
+    const e = err as { type?: string; retriable?: boolean };
+    return e.type === 'UNKNOWN_TOPIC_OR_PARTITION' || e.type === 'LEADER_NOT_AVAILABLE' || e.retriable === true;
+  };
+  for (;;) {
     try {
-      await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) });
-      return;
+      const existing = new Set(await admin.listTopics());
+      const wanted = names.filter((name) => !existing.has(name));
+      if (wanted.length > 0) {
+        await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
+          .catch((err: unknown) => { if (!String((err as Error).message).includes('already exists')) throw err; });
+      }
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...names] });
+      if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
     } catch (err) {
-      const e = err as { message?: string; type?: string };
-      if (String(e.message).includes('already exists')) return;
-      if (e.type !== 'UNKNOWN_TOPIC_OR_PARTITION' || attempt >= 20) throw err;
-      await new Promise((r) => setTimeout(r, 250));
+      if (!retriable(err) || Date.now() > deadline) throw err;
     }
+    if (Date.now() > deadline) throw new Error(`kafka: topics ${names.join(', ')} have no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }

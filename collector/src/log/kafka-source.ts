@@ -8,6 +8,7 @@ export interface KafkaSourceOptions {
   /** A connected admin client, owned by the caller (lag is read through it). */
   admin: Admin;
   settings: KafkaSettings;
+  report?: (message: string) => void;
 }
 
 const NO_KEYS = new BigUint64Array(0);
@@ -26,27 +27,73 @@ function toRecord(m: KafkaMessage): LogRecord {
 export class KafkaSource implements LogSource {
   readonly id: string;
   readonly exclusive = false;
-  private readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly dlq: Producer;
   private readonly topics: ReturnType<typeof topics>;
   private reassigned: Array<() => void> = [];
+  private handle?: (batch: LogBatch) => Promise<BatchOutcome>;
+  private closed = false;
+  private restartTimer?: NodeJS.Timeout;
+  private restarts = 0;
 
   private constructor(private readonly o: KafkaSourceOptions) {
     this.id = o.settings.groupId;
     this.topics = topics(o.settings);
-    // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight).
-    this.consumer = o.kafka.consumer({ groupId: o.settings.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
+    this.consumer = this.newConsumer();
     this.dlq = o.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
 
   static async connect(o: KafkaSourceOptions): Promise<KafkaSource> {
     const s = new KafkaSource(o);
-    await s.dlq.connect();
-    await s.consumer.connect();
-    await s.consumer.subscribe({ topics: [s.topics.spans, s.topics.feedback], fromBeginning: true });
-    // After a rebalance this writer may own partitions another writer stored into.
-    s.consumer.on(s.consumer.events.GROUP_JOIN, () => { for (const l of s.reassigned) l(); });
+    try {
+      await s.dlq.connect();
+      await s.subscribe(s.consumer);
+    } catch (err) {
+      await s.close().catch(() => undefined);
+      throw err;
+    }
     return s;
+  }
+
+  private newConsumer(): Consumer {
+    // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight).
+    const c = this.o.kafka.consumer({ groupId: this.o.settings.groupId, sessionTimeout: 30_000, heartbeatInterval: 3000, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 500 });
+    // After a rebalance this writer may own partitions another writer stored into.
+    c.on(c.events.GROUP_JOIN, () => {
+      if (this.restarts > 0) this.o.report?.('spanlens: writer: Kafka consumer running again');
+      this.restarts = 0;
+      for (const l of this.reassigned) l();
+    });
+    // kafkajs restarts a consumer only after a retriable crash; one that gave up (a broker
+    // gone longer than its retries, a non-retriable wrapper) would leave the writer stopped
+    // for good, so a fresh consumer takes over until close().
+    c.on(c.events.CRASH, (e) => { if (!e.payload.restart && c === this.consumer) this.replace(e.payload.error); });
+    return c;
+  }
+
+  private async subscribe(c: Consumer): Promise<void> {
+    await c.connect();
+    await c.subscribe({ topics: [this.topics.spans, this.topics.feedback], fromBeginning: true });
+  }
+
+  private replace(error: Error): void {
+    if (this.closed) return;
+    const delay = Math.min(10_000, 500 * 2 ** this.restarts++);
+    if (this.restarts === 1) this.o.report?.(`spanlens: writer: Kafka consumer stopped (${error.name}); a new one starts, retrying with backoff`);
+    this.restartTimer = setTimeout(() => {
+      void (async () => {
+        if (this.closed) return;
+        await this.consumer.disconnect().catch(() => undefined);
+        const c = this.newConsumer();
+        this.consumer = c;
+        try {
+          await this.subscribe(c);
+          if (this.handle) this.runOn(c, this.handle);
+        } catch (err) {
+          if (c === this.consumer) this.replace(err as Error);
+        }
+      })();
+    }, delay);
   }
 
   onReassigned(listener: () => void): void {
@@ -54,7 +101,12 @@ export class KafkaSource implements LogSource {
   }
 
   run(handle: (batch: LogBatch) => Promise<BatchOutcome>): void {
-    void this.consumer.run({
+    this.handle = handle;
+    this.runOn(this.consumer, handle);
+  }
+
+  private runOn(consumer: Consumer, handle: (batch: LogBatch) => Promise<BatchOutcome>): void {
+    consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
@@ -63,7 +115,7 @@ export class KafkaSource implements LogSource {
         const outcome = await handle({
           stream: batch.topic, partition: batch.partition, records: batch.messages.map(toRecord),
           first: BigInt(batch.firstOffset()!), last: BigInt(batch.lastOffset()),
-          active: () => isRunning() && !isStale(), heartbeat,
+          active: () => isRunning() && !isStale() && consumer === this.consumer, heartbeat,
         });
         if (outcome.kind === 'need') {
           // The recorded batch is not all here yet: take none of it, so it is never split.
@@ -73,9 +125,9 @@ export class KafkaSource implements LogSource {
         if (outcome.kind !== 'stored') return;
         resolveOffset(outcome.through.toString());
         // Committed only now, after the insert: a crash before this line redelivers the batch.
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.through + 1n).toString() }]);
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.through + 1n).toString() }]);
       },
-    });
+    }).catch((err: unknown) => { if (consumer === this.consumer) this.replace(err as Error); });
   }
 
   async deadLetter(partition: number, items: DeadLetter[]): Promise<void> {
@@ -103,6 +155,8 @@ export class KafkaSource implements LogSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restartTimer);
     await this.consumer.disconnect();
     await this.dlq.disconnect();
   }

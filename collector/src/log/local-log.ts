@@ -245,12 +245,14 @@ export class LocalLog {
    * Durable records from `from` on, whole, until `maxRows` rows (at least one record) or, when
    * `through` is given, exactly the records up to and including that offset.
    */
-  async read(from: bigint, maxRows: number, through?: bigint): Promise<StoredRecord[]> {
+  async read(from: bigint, maxRows: number, through?: bigint, maxBytes = Infinity): Promise<StoredRecord[]> {
     if (!this.cursor || this.cursor.offset !== from) this.cursor = await this.seek(from);
     const out: StoredRecord[] = [];
     let rows = 0;
+    let bytes = 0;
+    const full = () => out.length > 0 && (rows >= maxRows || bytes >= maxBytes);
     while (this.cursor.offset < this.nextOffset) {
-      if (through !== undefined ? this.cursor.offset > through : (out.length > 0 && rows >= maxRows)) break;
+      if (through !== undefined ? this.cursor.offset > through : full()) break;
       const seg = this.segments[this.cursor.segment]!;
       if (this.cursor.pos >= seg.size) {
         this.cursor = { segment: this.cursor.segment + 1, pos: SEGMENT_HEADER_BYTES, offset: this.segments[this.cursor.segment + 1]!.first };
@@ -259,7 +261,7 @@ export class LocalLog {
       const chunk = await this.readChunk(seg, this.cursor.pos);
       let at = 0;
       while (at < chunk.length) {
-        if (through !== undefined ? this.cursor.offset > through : (out.length > 0 && rows >= maxRows)) break;
+        if (through !== undefined ? this.cursor.offset > through : full()) break;
         const r = decodeRecord(chunk, at);
         if (r.kind !== 'record') {
           if (r.kind === 'short' && at > 0) break; // the rest of it comes with the next chunk
@@ -267,6 +269,7 @@ export class LocalLog {
         }
         out.push({ ...r.payload, offset: this.cursor.offset, size: r.bytes });
         rows += r.payload.rows;
+        bytes += r.bytes;
         at += r.bytes;
         this.cursor = { ...this.cursor, pos: this.cursor.pos + r.bytes, offset: this.cursor.offset + 1n };
       }

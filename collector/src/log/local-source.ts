@@ -6,6 +6,8 @@ import type { LocalLog } from './local-log.ts';
 export interface LocalSourceOptions {
   /** Rows per batch, at most (a batch holds whole records, so one large record can exceed it). */
   maxBatchRows: number;
+  /** Bytes of encoded rows per batch, at most (same rule): the engine's memory for an insert grows with it. */
+  maxBatchBytes: number;
   /** How long the writer lets a batch fill once records arrive at an idle log. */
   maxDelayMs: number;
   /** How long close() keeps writing what the log holds before it stops (the rest waits for the next start). */
@@ -43,7 +45,7 @@ export class LocalLogSource implements LogSource {
         continue;
       }
       try {
-        const records = await this.log.read(next, this.o.maxBatchRows, through);
+        const records = await this.log.read(next, this.o.maxBatchRows, through, this.o.maxBatchBytes);
         if (records.length === 0) continue;
         const outcome = await handle({
           stream: 'local', partition: 0, records, first: records[0]!.offset, last: records.at(-1)!.offset,
