@@ -6,7 +6,7 @@
 // budget per span that a ratio to the limit needs (BENCHMARKS.md, "what stands in the way").
 // Usage: node --import tsx bench/ingest/stages.ts [--size 2048] [--batch 1536] [--rows 30000]
 //   [--drop-views trace_totals_mv,spans_1h_mv] (the engine part without those views: each view's share)
-//   [--engine-only]
+//   [--rounds 7] [--engine-only] [--js-only] (with --cpu-prof: a profile of the JavaScript stages alone)
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_REDACTION, SPAN_COLUMNS, type SpanRow } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
@@ -29,10 +29,11 @@ const arg = (name: string, fallback: number) => { const i = process.argv.indexOf
 const SIZE = arg('size', 2048);
 const BATCH = arg('batch', 20_000);
 const ROWS = arg('rows', 30_000);
-const ROUNDS = 7;
+const ROUNDS = arg('rounds', 7);
 const iv = process.argv.indexOf('--drop-views');
 const DROP_VIEWS = iv >= 0 ? process.argv[iv + 1]!.split(',') : [];
 const ENGINE_ONLY = process.argv.includes('--engine-only');
+const JS_ONLY = process.argv.includes('--js-only');
 const n = spansPerRequest(SIZE);
 // Fresh ids per request, as the load generator sends them.
 const bodies = Array.from({ length: 8 }, (_, i) => buildRequest(n, SIZE, i * 1000).body);
@@ -107,9 +108,10 @@ async function engine(batch: number, repeatCheck: boolean): Promise<{ rowsPerSec
   }
 }
 
-const big = await engine(ROWS, false);
-const small = await engine(BATCH, false);
-const smallChecked = await engine(BATCH, true);
+const skip = { rowsPerSecond: NaN, cpuUsPerRow: NaN, cores: NaN };
+const big = JS_ONLY ? skip : await engine(ROWS, false);
+const small = JS_ONLY ? skip : await engine(BATCH, false);
+const smallChecked = JS_ONLY ? skip : await engine(BATCH, true);
 
 if (!ENGINE_ONLY) console.log(`\n${SIZE} B spans, ${n} per request, ${bodies.length} requests per round, median of ${ROUNDS} rounds (µs of one thread per span):\n`);
 if (!ENGINE_ONLY) console.log('| stage | µs per span |\n| --- | --- |');

@@ -29,6 +29,9 @@ test('records come back in order, whole, with their keys; offsets count from 0',
   // maxRows bounds a batch by whole records; `through` asks for exactly a range.
   assert.deepEqual((await log.read(0n, 3)).map((r) => r.offset), [0n, 1n]);
   assert.deepEqual((await log.read(1n, 1, 3n)).map((r) => r.offset), [1n, 2n, 3n]);
+  // maxBytes bounds it too (whole records, at least one): each record here is well over 20 bytes.
+  assert.deepEqual((await log.read(0n, 1000, undefined, 1)).map((r) => r.offset), [0n]);
+  assert.deepEqual((await log.read(0n, 1000, undefined, read[0]!.size + 1)).map((r) => r.offset), [0n, 1n]);
   await log.close();
 }));
 
