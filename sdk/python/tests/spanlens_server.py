@@ -19,6 +19,7 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "sl_python_tests_key_0123456789"
 
 _HTTP_LINE = re.compile(r"spanlens: OTLP/HTTP on (http://[\d.]+:(\d+))/v1/traces")
+_BACKLOG = re.compile(r"^spanlens_export_queue_spans (\S+)$", re.M)
 _API_LINE = re.compile(r"spanlens: API and dashboard on (http://[\d.]+:(\d+))/")
 
 
@@ -86,7 +87,21 @@ class Spanlens:
         except ValueError:
             return res.status_code, res.text
 
+    def stored(self, timeout: float = 30.0) -> None:
+        """Waits until everything acknowledged so far is stored: a 200 means "in the ingest log",
+        and the writer stores it moments later (the backlog gauge counts what it has not yet)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = httpx.get(f"{self.http_url}/metrics", timeout=10).text
+            m = _BACKLOG.search(text)
+            if m and float(m.group(1)) == 0:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the writer did not store the backlog within {timeout} s: {m.group(0) if m else 'no backlog gauge'}")
+            time.sleep(0.02)
+
     def trace(self, trace_id: str) -> dict[str, Any]:
+        self.stored()
         status, body = self.get(f"/api/v1/traces/{trace_id}")
         assert status == 200, f"trace {trace_id}: {status} {body}"
         return body
