@@ -30,13 +30,21 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-// The API serves the dashboard's vite build (dashboard/dist): build it when missing or older than its sources.
+// Built packages the tests use: the dashboard's vite build (the API serves dashboard/dist) and
+// the SDK's dist/ (the examples import @spanlens/sdk as an app would). Each is rebuilt when
+// missing or older than its sources.
 const newest = (p) => (statSync(p).isDirectory() ? Math.max(0, ...readdirSync(p).map((n) => newest(join(p, n)))) : statSync(p).mtimeMs);
-const builtAt = existsSync(join(root, 'dashboard/dist/index.html')) ? statSync(join(root, 'dashboard/dist/index.html')).mtimeMs : 0;
-if (builtAt < Math.max(...['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => newest(join(root, 'dashboard', p))))) {
-  const b = spawnSync('npm', ['run', 'build', '-w', '@spanlens/dashboard'], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) {
-    console.error('run-tests: the dashboard build failed');
+const builds = [
+  { workspace: '@spanlens/dashboard', dir: 'dashboard', output: 'dist/index.html', sources: ['src', 'index.html', 'vite.config.ts', 'package.json'] },
+  { workspace: '@spanlens/sdk', dir: 'sdk/js', output: 'dist/index.js', sources: ['src', 'tsconfig.build.json', 'package.json'] },
+];
+for (const b of builds) {
+  const output = join(root, b.dir, b.output);
+  const builtAt = existsSync(output) ? statSync(output).mtimeMs : 0;
+  if (builtAt >= Math.max(...b.sources.map((p) => newest(join(root, b.dir, p))))) continue;
+  const r = spawnSync('npm', ['run', 'build', '-w', b.workspace], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`run-tests: the build of ${b.workspace} failed`);
     process.exit(1);
   }
 }
