@@ -81,17 +81,11 @@ export function formatMillis(ms: number): string {
 }
 
 export function formatDateTime64(ns: bigint): string {
-  const second = ns / 1_000_000_000n;
-  // The spans of one request mostly share their second: the date part is formatted once for them (a hot path at ingest).
-  if (second !== lastSecond) {
-    const iso = new Date(Number(second) * 1000).toISOString(); // 2026-11-28T03:00:00.000Z
-    lastPrefix = `${iso.slice(0, 10)} ${iso.slice(11, 19)}.`;
-    lastSecond = second;
-  }
-  return lastPrefix + (ns - second * 1_000_000_000n).toString().padStart(9, '0');
+  const ms = ns / 1_000_000n;
+  const iso = new Date(Number(ms)).toISOString(); // 2026-11-28T03:00:00.123Z
+  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${frac}`;
 }
-let lastSecond = -1n;
-let lastPrefix = '';
 
 /** Converts a ClickHouse DateTime64 string (UTC) to ISO 8601, keeping every fractional digit. */
 export function toIso8601(value: string): string {

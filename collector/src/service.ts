@@ -118,18 +118,22 @@ export interface Collector {
 }
 
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
+  // Every part registers its close as it opens, newest first: close() stops them in the reverse
+  // of the order they started (receivers, exporters, caches, writer, log, Kafka clients), and a
+  // start that fails part way closes the same way what it had opened.
   const closers: Array<() => Promise<void>> = [];
+  const opened = (close: () => Promise<void>) => { closers.unshift(close); };
   try {
-    return await wire(o, closers);
+    const collector = await wire(o, opened);
+    return { ...collector, close: () => closeAll(closers) };
   } catch (err) {
-    // A start that fails part way closes what it opened (ports, log, Kafka clients).
     await closeAll(closers);
     throw err;
   }
 }
 
-/** The whole pipeline of one collector process, by mode. */
-async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): Promise<Collector> {
+/** The whole pipeline of one collector process, by mode (close() is its opened parts, in reverse). */
+async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) => void): Promise<Omit<Collector, 'close'>> {
   const mode = o.mode ?? 'local';
   const metrics = new CollectorMetrics();
   const observe = (destination: string) => ({
@@ -150,7 +154,7 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
     const a = kafka.admin();
     admin = a;
     await a.connect();
-    closers.push(() => a.disconnect());
+    opened(() => a.disconnect());
     await ensureTopics(a, o.kafka);
     checks.push(async () => { await a.describeCluster(); });
   }
@@ -162,7 +166,7 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
     if (!o.localLog) throw new Error('collector mode local needs a log directory (localLog)');
     const l = await LocalLog.open(o.localLog.dir, { maxBytes: o.localLog.maxBytes, segmentBytes: o.localLog.segmentBytes, report });
     localLog = l;
-    closers.push(() => l.close());
+    opened(() => l.close());
     metrics.gauge('spanlens_log_bytes', 'Bytes the local log takes on disk', () => l.usedBytes);
   }
 
@@ -177,7 +181,7 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
       observer: { written: (table, rows, s) => observe(`clickhouse/${table}`).written(rows, s), failed: (table) => observe(`clickhouse/${table}`).failed() },
     });
     writer = w;
-    closers.unshift(() => w.close());
+    opened(() => w.close());
     metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);
     metrics.gauge('spanlens_writer_repeats_dropped', 'Repeated rows dropped as already stored', () => w.stats.repeatsDropped);
     metrics.gauge('spanlens_writer_dead_lettered', 'Rows sent to the dead-letter log', () => w.stats.deadLettered);
@@ -190,16 +194,15 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
     // A writer takes no OTLP; its HTTP port serves only /metrics, /healthz and /readyz.
     const adminHttp = Fastify({ logger: false });
     await adminHttp.register(adminRoutes, { metrics, ready });
+    opened(() => adminHttp.close());
     await adminHttp.listen({ host: o.host, port: o.httpPort });
-    closers.unshift(() => adminHttp.close());
-    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, flush: noReload, reloadPrices: noReload, reloadRedaction: noReload, close: () => closeAll(closers) };
+    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, flush: noReload, reloadPrices: noReload, reloadRedaction: noReload };
   }
 
   const prices = new CustomPriceCache(o.storage);
   const redaction = new RedactionCache(o.storage);
-  // Until the receivers run, a failed start stops these too; after that close() does it, in order.
-  const untilStarted = [async () => prices.stop(), async () => redaction.stop()];
-  closers.unshift(...untilStarted);
+  opened(async () => prices.stop());
+  opened(async () => redaction.stop());
   await prices.start();
   await redaction.start();
   let spanExporter: Exporter<SpanRow>;
@@ -213,13 +216,15 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
   } else {
     const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();
-    closers.unshift(() => producer.disconnect());
+    opened(() => producer.disconnect());
     const t = topics(o.kafka!);
     const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
     spanExporter = spans;
     feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
     backlog = () => spans.backlog;
   }
+  // Hands everything already accepted to the log (or Kafka) once the receivers have stopped.
+  opened(async () => { await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]); });
   metrics.gauge('spanlens_export_queue_spans', 'Records acknowledged and not yet stored (local log) or spans not yet in Kafka', backlog);
 
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
@@ -237,13 +242,12 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
   await http.register(adminRoutes, { metrics, ready });
   const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
   await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
-  const closeHttp = () => http.close();
-  closers.unshift(closeHttp);
+  opened(() => http.close());
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
   const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
-  for (const c of [closeHttp, ...untilStarted]) closers.splice(closers.indexOf(c), 1);
+  opened(() => grpc.close());
 
   return {
     httpPort,
@@ -256,14 +260,6 @@ async function wire(o: CollectorOptions, closers: Array<() => Promise<void>>): P
     },
     reloadPrices: () => prices.reload(),
     reloadRedaction: () => redaction.reload(),
-    async close() {
-      // Stop taking requests, hand everything already accepted to the log, then the writer drains it.
-      await Promise.all([http.close(), grpc.close()]);
-      await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]);
-      prices.stop();
-      redaction.stop();
-      await closeAll(closers);
-    },
   };
 }
 
