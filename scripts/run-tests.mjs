@@ -36,7 +36,7 @@ if (files.length === 0) {
 const newest = (p) => (statSync(p).isDirectory() ? Math.max(0, ...readdirSync(p).map((n) => newest(join(p, n)))) : statSync(p).mtimeMs);
 const builds = [
   { workspace: '@spanlens/dashboard', dir: 'dashboard', output: 'dist/index.html', sources: ['src', 'index.html', 'vite.config.ts', 'package.json'] },
-  { workspace: '@spanlens/sdk', dir: 'sdk/js', output: 'dist/index.js', sources: ['src', 'tsconfig.build.json', 'package.json'] },
+  { workspace: '@spanlens/sdk', dir: 'sdk/js', output: 'dist/cjs/package.json', sources: ['src', 'scripts', 'tsconfig.build.json', 'tsconfig.cjs.json', 'package.json'] },
 ];
 for (const b of builds) {
   const output = join(root, b.dir, b.output);

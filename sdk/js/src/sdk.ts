@@ -8,9 +8,10 @@ import { SpanlensContextManager } from './context-manager.ts';
 import { buildPendingSpans, SpanlensSpanProcessor, type ProcessorStats } from './processor.ts';
 import { recorder } from './genai.ts';
 import { openStreams } from './stream.ts';
+import { SDK_VERSION } from './version.ts';
 
 export const TRACER_NAME = '@spanlens/sdk';
-export const SDK_VERSION = '0.1.0';
+export { SDK_VERSION };
 
 interface State {
   config: ResolvedConfig;
