@@ -3,7 +3,9 @@
 // check the writer had before (one query over the hour's trace_id column for the batch's
 // traces) and (b) by the recent-keys filter with a primary-key lookup of what it cannot rule
 // out; (c) the filter with 1 % of the batch repeats of stored spans. Also the filter's seed
-// time and size. Usage: node --import tsx bench/repeat-check.ts [--rows 5000000,20000000]
+// time and size. Each size is measured once the engine has stopped merging (parts and granules
+// are reported), and each check is split into its lookup in ClickHouse and the rest.
+// Usage: node --import tsx bench/repeat-check.ts [--rows 5000000,20000000]
 import { randomBytes } from 'node:crypto';
 import { SPAN_COLUMNS, type Storage } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
@@ -46,13 +48,27 @@ async function oldCheck(storage: Storage, traces: string[]): Promise<void> {
   })).json();
 }
 
-const out: string[] = ['| spans in the hour | before: query per batch (ms, median of 5) | filter, new spans (ms per batch) | filter, 1 % repeats (ms per batch, rows looked up) | filter seed at start (s, keys, MB) |', '| --- | --- | --- | --- | --- |'];
+/** Waits (at most 5 min) until the engine has had no merge running for 5 s, so every size is measured with its parts merged as far as the engine goes by itself. */
+async function settle(storage: Storage): Promise<{ parts: number; granules: number }> {
+  const deadline = Date.now() + 300_000;
+  let quietSince = Date.now();
+  while (Date.now() < deadline && Date.now() - quietSince < 5000) {
+    const [m] = await (await storage.client.query({ query: `SELECT count() AS n FROM system.merges WHERE table = 'spans'`, format: 'JSONEachRow' })).json<{ n: string }>();
+    if (Number(m!.n) > 0) quietSince = Date.now();
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const [p] = await (await storage.client.query({ query: `SELECT count() AS parts, sum(marks) AS granules FROM system.parts WHERE active AND table = 'spans'`, format: 'JSONEachRow' })).json<{ parts: string; granules: string }>();
+  return { parts: Number(p!.parts), granules: Number(p!.granules) };
+}
+
+const out: string[] = ['| spans in the hour | parts (granules) | before: query per batch (ms, median of 5) | filter, new spans (ms per batch: total / lookup) | filter, 1 % repeats (ms per batch: total / lookup; rows looked up) | filter seed at start (s, keys, MB) |', '| --- | --- | --- | --- | --- | --- |'];
 for (const rows of SIZES) {
   const storage = await openTestStorage();
   try {
     const t0 = performance.now();
     await seedSpans(storage, { projectId: PROJECT, spans: rows, startMs: hourStart, endMs: hourStart + 3_000_000 });
     process.stderr.write(`seeded ${rows} spans in ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    const shape = await settle(storage);
     const before: number[] = [];
     for (let k = 0; k < 5; k++) {
       const traces = [...new Set(fresh().map((i) => i.trace))].slice(0, 512 * 4);
@@ -63,24 +79,30 @@ for (const rows of SIZES) {
     const check = new RepeatCheck(storage, 3600);
     await check.seed();
     const ruledOut: number[] = [];
+    const ruledOutLookup: number[] = [];
     for (let k = 0; k < 5; k++) {
       const t = performance.now();
+      const l = check.stats.lookupMs;
       await check.check([record(fresh())]);
       ruledOut.push(performance.now() - t);
+      ruledOutLookup.push(check.stats.lookupMs - l);
     }
     const stored = await (await storage.client.query({ query: `SELECT trace_id AS trace, span_id AS span FROM spans LIMIT ${BATCH / 100}`, format: 'JSONEachRow' })).json<{ trace: string; span: string }>();
     const withRepeats: number[] = [];
+    const withRepeatsLookup: number[] = [];
     const lookedUp0 = check.stats.lookedUp;
     let skipped = 0;
     for (let k = 0; k < 5; k++) {
       const ids = [...fresh().slice(0, BATCH - stored.length), ...stored.map((s) => ({ ...s }))];
       const t = performance.now();
+      const l = check.stats.lookupMs;
       skipped = (await check.check([record(ids)])).length;
       withRepeats.push(performance.now() - t);
+      withRepeatsLookup.push(check.stats.lookupMs - l);
     }
     if (skipped !== stored.length) throw new Error(`the check skipped ${skipped} of ${stored.length} repeats`);
     const seedMb = check.filterBytes / 2 ** 20;
-    out.push(`| ${rows.toLocaleString('en-US')} | ${med(before).toFixed(0)} | ${med(ruledOut).toFixed(1)} | ${med(withRepeats).toFixed(1)} (${(check.stats.lookedUp - lookedUp0) / 5}) | ${check.stats.seedSeconds.toFixed(2)}, ${check.stats.seededKeys.toLocaleString('en-US')}, ${seedMb.toFixed(0)} |`);
+    out.push(`| ${rows.toLocaleString('en-US')} | ${shape.parts} (${shape.granules.toLocaleString('en-US')}) | ${med(before).toFixed(0)} | ${med(ruledOut).toFixed(1)} / ${med(ruledOutLookup).toFixed(1)} | ${med(withRepeats).toFixed(1)} / ${med(withRepeatsLookup).toFixed(1)}; ${(check.stats.lookedUp - lookedUp0) / 5} | ${check.stats.seedSeconds.toFixed(2)}, ${check.stats.seededKeys.toLocaleString('en-US')}, ${seedMb.toFixed(0)} |`);
     process.stderr.write(out.at(-1) + '\n');
   } finally {
     await storage.destroy();

@@ -21,19 +21,27 @@ export class BlockedBloom {
   get bytes(): number { return this.words.byteLength; }
 
   add(key: bigint): void {
-    this.probe(key, true);
-    this.count++;
+    this.addHalves(Number(key >> 32n), Number(key & LOW));
   }
 
   has(key: bigint): boolean {
-    return this.probe(key, false);
+    return this.hasHalves(Number(key >> 32n), Number(key & LOW));
+  }
+
+  /** The key as its high and low 32 bits: no BigInt arithmetic on the hot path. */
+  addHalves(hi: number, lo: number): void {
+    this.probe(hi, lo, true);
+    this.count++;
+  }
+
+  hasHalves(hi: number, lo: number): boolean {
+    return this.probe(hi, lo, false);
   }
 
   // The key's 8 bits in its block: set them, or report whether all are set.
-  private probe(key: bigint, set: boolean): boolean {
-    const hi = Number(key >> 32n);
+  private probe(hi: number, lo: number, set: boolean): boolean {
     const base = (hi % this.blocks) * BLOCK_WORDS;
-    let h = Number(key & 0xffffffffn);
+    let h = lo | 0;
     for (let i = 0; i < 8; i++) {
       const bit = h & 511;
       const w = base + (bit >>> 5);
@@ -46,6 +54,8 @@ export class BlockedBloom {
     return true;
   }
 }
+
+const LOW = 0xffffffffn;
 
 /**
  * The keys the writer stored in about the last `windowMs`: two generations of filters that
@@ -62,16 +72,45 @@ export class RecentKeys {
   }
 
   add(key: bigint): void {
-    this.rotate();
-    let f = this.current.at(-1);
-    if (!f || f.full) this.current.push((f = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity)));
-    f.add(key);
+    this.addHalves(Number(key >> 32n), Number(key & LOW));
   }
 
   has(key: bigint): boolean {
-    for (const f of this.current) if (f.has(key)) return true;
-    for (const f of this.previous) if (f.has(key)) return true;
+    return this.hasHalves(Number(key >> 32n), Number(key & LOW));
+  }
+
+  addHalves(hi: number, lo: number): void {
+    this.rotate();
+    let f = this.current.at(-1);
+    if (!f || f.full) this.current.push((f = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity)));
+    f.addHalves(hi, lo);
+  }
+
+  /** Keys as (low, high) word pairs, as a little-endian UInt64 column reads: one rotation check for all. */
+  addWords(words: Uint32Array): void {
+    this.rotate();
+    let f = this.current.at(-1);
+    for (let i = 0; i + 1 < words.length; i += 2) {
+      if (!f || f.full) this.current.push((f = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity)));
+      f.addHalves(words[i + 1]!, words[i]!);
+    }
+  }
+
+  // Newest first: the largest filter, and the one a repeat of a recent span is in.
+  hasHalves(hi: number, lo: number): boolean {
+    for (let i = this.current.length - 1; i >= 0; i--) if (this.current[i]!.hasHalves(hi, lo)) return true;
+    for (let i = this.previous.length - 1; i >= 0; i--) if (this.previous[i]!.hasHalves(hi, lo)) return true;
     return false;
+  }
+
+  /**
+   * Room for `n` more keys in one filter, so a seed of millions of keys is one filter at the
+   * designed false-positive rate, not a chain of doublings whose rates add up.
+   */
+  reserve(n: number): void {
+    const f = this.current.at(-1);
+    if (f && f.capacity - f.count >= n) return;
+    this.current.push(new BlockedBloom(Math.max(this.firstCapacity, Math.ceil(n * 1.25))));
   }
 
   get bytes(): number {

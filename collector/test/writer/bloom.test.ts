@@ -31,3 +31,18 @@ test('recent keys grow past one filter and forget only what is older than two wi
   assert.ok(remembered < 50, `${remembered} of 5000 old keys still reported`);
   assert.ok(second.every((k) => keys.has(k)));
 });
+
+test('a seed reserved up front is one filter: every key found, the false-positive rate of one filter', () => {
+  const n = 300_000;
+  const keys = new RecentKeys(60_000, 1000);
+  const seed = randomBytes(n * 8);
+  keys.reserve(n);
+  keys.addWords(new Uint32Array(seed.buffer, seed.byteOffset, n * 2));
+  // One filter of 1.25 n keys at 16 bits each, not a chain of doublings from 1,000.
+  assert.equal(keys.bytes, Math.ceil((Math.ceil(n * 1.25) * 16) / 512) * 64);
+  const seeded = Array.from({ length: n }, (_, i) => seed.readBigUInt64LE(i * 8));
+  assert.equal(seeded.filter((k) => !keys.has(k)).length, 0);
+  const absent = randomKeys(200_000);
+  const rate = absent.filter((k) => keys.has(k)).length / absent.length;
+  assert.ok(rate < 0.005, `false positive rate ${rate}`);
+});

@@ -1,7 +1,7 @@
 import { context, diag, propagation, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOnSampler, BasicTracerProvider, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, type InitOptions, type ResolvedConfig } from './config.ts';
 import { SpanlensContextManager } from './context-manager.ts';
@@ -67,14 +67,14 @@ export function init(options: InitOptions = {}): void {
     const c = resolveConfig(options);
     const processor = new SpanlensSpanProcessor(exporterFor(c), { maxQueueSize: c.maxQueueSize });
     const provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({
-        'service.name': c.serviceName,
+      // OpenTelemetry's defaults and OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, then ours.
+      resource: defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes({
+        ...(c.serviceName ? { 'service.name': c.serviceName } : {}),
         ...(c.release ? { 'service.version': c.release } : {}),
         ...(c.environment ? { 'deployment.environment.name': c.environment } : {}),
-        'telemetry.sdk.name': TRACER_NAME,
-        'telemetry.sdk.language': 'nodejs',
-        'telemetry.sdk.version': SDK_VERSION,
-      }),
+        'telemetry.distro.name': TRACER_NAME,
+        'telemetry.distro.version': SDK_VERSION,
+      })),
       sampler: new ParentBasedSampler({ root: c.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(c.sampleRate) }),
       spanProcessors: [processor],
     });
@@ -85,6 +85,8 @@ export function init(options: InitOptions = {}): void {
       diag.warn('spanlens: a global TracerProvider is already registered; add spanlensProcessor() to it instead of init()');
     }
     state = { config: c, provider, processor, contextManager };
+    // A script that ends without shutdown() still sends its spans, as the Python SDK does at exit.
+    process.once('beforeExit', shutdownAtExit);
   } catch (err) {
     diag.error('spanlens: init failed', err);
   }
@@ -101,10 +103,18 @@ export async function flush(): Promise<void> {
   }
 }
 
-/** Flushes and stops; call before the process exits. */
+function shutdownAtExit(): void {
+  void shutdown();
+}
+
+/**
+ * Flushes and stops. Runs by itself when the event loop empties (`beforeExit`); call it
+ * yourself before `process.exit()` or on a signal, where Node emits no `beforeExit`.
+ */
 export async function shutdown(): Promise<void> {
   const { provider } = state;
   if (!provider) return;
+  process.off('beforeExit', shutdownAtExit);
   try {
     await provider.shutdown();
   } catch (err) {

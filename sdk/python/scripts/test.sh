@@ -10,8 +10,8 @@ VENV="$SDK_DIR/.venv"
 PY="$VENV/bin/python"
 PYTHON="${PYTHON:-python3}"
 
-if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)'; then
-  echo "sdk/python: needs Python >= 3.10 ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
+if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  echo "sdk/python: needs Python >= 3.11 ($PYTHON is $("$PYTHON" --version 2>&1))" >&2
   exit 1
 fi
 
@@ -24,7 +24,7 @@ fi
 STAMP="$VENV/.spanlens-installed"
 WANT="$(cat "$SDK_DIR/pyproject.toml" | "$PY" -c 'import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest())')"
 if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ] \
-  || ! "$PY" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("spanlens", "openai", "anthropic", "httpx", "pytest", "pytest_asyncio")))' >/dev/null 2>&1; then
+  || ! "$PY" -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("spanlens", "openai", "anthropic", "httpx", "pytest", "pytest_asyncio", "build")))' >/dev/null 2>&1; then
   "$PY" -m pip install -q --disable-pip-version-check -e "$SDK_DIR[test]"
   echo "$WANT" > "$STAMP"
 fi

@@ -72,6 +72,9 @@ class Memory:
         self.exporter = InMemorySpanExporter()
 
     def spans(self) -> list[Any]:
+        from spanlens._pending import build_pending
+
+        build_pending()  # LLM calls' spans are built a moment after the call, off its path
         return list(self.exporter.get_finished_spans())
 
     def named(self, name: str) -> list[Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 DEFAULT_ENDPOINT = "http://127.0.0.1:4318"
 DEFAULT_MAX_QUEUE_SIZE = 2048
 DEFAULT_MAX_CONTENT_LENGTH = 100_000
+DEFAULT_SPAN_BUILD_DELAY_MS = 50.0
 
 _FALSE = {"false", "0", "no", "off"}
 
@@ -29,6 +30,8 @@ class Config:
     capture_content: bool
     max_queue_size: int
     max_content_length: int
+    span_build_delay_ms: float
+    """How long finished LLM calls wait before their spans are built, together, off the call path."""
 
 
 def _env(env: Mapping[str, str], name: str) -> str | None:
@@ -58,6 +61,7 @@ def resolve_config(
     capture_content: bool | None = None,
     max_queue_size: int | None = None,
     max_content_length: int | None = None,
+    span_build_delay_ms: float | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Config:
     """Resolves options against the environment (``os.environ`` unless ``env`` is given)."""
@@ -81,4 +85,9 @@ def resolve_config(
         capture_content=capture,
         max_queue_size=max(1, int(max_queue_size)) if max_queue_size is not None else DEFAULT_MAX_QUEUE_SIZE,
         max_content_length=max(1, int(max_content_length)) if max_content_length is not None else DEFAULT_MAX_CONTENT_LENGTH,
+        span_build_delay_ms=(
+            max(0.0, float(span_build_delay_ms))
+            if span_build_delay_ms is not None and math.isfinite(span_build_delay_ms)
+            else DEFAULT_SPAN_BUILD_DELAY_MS
+        ),
     )

@@ -18,6 +18,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from ._content import content_text
 from ._context import _current, current_context
+from ._pending import defer
 from ._sdk import config, tracer
 from ._suppress import suppressed
 
@@ -139,8 +140,11 @@ class LlmCall:
         if self.done:
             return
         self.done = True
+        end_ns = time.time_ns()
+        defer(lambda: self._make_span(attributes, usage, error, end_ns), config().span_build_delay_ms)
+
+    def _make_span(self, attributes: Mapping[str, Any], usage: Usage, error: BaseException | None, end_ns: int) -> None:
         try:
-            end_ns = time.time_ns()
             token = _current.set(self.app_context)  # the processor stamps the context of the call, not of here
             try:
                 span = tracer().start_span(

@@ -23,6 +23,7 @@ from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
 
 from ._context import context_attributes, current_context
+from ._pending import build_pending
 from ._suppress import is_suppressed
 
 log = logging.getLogger("spanlens")
@@ -145,12 +146,14 @@ class SpanlensSpanProcessor(SpanProcessor):
 
     def shutdown(self) -> None:
         try:
+            build_pending()
             self._batch.shutdown()  # type: ignore[no-untyped-call]
         except Exception:
             log.debug("spanlens: processor shutdown failed", exc_info=True)
 
     def force_flush(self, timeout_millis: int = 30000) -> bool:
         try:
+            build_pending()
             return bool(self._batch.force_flush(timeout_millis))
         except Exception:
             log.debug("spanlens: force_flush failed", exc_info=True)

@@ -72,6 +72,7 @@ def spanlens_processor(
     *,
     max_queue_size: int | None = None,
     max_content_length: int | None = None,
+    span_build_delay_ms: float | None = None,
     exporter: SpanExporter | None = None,
 ) -> SpanlensSpanProcessor:
     """A span processor that sends to Spanlens, for an app that already configured OpenTelemetry.
@@ -89,6 +90,7 @@ def spanlens_processor(
             capture_content=capture_content,
             max_queue_size=max_queue_size,
             max_content_length=max_content_length,
+            span_build_delay_ms=span_build_delay_ms,
         )
         processor = SpanlensSpanProcessor(exporter or _exporter_for(c), max_queue_size=c.max_queue_size)
         _state.config = c
@@ -107,6 +109,7 @@ def init(
     *,
     max_queue_size: int | None = None,
     max_content_length: int | None = None,
+    span_build_delay_ms: float | None = None,
 ) -> None:
     """Starts sending traces to Spanlens.
 
@@ -132,6 +135,7 @@ def init(
                 capture_content=capture_content,
                 max_queue_size=max_queue_size,
                 max_content_length=max_content_length,
+                span_build_delay_ms=span_build_delay_ms,
             )
             attributes: dict[str, str] = {
                 "telemetry.distro.name": SDK_NAME,
