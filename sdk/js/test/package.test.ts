@@ -152,6 +152,42 @@ test('an esbuild bundle of the ESM app runs on its own, away from node_modules',
   }
 });
 
+/** The code block between `<!-- quickstart:js -->` markers of a README. */
+function quickstart(readme: string): string {
+  const m = /<!-- quickstart:js -->\s*```js\n([\s\S]*?)```\s*<!-- \/quickstart:js -->/.exec(readFileSync(new URL(readme, import.meta.url), 'utf8'));
+  assert.ok(m, `${readme} has a quickstart:js block`);
+  return m[1]!;
+}
+
+test("the README's two lines, pasted into an app as they are, put its calls in Spanlens (no shutdown() called)", async () => {
+  const snippet = quickstart('../README.md');
+  assert.equal(quickstart('../../../README.md'), snippet, 'README.md and sdk/js/README.md show the same lines');
+  writeFileSync(join(app, 'readme.mjs'), `${snippet}
+const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] });
+console.log(reply.choices[0].message.content);
+`);
+  const env = { ...process.env, NODE_OPTIONS: '', SPANLENS_ENDPOINT: sl.httpUrl, SPANLENS_API_KEY: sl.key, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.url}/v1`, OTEL_SERVICE_NAME: 'readme-js' };
+  const { stdout } = await run(process.execPath, ['readme.mjs'], { cwd: app, env });
+  assert.equal(stdout.trim(), 'Paris.');
+  const list = await sl.get('/api/v1/traces?service=readme-js');
+  assert.equal(list.body.traces.length, 1);
+  const { spans } = await readTrace(sl, list.body.traces[0].traceId);
+  assert.deepEqual(spans.map((s) => [s.name, s.service, s.inputTokens, s.outputTokens, s.costSource]), [['chat gpt-4o-mini', 'readme-js', 42, 7, 'table']]);
+});
+
+test('examples/support-bot runs in the packed app (its TypeScript stripped by esbuild) and its trace reads back', async () => {
+  await run(join(app, 'node_modules/.bin/esbuild'), [new URL('../../../examples/support-bot/app.ts', import.meta.url).pathname, '--format=esm', '--log-level=error', `--outfile=${join(app, 'support-bot.mjs')}`], { cwd: app });
+  const env = { ...process.env, NODE_OPTIONS: '', SPANLENS_ENDPOINT: sl.httpUrl, SPANLENS_API_KEY: sl.key, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.url}/v1` };
+  const { stdout } = await run(process.execPath, ['support-bot.mjs', 'When do orders ship?'], { cwd: app, env });
+  assert.match(stdout, /^Paris\./);
+  const { spans, feedback } = await readTrace(sl, /trace ([0-9a-f]{32})/.exec(stdout)![1]!);
+  assert.deepEqual(spans.map((s) => [s.name, s.kind]), [['answer', 'agent'], ['retrieve-faq', 'retriever'], ['chat gpt-4o-mini', 'llm']]);
+  assert.equal(spans[0]!.userId, 'demo-user');
+  assert.deepEqual([spans[2]!.service, spans[2]!.environment, spans[2]!.release], ['support-bot', 'dev', '0.1.0']);
+  assert.match(spans[2]!.input!, /Orders ship within 2 business days/);
+  assert.equal(feedback[0]!.name, 'helpful');
+});
+
 test('TypeScript apps type-check against the shipped .d.ts with moduleResolution node16 and bundler; a wrong option does not', async () => {
   const tsc = join(app, 'node_modules/typescript/bin/tsc');
   for (const project of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {

@@ -5,6 +5,7 @@ with the real openai and anthropic clients, and an app there sends a trace to th
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -13,7 +14,9 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from spanlens_server import Spanlens
+import pytest
+
+from spanlens_server import REPO_ROOT, Spanlens
 from test_apps import SCENARIOS, app_env
 
 import spanlens
@@ -29,35 +32,48 @@ def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     return out
 
 
-def test_the_built_wheel_installs_into_a_fresh_virtualenv_and_its_app_traces(server: Spanlens, llm: Any, tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
+class Packaged:
+    def __init__(self, wheel: Path, sdist: Path, venv: Path) -> None:
+        self.wheel, self.sdist, self.venv = wheel, sdist, venv
+        self.python = str(venv / "bin" / "python")
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Packaged:
+    """The sdist and wheel `python -m build` makes, and a fresh virtualenv with the wheel installed."""
+    tmp = tmp_path_factory.mktemp("package")
+    dist = tmp / "dist"
     run(sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(dist), str(SDK_DIR))
     [wheel] = dist.glob("spanlens-*.whl")
     [sdist] = dist.glob("spanlens-*.tar.gz")
-    assert wheel.name == f"spanlens-{spanlens.__version__}-py3-none-any.whl"
+    venv = tmp / "venv"
+    run(sys.executable, "-m", "venv", str(venv))
+    # The clients at the versions this suite tests against, from pip's cache when it has them.
+    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel), f"openai=={version('openai')}", f"anthropic=={version('anthropic')}")
+    return Packaged(wheel, sdist, venv)
 
-    with zipfile.ZipFile(wheel) as z:
+
+def test_the_wheel_and_sdist_hold_the_package_typed_and_nothing_else(packaged: Packaged) -> None:
+    assert packaged.wheel.name == f"spanlens-{spanlens.__version__}-py3-none-any.whl"
+    with zipfile.ZipFile(packaged.wheel) as z:
         names = z.namelist()
         metadata = z.read(f"spanlens-{spanlens.__version__}.dist-info/METADATA").decode()
     assert "spanlens/py.typed" in names and "spanlens/__init__.py" in names
     assert not [n for n in names if not n.startswith(("spanlens/", "spanlens-"))], names
+    assert f"Version: {spanlens.__version__}" in metadata  # from _version.py, the one place it is set
     assert "Requires-Python: >=3.11" in metadata
-    with tarfile.open(sdist) as t:
+    with tarfile.open(packaged.sdist) as t:
         members = [m.split("/", 1)[1] for m in t.getnames() if "/" in m]
     assert {"pyproject.toml", "README.md", "src/spanlens/py.typed", "src/spanlens/__init__.py"} <= set(members)
     assert not [m for m in members if m.startswith(("tests", ".venv", "scripts"))], members
 
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", str(venv))
-    py = str(venv / "bin" / "python")
-    # The clients at the versions this suite tests against, from pip's cache when it has them.
-    run(py, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel), f"openai=={version('openai')}", f"anthropic=={version('anthropic')}")
 
-    app = tmp_path / "app"
-    app.mkdir()
-    out = run(py, str(SCENARIOS / "packaged_app.py"), cwd=app, env=app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, LLM_URL=llm.url))
+def test_an_app_in_a_fresh_virtualenv_with_the_wheel_traces_plain_streamed_async_and_anthropic_calls(
+    packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path
+) -> None:
+    out = run(packaged.python, str(SCENARIOS / "packaged_app.py"), cwd=tmp_path, env=app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, LLM_URL=llm.url))
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert Path(got["module"]).is_relative_to(venv), got["module"]  # the wheel's copy, not the source tree
+    assert Path(got["module"]).is_relative_to(packaged.venv), got["module"]  # the wheel's copy, not the source tree
     assert got["version"] == spanlens.__version__
     assert got["texts"] == ["Paris.", "Paris.", "Paris.", "Bonjour!"]
     assert got["feedback"] is True
@@ -81,3 +97,42 @@ def test_the_built_wheel_installs_into_a_fresh_virtualenv_and_its_app_traces(ser
     assert (claude["inputTokens"], claude["outputTokens"], claude["cachedTokens"], claude["costSource"]) == (50, 9, 20, "table")
     assert abs(claude["costUsd"] - CLAUDE_COST) < 1e-12, claude["costUsd"]
     assert [(f["name"], f["value"]) for f in trace["feedback"]] == [("helpful", 1)]
+
+
+def quickstart(readme: Path) -> str:
+    m = re.search(r"<!-- quickstart:python -->\s*```python\n(.*?)```\s*<!-- /quickstart:python -->", readme.read_text(), re.S)
+    assert m, f"{readme} has a quickstart:python block"
+    return m.group(1)
+
+
+def test_the_readme_lines_pasted_into_an_app_put_its_calls_in_spanlens_without_shutdown(
+    packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path
+) -> None:
+    snippet = quickstart(SDK_DIR / "README.md")
+    assert quickstart(REPO_ROOT / "README.md") == snippet, "README.md and sdk/python/README.md show the same lines"
+    app = tmp_path / "app.py"
+    app.write_text(snippet + 'reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Capital of France?"}])\nprint(reply.choices[0].message.content)\n')
+    env = app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=f"{llm.url}/v1", OTEL_SERVICE_NAME="readme-py")
+    out = run(packaged.python, str(app), cwd=tmp_path, env=env)
+    assert out.stdout.strip() == "Paris."
+    server.stored()
+    status, listed = server.get("/api/v1/traces?service=readme-py")
+    assert status == 200 and len(listed["traces"]) == 1, listed
+    spans = server.trace(listed["traces"][0]["traceId"])["spans"]
+    assert [(s["name"], s["service"], s["inputTokens"], s["outputTokens"], s["costSource"]) for s in spans] == [("chat gpt-4o-mini", "readme-py", 42, 7, "table")]
+
+
+def test_examples_support_bot_runs_with_the_wheel_and_its_trace_reads_back(packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path) -> None:
+    env = app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=f"{llm.url}/v1")
+    out = run(packaged.python, str(REPO_ROOT / "examples/python/support_bot.py"), "When do orders ship?", cwd=tmp_path, env=env)
+    assert out.stdout.startswith("Paris.\n"), out.stdout
+    trace_id = out.stdout.split("trace ", 1)[1][:32]
+    trace = server.trace(trace_id)
+    spans = trace["spans"]
+    assert [[s["name"], s["kind"]] for s in spans] == [["answer", "agent"], ["retrieve-faq", "retriever"], ["chat gpt-4o-mini", "llm"]]
+    assert spans[0]["userId"] == "demo-user"
+    assert spans[0]["input"] == "When do orders ship?"
+    assert spans[2]["service"] == "support-bot"
+    assert spans[2]["environment"] == "dev" and spans[2]["release"] == "0.1.0"
+    assert "Orders ship within 2 business days" in spans[2]["input"]
+    assert [f["name"] for f in trace["feedback"]] == ["helpful"]
