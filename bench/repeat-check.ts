@@ -5,7 +5,9 @@
 // out; (c) the filter with 1 % of the batch repeats of stored spans. Also the filter's seed
 // time and size. Each size is measured once the engine has stopped merging (parts and granules
 // are reported), and each check is split into its lookup in ClickHouse and the rest.
-// Usage: node --import tsx bench/repeat-check.ts [--rows 5000000,20000000]
+// --filter-only: the check's JavaScript alone, with a filter of N random keys and no engine in
+// the process (its few lookups answered empty at once), to tell its cost from the process's.
+// Usage: node --import tsx bench/repeat-check.ts [--rows 5000000,20000000] [--filter-only]
 import { randomBytes } from 'node:crypto';
 import { SPAN_COLUMNS, type Storage } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
@@ -64,6 +66,24 @@ async function settle(storage: Storage): Promise<{ parts: number; granules: numb
   }
   const [p] = await (await storage.client.query({ query: `SELECT count() AS parts, sum(marks) AS granules FROM system.parts WHERE active AND table = 'spans'`, format: 'JSONEachRow' })).json<{ parts: string; granules: string }>();
   return { parts: Number(p!.parts), granules: Number(p!.granules) };
+}
+
+if (process.argv.includes('--filter-only')) {
+  const noEngine = { client: { query: async () => ({ json: async () => [] }) } } as unknown as Storage;
+  console.log('| keys in the filter | ms per batch of 20,000 new spans (10 batches: median, min-max) | rows looked up per batch |\n| --- | --- | --- |');
+  for (const n of SIZES) {
+    const check = new RepeatCheck(noEngine, 3600);
+    check.seedFrom(randomBytes(n * 8));
+    const times: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const batch = records(fresh());
+      const t = performance.now();
+      await check.check(batch);
+      times.push(performance.now() - t);
+    }
+    console.log(`| ${n.toLocaleString('en-US')} | ${med(times).toFixed(1)}, ${Math.min(...times).toFixed(1)}-${Math.max(...times).toFixed(1)} | ${(check.stats.lookedUp / 10).toFixed(1)} |`);
+  }
+  process.exit(0);
 }
 
 const out: string[] = ['| spans in the hour | parts (granules) | before: query per batch (ms, median of 5) | filter, new spans (ms per batch: total / lookup) | filter, 1 % repeats (ms per batch: total / lookup; rows looked up) | filter seed at start (s, keys, MB) |', '| --- | --- | --- | --- | --- | --- |'];

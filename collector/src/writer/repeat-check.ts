@@ -46,14 +46,20 @@ export class RepeatCheck {
       `SELECT ${SPAN_KEY_SQL} FROM spans WHERE ingested_at >= now64(3) - toIntervalSecond({w:UInt32}) FORMAT RowBinary`,
       { w: this.windowSeconds },
     );
+    const n = this.seedFrom(bytes);
+    this.stats.seededKeys = n;
+    this.stats.seedSeconds = (performance.now() - t) / 1000;
+  }
+
+  /** Replaces the filter's keys with `bytes` (UInt64 keys, as RowBinary has them); returns how many. */
+  seedFrom(bytes: Buffer): number {
     this.keys.clear();
     const n = Math.floor(bytes.length / 8);
     this.keys.reserve(n);
-    // RowBinary UInt64s, little-endian: low word first. A typed view needs 4-byte alignment.
+    // Little-endian: low word first. A typed view needs 4-byte alignment.
     const aligned = bytes.byteOffset % 4 === 0 ? bytes : Buffer.from(bytes);
     this.keys.addWords(new Uint32Array(aligned.buffer, aligned.byteOffset, n * 2));
-    this.stats.seededKeys = n;
-    this.stats.seedSeconds = (performance.now() - t) / 1000;
+    return n;
   }
 
   /** Ordinals (over the span rows of `records`, in order) of the rows to skip. */
