@@ -37,7 +37,30 @@ export async function getTrace(storage: Storage, projectId: string, traceId: str
   if (spans.length === 0) return null;
   // Fixed-width 'YYYY-MM-DD hh:mm:ss.fffffffff' times sort as text.
   const byTime = (a: ItemRow, b: ItemRow) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-  return { spans: spans.sort(byTime).map(toSpan), feedback: feedback.sort(byTime).map(toFeedback) };
+  return { spans: inStartOrder(spans.map((r) => ({ time: r[2], span: toSpan(r) }))), feedback: feedback.sort(byTime).map(toFeedback) };
+}
+
+/**
+ * Spans by start time; at equal times a parent comes before its children. OpenTelemetry JS
+ * takes start times from Date.now(), so a span and the child it starts at once often share
+ * the same millisecond.
+ */
+function inStartOrder(items: Array<{ time: string; span: z.infer<typeof spanSchema> }>): Array<z.infer<typeof spanSchema>> {
+  const parentOf = new Map(items.map(({ span }) => [span.spanId, span.parentSpanId]));
+  const depth = new Map<string, number>();
+  const depthOf = (id: string): number => {
+    let d = depth.get(id);
+    if (d !== undefined) return d;
+    d = 0;
+    // Bounded by the trace's size, so a parent cycle in bad data cannot loop forever.
+    for (let p = parentOf.get(id), hops = 0; p && parentOf.has(p) && hops < parentOf.size; p = parentOf.get(p), hops++) d++;
+    depth.set(id, d);
+    return d;
+  };
+  return items
+    .map((it) => ({ ...it, depth: depthOf(it.span.spanId) }))
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.depth - b.depth || (a.span.spanId < b.span.spanId ? -1 : a.span.spanId > b.span.spanId ? 1 : 0)))
+    .map((it) => it.span);
 }
 
 /** A span's doc: the spans columns but the trace_items key ones. */

@@ -17,7 +17,10 @@ const AGGREGATE_KINDS = new Set(['chain', 'agent']);
 /**
  * Cost of each LLM call. Precedence: a cost the client sent, then the project's own
  * price, then the public table (@pydantic/genai-prices). Without usage, tokens are
- * counted with js-tiktoken and the row is marked estimated.
+ * counted with js-tiktoken and the row is marked estimated, except for a failed call:
+ * a provider that refused (429, 5xx, a dropped connection) charged nothing, so nothing is
+ * estimated or priced. A client cost of exactly 0 counts as none given where a price is
+ * known (OpenLIT sends 0 when it cannot fetch its own price list).
  */
 export function pricingProcessor(prices: CustomPrices): Processor {
   return {
@@ -28,8 +31,14 @@ export function pricingProcessor(prices: CustomPrices): Processor {
           if (rec.fields.costUsd !== undefined && !AGGREGATE_KINDS.has(rec.row.kind)) setCost(rec, rec.fields.costUsd, 'client');
           continue;
         }
-        if (rec.fields.inputTokens === undefined && rec.fields.outputTokens === undefined) await estimateTokens(rec);
-        if (rec.fields.costUsd !== undefined) {
+        if (rec.fields.inputTokens === undefined && rec.fields.outputTokens === undefined) {
+          if (rec.row.status === 'error') {
+            if (rec.fields.costUsd) setCost(rec, rec.fields.costUsd, 'client');
+            continue;
+          }
+          await estimateTokens(rec);
+        }
+        if (rec.fields.costUsd !== undefined && rec.fields.costUsd !== 0) {
           setCost(rec, rec.fields.costUsd, 'client');
           continue;
         }
@@ -43,6 +52,7 @@ export function pricingProcessor(prices: CustomPrices): Processor {
         }
         const table = tableCost(rec);
         if (table !== null) setCost(rec, table, 'table');
+        else if (rec.fields.costUsd === 0) setCost(rec, 0, 'client');
       }
     },
   };

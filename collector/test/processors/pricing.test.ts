@@ -10,8 +10,9 @@ import { makeSpan } from '../helpers/span.ts';
 
 const PROJECT = 'proj-1';
 
-async function price(attributes: Attributes, prices: CustomPrices = NO_CUSTOM_PRICES): Promise<SpanRecord> {
-  const batch: SpanBatch = { projectId: PROJECT, records: [toRecord(PROJECT, makeSpan(attributes))], rejected: 0, errors: [] };
+/** One span priced; `statusCode` 2 makes it a failed call. */
+async function price(attributes: Attributes, prices: CustomPrices = NO_CUSTOM_PRICES, statusCode = 0): Promise<SpanRecord> {
+  const batch: SpanBatch = { projectId: PROJECT, records: [toRecord(PROJECT, makeSpan(attributes, { statusCode }))], rejected: 0, errors: [] };
   await pricingProcessor(prices).process(batch);
   assert.equal(batch.records.length, 1);
   return batch.records[0]!;
@@ -219,3 +220,39 @@ describe('pricing: spans that are not LLM calls', () => {
     assert.equal(rec.row.cost_source, 'none');
   });
 });
+
+describe('pricing: honest costs', () => {
+  test('a failed call that reports no usage is not charged: no tokens estimated, no price', async () => {
+    const rec = await price(chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }), NO_CUSTOM_PRICES, 2);
+    assert.deepEqual([rec.row.input_tokens, rec.row.output_tokens, rec.row.tokens_estimated, rec.row.cost_usd, rec.row.cost_source], [0, 0, false, 0, 'none']);
+  });
+
+  test('a failed call that does report usage is priced as reported', async () => {
+    const rec = await price(chat('gpt-4o-mini', USAGE), NO_CUSTOM_PRICES, 2);
+    assert.equal(rec.row.cost_source, 'table');
+    near(rec.row.cost_usd, (1000 * 0.15 + 500 * 0.6) / 1e6);
+  });
+
+  test('the same call that succeeded without usage is estimated (the contrast)', async () => {
+    const rec = await price(chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }), NO_CUSTOM_PRICES, 0);
+    assert.equal(rec.row.tokens_estimated, true);
+    assert.ok(rec.row.cost_usd > 0);
+  });
+
+  test('a client cost of exactly 0 for a model the table knows does not win: the table prices it', async () => {
+    const rec = await price(chat('gpt-4o-mini', { ...USAGE, 'gen_ai.usage.cost': 0 }));
+    assert.equal(rec.row.cost_source, 'table');
+    near(rec.row.cost_usd, (1000 * 0.15 + 500 * 0.6) / 1e6);
+  });
+
+  test('a client cost of 0 for a model no table knows stays the client\'s 0', async () => {
+    const rec = await price(chat('my-private-model-7', { ...USAGE, 'gen_ai.usage.cost': 0 }));
+    assert.deepEqual([rec.row.cost_usd, rec.row.cost_source], [0, 'client']);
+  });
+
+  test('a non-zero client cost still wins over the table', async () => {
+    const rec = await price(chat('gpt-4o-mini', { ...USAGE, 'gen_ai.usage.cost': 0.5 }));
+    assert.deepEqual([rec.row.cost_usd, rec.row.cost_source], [0.5, 'client']);
+  });
+});
+

@@ -15,6 +15,10 @@ export const openinference: Convention = {
     const kind = str(a, 'openinference.span.kind');
     if (kind) fill(f, 'kind', KINDS[kind.toUpperCase()]);
     fill(f, 'model', str(a, 'llm.model_name', 'embedding.model_name'));
+    fill(f, 'finishReason', str(a, 'llm.finish_reason'));
+    // The Python instrumentations mark a stream's first token with an event.
+    const first = span.events.find((e) => e.name === 'First Token Stream Event');
+    if (first && first.timeNs >= span.startNs) fill(f, 'ttftMs', Number(first.timeNs - span.startNs) / 1e6);
     fill(f, 'provider', normalizeProvider(str(a, 'llm.provider', 'llm.system')));
     fill(f, 'inputTokens', num(a, 'llm.token_count.prompt'));
     fill(f, 'outputTokens', num(a, 'llm.token_count.completion'));
@@ -33,7 +37,10 @@ export const openinference: Convention = {
     fill(f, 'promptVersion', str(a, 'llm.prompt_template.version', 'prompt.version'));
     const params = parseJson(str(a, 'llm.invocation_parameters') ?? '');
     if (params && typeof params === 'object' && !Array.isArray(params)) {
-      fill(f, 'requestModel', asOptionalText((params as Record<string, unknown>).model));
+      const requested = asOptionalText((params as Record<string, unknown>).model);
+      fill(f, 'requestModel', requested);
+      // Error spans of the Python instrumentations carry the model only here.
+      fill(f, 'model', requested);
     }
   },
 };

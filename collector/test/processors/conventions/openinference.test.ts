@@ -141,3 +141,27 @@ describe('openinference: through all conventions', () => {
     assert.equal(mapConventions(makeSpan({ 'openinference.span.kind': 'RETRIEVER', 'input.value': 'q' })).kind, 'retriever');
   });
 });
+
+describe('openinference: finish reason, model on failed calls, first token', () => {
+  test('llm.finish_reason is the finish reason', () => {
+    assert.equal(map({ 'llm.finish_reason': 'tool_calls' }).finishReason, 'tool_calls');
+  });
+
+  test('a failed call without llm.model_name takes the model from llm.invocation_parameters', () => {
+    const f = map({ 'openinference.span.kind': 'LLM', 'llm.invocation_parameters': '{"model":"gpt-4o-mini","temperature":0}' });
+    assert.deepEqual([f.model, f.requestModel], ['gpt-4o-mini', 'gpt-4o-mini']);
+  });
+
+  test('llm.model_name (the response model) wins over the requested one', () => {
+    const f = map({ 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'llm.invocation_parameters': '{"model":"gpt-4o-mini"}' });
+    assert.deepEqual([f.model, f.requestModel], ['gpt-4o-mini-2024-07-18', 'gpt-4o-mini']);
+  });
+
+  test('the First Token Stream Event gives the time to first token', () => {
+    const span = makeSpan({ 'openinference.span.kind': 'LLM' });
+    span.events = [{ name: 'First Token Stream Event', timeNs: span.startNs + 123_400_000n, attributes: {} }];
+    const f: LlmFields = {};
+    openinference.map(span, f);
+    assert.equal(f.ttftMs, 123.4);
+  });
+});

@@ -29,10 +29,16 @@ export const ANTHROPIC_TEXT = ['Bon', 'jour', '!'];
 
 function openaiChat(body: Json, res: ServerResponse, firstDelayMs: number): Promise<void> | void {
   const model = `${body.model}-2024-07-18`;
-  const wantsTool = Array.isArray(body.tools) && body.tools.length > 0;
+  // Asked with tools, it calls one; once the conversation holds the tool's answer, it answers in text.
+  const wantsTool = Array.isArray(body.tools) && body.tools.length > 0 && body.messages?.at(-1)?.role !== 'tool';
   if (body.model === 'error-model') {
     res.writeHead(400, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: 'The model `error-model` does not exist', type: 'invalid_request_error', code: 'model_not_found' } }));
+    return;
+  }
+  if (body.model === 'rate-limited-model') {
+    res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ error: { message: 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }));
     return;
   }
   const usage = { prompt_tokens: 42, completion_tokens: 7, total_tokens: 49, prompt_tokens_details: { cached_tokens: 10 }, completion_tokens_details: { reasoning_tokens: 2 } };
