@@ -26,9 +26,13 @@ ANTHROPIC_USAGE = {"input_tokens": 30, "output_tokens": 9, "cache_read_input_tok
 def openai_chat(body: dict[str, Any]) -> tuple[int, Any, list[dict[str, Any]] | None]:
     """(status, JSON body, or SSE events) for POST /v1/chat/completions."""
     model = f"{body.get('model')}-2024-07-18"
-    wants_tool = bool(body.get("tools"))
+    # Asked with tools, it calls one; once the conversation holds the tool's answer, it answers in text.
+    messages = body.get("messages") or [{}]
+    wants_tool = bool(body.get("tools")) and messages[-1].get("role") != "tool"
     if body.get("model") == "error-model":
         return 400, {"error": {"message": "The model `error-model` does not exist", "type": "invalid_request_error", "code": "model_not_found"}}, None
+    if body.get("model") == "rate-limited-model":
+        return 429, {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}}, None
     if not body.get("stream"):
         message: dict[str, Any] = (
             {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]}
