@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fake_llm import FakeLlm
+from shared_fixtures import llm, server  # noqa: F401  (fixtures, by name)
 from spanlens_server import Spanlens
 
 import spanlens
@@ -15,24 +16,6 @@ import spanlens
 # (read again by spanlens.init() below and by the apps run as subprocesses).
 for _key in [k for k in os.environ if k.startswith(("SPANLENS_", "OTEL_", "OPENAI_", "ANTHROPIC_"))]:
     del os.environ[_key]
-
-
-@pytest.fixture(scope="session")
-def server() -> Iterator[Spanlens]:
-    sl = Spanlens()
-    try:
-        yield sl
-    finally:
-        sl.close()
-
-
-@pytest.fixture(scope="session")
-def llm() -> Iterator[FakeLlm]:
-    fake = FakeLlm()
-    try:
-        yield fake
-    finally:
-        fake.close()
 
 
 @pytest.fixture(scope="session")
