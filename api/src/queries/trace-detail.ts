@@ -65,7 +65,7 @@ function inStartOrder(items: Array<{ time: string; span: z.infer<typeof spanSche
 
 /** A span's doc: the spans columns but the trace_items key ones. */
 interface SpanDoc {
-  parent_span_id: string; name: string; kind: string; model: string; provider: string; operation: string;
+  parent_span_id: string; name: string; kind: string; model: string; request_model: string; provider: string; operation: string;
   end_time: string; duration_ns: Num; input_tokens: Num; output_tokens: Num; total_tokens: Num;
   cached_tokens: Num; reasoning_tokens: Num; tokens_estimated: boolean; cost_usd: Num; cost_estimated: boolean;
   cost_source: string; ttft_ms: number | null; finish_reason: string; status: 'ok' | 'error' | 'unset';
@@ -82,6 +82,7 @@ function toSpan([, spanId, startTime, , doc]: ItemRow): z.infer<typeof spanSchem
     name: r.name,
     kind: r.kind,
     model: nullIfEmpty(r.model),
+    requestModel: nullIfEmpty(r.request_model),
     provider: nullIfEmpty(r.provider),
     operation: nullIfEmpty(r.operation),
     startTime: toIso8601(startTime),

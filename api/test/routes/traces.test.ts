@@ -134,13 +134,15 @@ describe('GET /api/v1/traces', () => {
   test('spans in start order; at the same start a parent comes before its children, whatever their ids', async () => {
     const t0 = now - 30n * sec;
     // Ids chosen so that id order is the reverse of nesting: grandchild, child, root.
-    const root = span(projectA, 701, t0, { span_id: 'f'.repeat(16), name: 'root' });
+    const root = span(projectA, 701, t0, { span_id: 'f'.repeat(16), name: 'root', model: 'gpt-4o-mini-2024-07-18', request_model: 'gpt-4o-mini' });
     const child = span(projectA, 701, t0, { span_id: 'b'.repeat(16), parent_span_id: root.span_id, name: 'child' });
     const grandchild = span(projectA, 701, t0, { span_id: '1'.repeat(16), parent_span_id: child.span_id, name: 'grandchild' });
     const later = span(projectA, 701, t0 + 1_000_000n, { span_id: '0'.repeat(16), parent_span_id: root.span_id, name: 'later sibling' });
     await storage.insertRows('spans', [later, grandchild, child, root]);
     const { body } = await get(`/api/v1/traces/${root.trace_id}`);
     assert.deepEqual(body.spans.map((s: { name: string }) => s.name), ['root', 'child', 'grandchild', 'later sibling']);
+    // The model that answered, and beside it the one the request named.
+    assert.deepEqual([body.spans[0].model, body.spans[0].requestModel], ['gpt-4o-mini-2024-07-18', 'gpt-4o-mini']);
   });
 
   test('an unknown route is a 404 in the API error format', async () => {

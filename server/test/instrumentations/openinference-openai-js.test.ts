@@ -27,6 +27,7 @@ test('chat with a system prompt: model, provider, exact tokens and cost, message
     costSource: 'table', costEstimated: false, finishReason: 'stop', userId: 'oi-user', sessionId: 'oi-session', status: 'ok',
   });
   assert.ok(Math.abs(s!.costUsd - CHAT_COST) < 1e-12, String(s!.costUsd));
+  assert.equal(s!.requestModel, 'gpt-4o-mini'); // from llm.invocation_parameters
   assert.deepEqual(JSON.parse(s!.input).map((m: { role: string }) => m.role), ['system', 'user']);
   assert.match(s!.input, /You are terse\./);
   assert.match(s!.output, /Paris\./);
