@@ -35,7 +35,7 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
         assert.deepEqual(root, {
           ...common,
           spanId: ids['answer-question'], parentSpanId: null, name: 'answer-question', kind: 'chain',
-          model: null, provider: null, operation: null,
+          model: null, requestModel: null, provider: null, operation: null,
           startTime: isoNs(base), endTime: isoNs(at(base, 1700)), durationMs: 1700,
           inputTokens: 0, outputTokens: 0, totalTokens: 0, cachedTokens: 0, reasoningTokens: 0, tokensEstimated: false,
           costUsd: 0, costEstimated: false, costSource: 'none', ttftMs: null, finishReason: null,
@@ -52,7 +52,7 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
         assert.deepEqual({ ...llm, costUsd: expectedCost }, {
           ...common,
           spanId: ids['chat gpt-4o-mini'], parentSpanId: ids['answer-question'], name: 'chat gpt-4o-mini', kind: 'llm',
-          model: 'gpt-4o-mini-2024-07-18', provider: 'openai', operation: 'chat',
+          model: 'gpt-4o-mini-2024-07-18', requestModel: 'gpt-4o-mini', provider: 'openai', operation: 'chat',
           startTime: isoNs(at(base, 10)), endTime: isoNs(at(base, 1510)), durationMs: 1500,
           inputTokens: 1200, outputTokens: 300, totalTokens: 1500, cachedTokens: 200, reasoningTokens: 0, tokensEstimated: false,
           costUsd: expectedCost, costEstimated: false, costSource: 'table', ttftMs: null, finishReason: 'stop',
