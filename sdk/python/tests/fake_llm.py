@@ -26,9 +26,7 @@ ANTHROPIC_USAGE = {"input_tokens": 30, "output_tokens": 9, "cache_read_input_tok
 def openai_chat(body: dict[str, Any]) -> tuple[int, Any, list[dict[str, Any]] | None]:
     """(status, JSON body, or SSE events) for POST /v1/chat/completions."""
     model = f"{body.get('model')}-2024-07-18"
-    # Asked with tools, it calls one; once the conversation holds the tool's answer, it answers in text.
-    messages = body.get("messages") or [{}]
-    wants_tool = bool(body.get("tools")) and messages[-1].get("role") != "tool"
+    wants_tool = bool(body.get("tools"))
     if body.get("model") == "error-model":
         return 400, {"error": {"message": "The model `error-model` does not exist", "type": "invalid_request_error", "code": "model_not_found"}}, None
     if body.get("model") == "rate-limited-model":

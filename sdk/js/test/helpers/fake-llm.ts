@@ -29,8 +29,7 @@ export const ANTHROPIC_TEXT = ['Bon', 'jour', '!'];
 
 function openaiChat(body: Json, res: ServerResponse, firstDelayMs: number): Promise<void> | void {
   const model = `${body.model}-2024-07-18`;
-  // Asked with tools, it calls one; once the conversation holds the tool's answer, it answers in text.
-  const wantsTool = Array.isArray(body.tools) && body.tools.length > 0 && body.messages?.at(-1)?.role !== 'tool';
+  const wantsTool = Array.isArray(body.tools) && body.tools.length > 0;
   if (body.model === 'error-model') {
     res.writeHead(400, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ error: { message: 'The model `error-model` does not exist', type: 'invalid_request_error', code: 'model_not_found' } }));

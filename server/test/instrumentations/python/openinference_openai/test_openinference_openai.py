@@ -86,7 +86,8 @@ def test_a_tool_call_and_its_answer(traced: Any) -> None:
     def conversation(c: openai.OpenAI) -> None:
         first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=tools)
         call = first.choices[0].message.tool_calls[0]
-        c.chat.completions.create(model="gpt-4o-mini", tools=tools, messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
+        # The answer after the tool's result (asked without tools, the fake answers in text).
+        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
 
     spans = traced(conversation)
     assert len(spans) == 2
