@@ -73,8 +73,10 @@ function currentInputMessages(a: Attributes): ChatMessage[] | undefined {
   } else if (typeof raw === 'string' && raw !== '' && system === undefined) {
     content = raw; // plain text rather than the JSON parts array
   }
-  if (content) return [{ role: 'system', content }, ...(msgs ?? [])];
-  return msgs;
+  if (!content) return msgs;
+  // Some instrumentations send the system prompt both ways; store it once.
+  if (msgs?.some((m) => m.role === 'system' && m.content.trim() === content!.trim())) return msgs;
+  return [{ role: 'system', content }, ...(msgs ?? [])];
 }
 
 /** gen_ai.input.messages / gen_ai.output.messages: [{ role, parts: [{ type, content | name/arguments }] }]. */

@@ -74,6 +74,25 @@ describe('genai: current attribute names', () => {
     assert.equal(map({ 'gen_ai.system': 'Anthropic' }).provider, 'anthropic');
   });
 
+  test('a system prompt sent both as gen_ai.system_instructions and as a system message is stored once', () => {
+    const f = map({
+      'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Be terse.' }]),
+      'gen_ai.input.messages': JSON.stringify([
+        { role: 'system', parts: [{ type: 'text', content: 'Be terse.' }] },
+        { role: 'user', parts: [{ type: 'text', content: 'Hi' }] },
+      ]),
+    });
+    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Hi' }]);
+  });
+
+  test('different system instructions and a system message are both kept', () => {
+    const f = map({
+      'gen_ai.system_instructions': 'Be terse.',
+      'gen_ai.input.messages': JSON.stringify([{ role: 'system', parts: [{ type: 'text', content: 'Answer in French.' }] }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]),
+    });
+    assert.deepEqual(f.inputMessages?.map((m) => m.content), ['Be terse.', 'Answer in French.', 'Hi']);
+  });
+
   test('input and output messages in parts form, with system instructions and tool calls', () => {
     const f = map({
       'gen_ai.system_instructions': JSON.stringify([{ type: 'text', content: 'Be terse.' }]),
