@@ -31,15 +31,17 @@ export function pricingProcessor(prices: CustomPrices): Processor {
           if (rec.fields.costUsd !== undefined && !AGGREGATE_KINDS.has(rec.row.kind)) setCost(rec, rec.fields.costUsd, 'client');
           continue;
         }
+        // A client cost of exactly 0 counts as none given until no price is found below.
+        const clientCost = rec.fields.costUsd !== 0 ? rec.fields.costUsd : undefined;
         if (rec.fields.inputTokens === undefined && rec.fields.outputTokens === undefined) {
           if (rec.row.status === 'error') {
-            if (rec.fields.costUsd) setCost(rec, rec.fields.costUsd, 'client');
+            if (clientCost !== undefined) setCost(rec, clientCost, 'client');
             continue;
           }
           await estimateTokens(rec);
         }
-        if (rec.fields.costUsd !== undefined && rec.fields.costUsd !== 0) {
-          setCost(rec, rec.fields.costUsd, 'client');
+        if (clientCost !== undefined) {
+          setCost(rec, clientCost, 'client');
           continue;
         }
         // A project prices the name it calls ('gpt-4o-mini'); responses often name a snapshot ('gpt-4o-mini-2024-07-18').

@@ -81,19 +81,22 @@ export class RecentKeys {
 
   addHalves(hi: number, lo: number): void {
     this.rotate();
-    let f = this.current.at(-1);
-    if (!f || f.full) this.current.push((f = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity)));
-    f.addHalves(hi, lo);
+    this.writable().addHalves(hi, lo);
   }
 
   /** Keys as (low, high) word pairs, as a little-endian UInt64 column reads: one rotation check for all. */
   addWords(words: Uint32Array): void {
     this.rotate();
-    let f = this.current.at(-1);
-    for (let i = 0; i + 1 < words.length; i += 2) {
-      if (!f || f.full) this.current.push((f = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity)));
-      f.addHalves(words[i + 1]!, words[i]!);
-    }
+    for (let i = 0; i + 1 < words.length; i += 2) this.writable().addHalves(words[i + 1]!, words[i]!);
+  }
+
+  // The newest filter, or a new one twice its size once it is full.
+  private writable(): BlockedBloom {
+    const f = this.current.at(-1);
+    if (f && !f.full) return f;
+    const next = new BlockedBloom(f ? f.capacity * 2 : this.firstCapacity);
+    this.current.push(next);
+    return next;
   }
 
   // Newest first: the largest filter, and the one a repeat of a recent span is in.
