@@ -73,13 +73,42 @@ export interface FeedbackRow {
   created_at: string;
 }
 
-/** Formats nanoseconds since the epoch as a ClickHouse DateTime64(9) literal. */
+/**
+ * GenAI content a log record carried for one span (OTLP logs: gen_ai.user.message, gen_ai.choice,
+ * gen_ai.client.inference.operation.details, ...), stored beside the span in trace_items as item
+ * 'log' and merged into the span when it is read, whichever arrived first.
+ */
+export interface LogItemRow {
+  project_id: string;
+  trace_id: string;
+  item: 'log';
+  /** Stable per record (span, time, event, content): a record sent twice is stored once. */
+  item_id: string;
+  time: string;
+  /** JSON of LogItemDoc. */
+  doc: string;
+}
+
+/** The messages, in the stored { role, content, toolCalls?, toolCallId? } shape. */
+export interface LogItemDoc {
+  span_id: string;
+  event: string;
+  /** When the collector took the record (µs, increasing): orders records that share a time. */
+  seq: number;
+  input?: unknown[];
+  output?: unknown[];
+  finish_reason?: string;
+}
+
+export const LOG_ITEM_COLUMNS = ['project_id', 'trace_id', 'item', 'item_id', 'time', 'doc'] as const satisfies ReadonlyArray<keyof LogItemRow>;
+
 /** Epoch milliseconds as ClickHouse reads a DateTime64 (UTC): 2026-11-28 03:00:00.123. */
 export function formatMillis(ms: number): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 }
 
+/** Formats nanoseconds since the epoch as a ClickHouse DateTime64(9) literal. */
 export function formatDateTime64(ns: bigint): string {
   const ms = ns / 1_000_000n;
   const iso = new Date(Number(ms)).toISOString(); // 2026-11-28T03:00:00.123Z

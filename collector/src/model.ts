@@ -36,3 +36,26 @@ export interface DecodedRequest {
   /** Rejections counted by reason label, for metrics. */
   rejectedBy?: Record<string, number>;
 }
+
+/** One OTLP log record, decoded from any encoding. */
+export interface DecodedLogRecord {
+  /** '' when the record was emitted outside a span. */
+  traceId: string;
+  spanId: string;
+  /** The record's time, or when it was observed if it has none. */
+  timeNs: bigint;
+  /** The event_name field, or the older event.name attribute. */
+  eventName: string;
+  attributes: Attributes;
+  body: AttrValue;
+  resource: Attributes;
+  scopeName: string;
+}
+
+/** What one logs export request turned into. */
+export interface DecodedLogsRequest {
+  records: DecodedLogRecord[];
+  rejected: number;
+  errors: string[];
+  rejectedBy?: Record<string, number>;
+}

@@ -1,6 +1,8 @@
-import type { FeedbackRow, SpanRow } from '@spanlens/clickhouse';
+import type { FeedbackRow, LogItemRow, SpanRow } from '@spanlens/clickhouse';
 import type { Exporter } from './exporters/exporter.ts';
-import type { DecodedRequest } from './model.ts';
+import type { DecodedLogsRequest, DecodedRequest } from './model.ts';
+import { toLogItems } from './processors/log-events.ts';
+import type { SpanLimits } from './processors/limits.ts';
 import { toRecord } from './processors/normalize.ts';
 import type { Processor, SpanBatch } from './processors/processor.ts';
 import { redactFeedback, type RedactionSource } from './processors/redaction.ts';
@@ -18,6 +20,12 @@ export interface TracesConsumer {
    */
   admit(): void;
   consumeTraces(projectId: string, request: DecodedRequest): Promise<PartialSuccess>;
+}
+
+export interface LogsConsumer {
+  /** As TracesConsumer.admit: refuses before decoding while the log is full. */
+  admit(): void;
+  consumeLogs(projectId: string, request: DecodedLogsRequest): Promise<PartialSuccess>;
 }
 
 export interface FeedbackConsumer {
@@ -50,7 +58,31 @@ export function tracesPipeline(processors: readonly Processor[], exporter: Expor
         const late = batch.rejected - request.rejected;
         if (late > 0) metrics.spansRejected.inc({ reason: 'outside retention window' }, late);
       }
-      return { rejectedSpans: batch.rejected, errorMessage: batch.errors.join('; ') };
+      return { rejected: batch.rejected, errorMessage: batch.errors.join('; ') };
+    },
+  };
+}
+
+/** receivers -> GenAI events (translate, redact, limit; the rest dropped and counted) -> exporter. */
+export function logsPipeline(redaction: RedactionSource, limits: SpanLimits, exporter: Exporter<LogItemRow>, maxRecordsPerRequest: number, metrics?: CollectorMetrics): LogsConsumer {
+  return {
+    admit() {
+      if (exporter.full) throw new QueueFullError(1, exporter.fullMessage);
+    },
+    async consumeLogs(projectId, request) {
+      const n = request.records.length + request.rejected;
+      if (n > maxRecordsPerRequest) {
+        throw new IngestError('payload_too_large', `request has ${n} log records; the limit is ${maxRecordsPerRequest} per request (SPANLENS_MAX_SPANS_PER_REQUEST): send smaller batches`);
+      }
+      const items = toLogItems(projectId, request.records, redaction.redactor(projectId), limits);
+      await exporter.export(items.rows);
+      if (metrics) {
+        metrics.logRecordsReceived.inc(n);
+        metrics.logRecordsStored.inc(items.rows.length);
+        for (const [reason, k] of Object.entries(items.dropped)) metrics.logRecordsDropped.inc({ reason }, k);
+        for (const [reason, k] of Object.entries(request.rejectedBy ?? {})) metrics.logRecordsRejected.inc({ reason }, k);
+      }
+      return { rejected: request.rejected, errorMessage: request.errors.join('; ') };
     },
   };
 }

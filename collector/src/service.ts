@@ -4,26 +4,30 @@
  *
  *   traces:   otlp-http (/v1/traces) ─┐
  *             otlp-grpc (Export)     ─┴─> translate (conventions) -> time-window -> pricing -> redaction -> limits -> LOG(spans)
+ *   logs:     otlp-http (/v1/logs) ─┐
+ *             otlp-grpc (Export)   ─┴─> GenAI events (conventions -> redaction -> limits; others dropped) -> LOG(logs)
  *   feedback: otlp-http (/v1/feedback) ─────────────────────────────────────> redaction (comment) ──> LOG(feedback)
  *   write:    LOG -> writer (intent -> repeat check -> insert with the batch's token -> dead letters) -> clickhouse
  *
  * LOG is, by mode:
  *   local (default)   segment files under logDir, fsynced before the 200 (exporters/local-log.ts, log/local-log.ts)
- *   ingest            kafka/<prefix>spans, kafka/<prefix>feedback (acks=-1, idempotent producer); no writer here
+ *   ingest            kafka/<prefix>spans, <prefix>feedback, <prefix>logs (acks=-1, idempotent producer); no writer here
  *   write             no receivers: the writer alone, reading the Kafka topics
  *   ingest+write      both, in one process
- * The writer (writer/writer.ts) is the same for both logs; only its LogSource differs.
+ * The writer (writer/writer.ts) is the same for both logs; only its LogSource differs. GenAI log
+ * records become trace_items rows of their span, merged into it when read (api trace detail), so
+ * a record may arrive before or after its span.
  */
 import Fastify, { LogController } from 'fastify';
 import { pino, type Logger } from 'pino';
-import type { FeedbackRow, KeyCache, SpanRow, Storage } from '@spanlens/clickhouse';
+import type { FeedbackRow, KeyCache, LogItemRow, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Exporter } from './exporters/exporter.ts';
 import { KafkaExporter } from './exporters/kafka.ts';
 import { LocalLogExporter } from './exporters/local-log.ts';
 import { createKafka, ensureTopics, topics, type KafkaSettings } from './kafka/client.ts';
-import { feedbackV1, spansV2 } from './kafka/records.ts';
+import { feedbackV1, logsV1, spansV2 } from './kafka/records.ts';
 import { KafkaSource } from './log/kafka-source.ts';
 import { LocalLog } from './log/local-log.ts';
 import { LocalLogSource } from './log/local-source.ts';
@@ -31,7 +35,7 @@ import type { LogSource } from './log/log.ts';
 import { startWriter, type Writer } from './writer/writer.ts';
 import { adminRoutes } from './admin.ts';
 import { CollectorMetrics } from './telemetry.ts';
-import { feedbackPipeline, tracesPipeline } from './pipeline.ts';
+import { feedbackPipeline, logsPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor, type CustomPrices } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
 import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
@@ -207,11 +211,13 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   await redaction.start();
   let spanExporter: Exporter<SpanRow>;
   let feedbackExporter: Exporter<FeedbackRow>;
+  let logsExporter: Exporter<LogItemRow>;
   let backlog: () => number;
   if (localLog) {
     const l = localLog;
     spanExporter = new LocalLogExporter(l, spansV2);
     feedbackExporter = new LocalLogExporter(l, feedbackV1);
+    logsExporter = new LocalLogExporter(l, logsV1);
     backlog = () => l.lag;
   } else {
     const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
@@ -221,14 +227,16 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
     const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
     spanExporter = spans;
     feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
+    logsExporter = new KafkaExporter(producer, t.logs, logsV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/logs') });
     backlog = () => spans.backlog;
   }
   // Hands everything already accepted to the log (or Kafka) once the receivers have stopped.
-  opened(async () => { await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown()]); });
+  opened(async () => { await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown(), logsExporter.shutdown()]); });
   metrics.gauge('spanlens_export_queue_spans', 'Records acknowledged and not yet stored (local log) or spans not yet in Kafka', backlog);
 
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
   const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
+  const logs = logsPipeline(redaction, limits, logsExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(redaction, feedbackExporter);
 
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
@@ -241,12 +249,12 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   });
   await http.register(adminRoutes, { metrics, ready });
   const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
-  await http.register(otlpHttpReceiver, { traces, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
+  await http.register(otlpHttpReceiver, { traces, logs, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
   opened(() => http.close());
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
-  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
+  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, logs, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
   opened(() => grpc.close());
 
   return {

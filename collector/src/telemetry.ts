@@ -6,6 +6,10 @@ export class CollectorMetrics {
   readonly spansReceived = new Counter({ name: 'spanlens_spans_received_total', help: 'Spans in decoded export requests', registers: [this.registry] });
   readonly spansAccepted = new Counter({ name: 'spanlens_spans_accepted_total', help: 'Spans acknowledged to clients (stored or in Kafka)', registers: [this.registry] });
   readonly spansRejected = new Counter({ name: 'spanlens_spans_rejected_total', help: 'Spans rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly logRecordsReceived = new Counter({ name: 'spanlens_log_records_received_total', help: 'Log records in decoded export requests', registers: [this.registry] });
+  readonly logRecordsStored = new Counter({ name: 'spanlens_log_records_stored_total', help: 'GenAI log records acknowledged and kept as their span\'s content', registers: [this.registry] });
+  readonly logRecordsDropped = new Counter({ name: 'spanlens_log_records_dropped_total', help: 'Log records accepted and not kept, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly logRecordsRejected = new Counter({ name: 'spanlens_log_records_rejected_total', help: 'Log records rejected as invalid, by reason', labelNames: ['reason'], registers: [this.registry] });
   readonly requests = new Counter({ name: 'spanlens_ingest_requests_total', help: 'Ingest requests by receiver and outcome', labelNames: ['receiver', 'outcome'], registers: [this.registry] });
   readonly batchesWritten = new Counter({ name: 'spanlens_batches_written_total', help: 'Batches written, by destination', labelNames: ['destination'], registers: [this.registry] });
   readonly rowsWritten = new Counter({ name: 'spanlens_rows_written_total', help: 'Rows written, by destination', labelNames: ['destination'], registers: [this.registry] });

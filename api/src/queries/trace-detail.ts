@@ -1,4 +1,4 @@
-import { toIso8601, type Storage } from '@spanlens/clickhouse';
+import { toIso8601, type LogItemDoc, type Storage } from '@spanlens/clickhouse';
 import type { z } from 'zod';
 import type { feedbackSchema, spanSchema } from '../schemas.ts';
 import { n, nullIfEmpty, type Num } from './values.ts';
@@ -9,11 +9,11 @@ export interface TraceDetail {
 }
 
 /** A trace_items row as JSONCompactEachRow gives it: item, item_id, time, version, doc. */
-type ItemRow = [item: 'span' | 'feedback', itemId: string, time: string, version: string, doc: string];
+type ItemRow = [item: 'span' | 'feedback' | 'log', itemId: string, time: string, version: string, doc: string];
 
 /**
- * One trace: its spans in start order and its feedback, from trace_items (migration 0010)
- * in one primary-key lookup. An item stored twice and not yet merged away keeps its latest
+ * One trace: its spans in start order, with the content their GenAI log records carried, and its
+ * feedback, from trace_items (migrations 0010, 0012) in one primary-key lookup. An item stored twice and not yet merged away keeps its latest
  * copy, as ReplacingMergeTree(version) will; sorting and that choice run here rather than
  * in the statement (FINAL or ORDER BY cost the engine more than they cost here).
  */
@@ -33,11 +33,42 @@ export async function getTrace(storage: Storage, projectId: string, traceId: str
   }
   const spans: ItemRow[] = [];
   const feedback: ItemRow[] = [];
-  for (const r of latest.values()) (r[0] === 'span' ? spans : feedback).push(r);
+  const logs: ItemRow[] = [];
+  for (const r of latest.values()) (r[0] === 'span' ? spans : r[0] === 'feedback' ? feedback : logs).push(r);
   if (spans.length === 0) return null;
   // Fixed-width 'YYYY-MM-DD hh:mm:ss.fffffffff' times sort as text.
   const byTime = (a: ItemRow, b: ItemRow) => (a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
-  return { spans: inStartOrder(spans.map((r) => ({ time: r[2], span: toSpan(r) }))), feedback: feedback.sort(byTime).map(toFeedback) };
+  const content = logContent(logs);
+  return {
+    spans: inStartOrder(spans.map((r) => ({ time: r[2], span: withLogContent(toSpan(r), content.get(r[1])) }))),
+    feedback: feedback.sort(byTime).map(toFeedback),
+  };
+}
+
+interface LogContent { input: unknown[]; output: unknown[]; finishReason?: string }
+
+/** GenAI log records by span: their messages in record order (time, then order in the request). */
+function logContent(logs: ItemRow[]): Map<string, LogContent> {
+  const docs = logs.map((r) => ({ time: r[2], doc: JSON.parse(r[4]) as LogItemDoc }))
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.doc.seq - b.doc.seq));
+  const out = new Map<string, LogContent>();
+  for (const { doc } of docs) {
+    let c = out.get(doc.span_id);
+    if (!c) out.set(doc.span_id, (c = { input: [], output: [] }));
+    if (doc.input) c.input.push(...doc.input);
+    if (doc.output) c.output.push(...doc.output);
+    c.finishReason ??= doc.finish_reason;
+  }
+  return out;
+}
+
+/** What the span itself carries wins; log records fill what it lacks. */
+function withLogContent(span: z.infer<typeof spanSchema>, c: LogContent | undefined): z.infer<typeof spanSchema> {
+  if (!c) return span;
+  if (span.input === null && c.input.length) span.input = JSON.stringify(c.input);
+  if (span.output === null && c.output.length) span.output = JSON.stringify(c.output);
+  span.finishReason ??= c.finishReason ?? null;
+  return span;
 }
 
 /**

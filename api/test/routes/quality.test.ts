@@ -11,6 +11,7 @@ const CASES: Array<{ name: string; row: Partial<SpanRow>; signals: string[] }> =
   { name: 'plain answer', row: { output: answer('Your order ships tomorrow.') }, signals: [] },
   { name: 'empty answer', row: { output: answer('') }, signals: ['empty'] },
   { name: 'no output at all', row: { output: '' }, signals: ['empty'] },
+  { name: 'answer not captured (tokens, no text)', row: { output: '', output_tokens: 7 }, signals: [] },
   { name: 'tool call only', row: { output: JSON.stringify([{ role: 'assistant', content: '', toolCalls: [{ id: 'c', name: 'f', arguments: '{}' }] }]) }, signals: [] },
   { name: 'failed call', row: { output: '', status: 'error' }, signals: ['error'] },
   { name: 'refusal', row: { output: answer("I'm sorry, but I can't help with that request.") }, signals: ['refusal'] },

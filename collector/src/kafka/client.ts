@@ -10,8 +10,14 @@ export interface KafkaSettings {
   groupId: string;
 }
 
-export function topics(s: KafkaSettings): { spans: string; feedback: string; deadLetter: string } {
-  return { spans: `${s.topicPrefix}spans`, feedback: `${s.topicPrefix}feedback`, deadLetter: `${s.topicPrefix}dead-letter` };
+export function topics(s: KafkaSettings): { spans: string; feedback: string; logs: string; deadLetter: string } {
+  return { spans: `${s.topicPrefix}spans`, feedback: `${s.topicPrefix}feedback`, logs: `${s.topicPrefix}logs`, deadLetter: `${s.topicPrefix}dead-letter` };
+}
+
+/** The topics writers read (everything but the dead letters). */
+export function writerTopics(s: KafkaSettings): string[] {
+  const t = topics(s);
+  return [t.spans, t.feedback, t.logs];
 }
 
 export function createKafka(s: KafkaSettings): Kafka {
@@ -29,7 +35,7 @@ export function createKafka(s: KafkaSettings): Kafka {
 /** Creates the topics if missing; safe to run from every process at start. */
 export async function ensureTopics(admin: Admin, s: KafkaSettings): Promise<void> {
   const t = topics(s);
-  await createTopicsIfMissing(admin, [t.spans, t.feedback, t.deadLetter], s.partitions);
+  await createTopicsIfMissing(admin, [...writerTopics(s), t.deadLetter], s.partitions);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { FEEDBACK_COLUMNS, SPAN_COLUMNS, SPAN_COLUMNS_V1, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
+import { FEEDBACK_COLUMNS, LOG_ITEM_COLUMNS, SPAN_COLUMNS, SPAN_COLUMNS_V1, type FeedbackRow, type LogItemRow, type SpanRow } from '@spanlens/clickhouse';
 
 /**
  * Kafka record formats. A record's value is the row as a JSON array in a fixed column
@@ -9,6 +9,7 @@ import { FEEDBACK_COLUMNS, SPAN_COLUMNS, SPAN_COLUMNS_V1, type FeedbackRow, type
 export const SPANS_V1 = 'spans.v1';
 export const SPANS_V2 = 'spans.v2';
 export const FEEDBACK_V1 = 'feedback.v1';
+export const LOGS_V1 = 'logs.v1';
 export const FORMAT_HEADER = 'spanlens-format';
 /** A span record's identity hash (span-key.ts), 8 bytes little-endian. */
 export const KEY_HEADER = 'spanlens-key';
@@ -44,6 +45,15 @@ export const feedbackV1: RecordFormat<FeedbackRow> = {
   encode: (row) => JSON.stringify(FEEDBACK_COLUMNS.map((c) => row[c])),
 };
 
+/** GenAI log records, as trace_items rows of their span. */
+export const logsV1: RecordFormat<LogItemRow> = {
+  name: LOGS_V1,
+  table: 'trace_items',
+  columns: LOG_ITEM_COLUMNS,
+  key: (row) => row.trace_id,
+  encode: (row) => JSON.stringify(LOG_ITEM_COLUMNS.map((c) => row[c])),
+};
+
 /** An insert body for rows in a format: one JSON array per line (JSONCompactEachRow, in format.columns order). */
 export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buffer {
   let body = '';
@@ -51,7 +61,9 @@ export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buff
   return Buffer.from(body);
 }
 
-export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow>> = { [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1 };
+export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow> | RecordFormat<LogItemRow>> = {
+  [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1, [LOGS_V1]: logsV1,
+};
 
 /** Index of the identity columns of a spans.v1 or v2 record, for the writer's repeat check. */
 export const SPAN_KEY_INDEX = {

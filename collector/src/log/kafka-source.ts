@@ -1,5 +1,5 @@
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { topics, type KafkaSettings } from '../kafka/client.ts';
+import { topics, writerTopics, type KafkaSettings } from '../kafka/client.ts';
 import { FORMAT_HEADER, KEY_HEADER } from '../kafka/records.ts';
 import type { BatchOutcome, DeadLetter, LogBatch, LogRecord, LogSource } from './log.ts';
 
@@ -20,7 +20,7 @@ function toRecord(m: KafkaMessage): LogRecord {
 }
 
 /**
- * Kafka as the writer's source: a consumer group over the spans and feedback topics, one
+ * Kafka as the writer's source: a consumer group over the spans, feedback and logs topics, one
  * record per row. Offsets are committed only after the writer stored a batch; a batch the
  * writer abandons (stopping, partition lost) is fetched again by whoever owns it next.
  */
@@ -73,7 +73,7 @@ export class KafkaSource implements LogSource {
 
   private async subscribe(c: Consumer): Promise<void> {
     await c.connect();
-    await c.subscribe({ topics: [this.topics.spans, this.topics.feedback], fromBeginning: true });
+    await c.subscribe({ topics: writerTopics(this.o.settings), fromBeginning: true });
   }
 
   private replace(error: Error): void {
@@ -146,7 +146,7 @@ export class KafkaSource implements LogSource {
   async lag() {
     const out: Array<{ labels: Record<string, string>; value: number }> = [];
     const { admin, settings } = this.o;
-    for (const topic of [this.topics.spans, this.topics.feedback]) {
+    for (const topic of writerTopics(settings)) {
       const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: settings.groupId, topics: [topic] })]);
       const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
       for (const p of latest) out.push({ labels: { topic, partition: String(p.partition) }, value: Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)) });

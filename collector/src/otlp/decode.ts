@@ -11,7 +11,7 @@ const HEX = /^[0-9a-fA-F]*$/;
 // The walker below reads both the protobufjs message objects and OTLP/JSON: they share
 // lowerCamelCase field names and differ only in how ids (bytes vs hex), int64 (Long vs
 // string) and enums are spelled.
-type Loose = Record<string, unknown>;
+export type Loose = Record<string, unknown>;
 interface LongLike { low: number; high: number; toNumber(): number; toString(): string }
 
 export function decodeProtobuf(body: Uint8Array): DecodedRequest {
@@ -25,29 +25,37 @@ export function decodeProtobuf(body: Uint8Array): DecodedRequest {
 }
 
 export function decodeJson(body: Uint8Array | string): DecodedRequest {
+  return walkRequest(parseJsonBody(body, 'resourceSpans'), 'json');
+}
+
+export type Flavor = 'protobuf' | 'json';
+
+/** Counts a refused item in a decoded request: the total, by reason label, and the first few reasons. */
+export function rejecter(out: { rejected: number; errors: string[]; rejectedBy?: Record<string, number> }): (reason: string) => void {
+  return (reason) => {
+    out.rejected++;
+    const label = reason.split(':')[0]!;
+    (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
+    if (out.errors.length < MAX_REASONS && !out.errors.includes(reason)) out.errors.push(reason);
+  };
+}
+
+/** Parses an OTLP/JSON body into its top-level object, or says why it cannot. */
+export function parseJsonBody(body: Uint8Array | string, listField: string): Loose {
   let parsed: unknown;
   try {
     parsed = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8'));
   } catch (err) {
     throw new DecodeError(`body is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(parsed)) throw new DecodeError('body must be a JSON object with resourceSpans');
-  if (parsed.resourceSpans !== undefined && !Array.isArray(parsed.resourceSpans)) {
-    throw new DecodeError('resourceSpans must be an array');
-  }
-  return walkRequest(parsed, 'json');
+  if (!isObject(parsed)) throw new DecodeError(`body must be a JSON object with ${listField}`);
+  if (parsed[listField] !== undefined && !Array.isArray(parsed[listField])) throw new DecodeError(`${listField} must be an array`);
+  return parsed;
 }
-
-type Flavor = 'protobuf' | 'json';
 
 function walkRequest(req: Loose, flavor: Flavor): DecodedRequest {
   const out: DecodedRequest = { spans: [], rejected: 0, errors: [] };
-  const reject = (reason: string) => {
-    out.rejected++;
-    const label = reason.split(':')[0]!;
-    (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
-    if (out.errors.length < MAX_REASONS && !out.errors.includes(reason)) out.errors.push(reason);
-  };
+  const reject = rejecter(out);
   for (const rs of asArray(req.resourceSpans)) {
     if (!isObject(rs)) continue;
     const resource = toAttributes(isObject(rs.resource) ? rs.resource.attributes : undefined);
@@ -110,12 +118,12 @@ function toEvent(e: Loose): DecodedEvent {
   };
 }
 
-function isEmptyId(v: unknown): boolean {
+export function isEmptyId(v: unknown): boolean {
   // protobufjs leaves an absent bytes field as an empty array or buffer.
   return v === undefined || v === null || v === '' || ((v instanceof Uint8Array || Array.isArray(v)) && v.length === 0);
 }
 
-function toId(v: unknown, flavor: Flavor, bytes: number): string | null {
+export function toId(v: unknown, flavor: Flavor, bytes: number): string | null {
   let hex: string;
   if (v instanceof Uint8Array) {
     if (v.length !== bytes) return null;
@@ -129,7 +137,7 @@ function toId(v: unknown, flavor: Flavor, bytes: number): string | null {
   return /^0+$/.test(hex) ? null : hex;
 }
 
-function toNanos(v: unknown): bigint | null {
+export function toNanos(v: unknown): bigint | null {
   if (v === undefined || v === null) return 0n;
   if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? BigInt(v) : null;
   if (typeof v === 'string') return /^\d{1,20}$/.test(v) ? BigInt(v) : null;
@@ -145,11 +153,11 @@ function isLong(v: unknown): v is LongLike {
   return isObject(v) && typeof v.low === 'number' && typeof v.high === 'number';
 }
 
-function isObject(v: unknown): v is Loose {
+export function isObject(v: unknown): v is Loose {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-function asArray(v: unknown): unknown[] {
+export function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 
@@ -167,7 +175,7 @@ const MAX_DEPTH = 16;
 // Only own properties count: protobufjs puts every oneof member's default on the prototype.
 const has = (o: Loose, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== null && o[k] !== undefined;
 
-function toValue(v: unknown, depth: number): AttrValue {
+export function toValue(v: unknown, depth = 0): AttrValue {
   if (!isObject(v) || depth > MAX_DEPTH) return null;
   if (has(v, 'stringValue')) return typeof v.stringValue === 'string' ? v.stringValue : null;
   if (has(v, 'boolValue')) return typeof v.boolValue === 'boolean' ? v.boolValue : null;

@@ -83,9 +83,14 @@ function limitMap(row: SpanRow, key: 'attributes' | 'resource_attributes', l: Sp
 /** Messages are cut one by one, so the stored conversation stays valid JSON. */
 function limitContent(text: string, messages: ChatMessage[] | undefined, max: number): string {
   if (!messages) return truncateText(text, max);
-  return messagesText(messages.map((m) => ({
+  return messagesText(limitMessages(messages, max));
+}
+
+/** Each message's content and each tool call's arguments cut to max characters. */
+export function limitMessages(messages: ChatMessage[], max: number): ChatMessage[] {
+  return messages.map((m) => ({
     ...m,
     content: truncateText(m.content, max),
     ...(m.toolCalls ? { toolCalls: m.toolCalls.map((c) => ({ ...c, arguments: truncateText(c.arguments, max) })) } : {}),
-  })));
+  }));
 }

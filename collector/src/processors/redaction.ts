@@ -155,7 +155,7 @@ function redactSide(text: string, f: LlmFields, key: 'inputMessages' | 'outputMe
 
 // A mask inside JSON text could land after a backslash and break the escape, so
 // conversations are masked message by message and serialized again.
-function redactMessages(messages: ChatMessage[], r: Redactor): ChatMessage[] {
+export function redactMessages(messages: ChatMessage[], r: Redactor): ChatMessage[] {
   return messages.map((m) => ({
     ...m,
     content: r.redact(m.content),

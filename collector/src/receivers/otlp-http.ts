@@ -2,14 +2,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { feedbackSchema, toFeedbackRow, type KeyCache } from '@spanlens/clickhouse';
 import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
 import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
-import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
-import type { FeedbackConsumer, TracesConsumer } from '../pipeline.ts';
+import { decodeLogsJson, decodeLogsProtobuf } from '../otlp/decode-logs.ts';
+import { encodeExportResponse, encodeRpcStatus, exportResponseJson, LOGS_RESPONSE, TRACES_RESPONSE, type PartialSuccess, type ResponseFormat } from '../otlp/proto.ts';
+import type { FeedbackConsumer, LogsConsumer, TracesConsumer } from '../pipeline.ts';
 import { decodeBody } from './http-body.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
 import type { IngestRateLimiter } from '../rate-limit.ts';
 
 export interface OtlpHttpOptions {
   traces: TracesConsumer;
+  logs: LogsConsumer;
   feedback: FeedbackConsumer;
   keys: KeyCache;
   /** Largest request body, after decompression. */
@@ -32,7 +34,7 @@ function isProtobuf(req: FastifyRequest): boolean {
   return (req.headers['content-type'] ?? '').toLowerCase().startsWith(PROTOBUF);
 }
 
-/** OTLP/HTTP receiver: POST /v1/traces (protobuf or JSON, gzip) and POST /v1/feedback. */
+/** OTLP/HTTP receiver: POST /v1/traces and /v1/logs (protobuf or JSON, gzip), and POST /v1/feedback. */
 export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptions): Promise<void> {
   app.decorateRequest('projectId', '');
   app.decorateRequest('keyId', '');
@@ -41,7 +43,7 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
   app.addContentTypeParser([PROTOBUF, JSON_TYPE], { parseAs: 'buffer', bodyLimit: opts.maxBodyBytes }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, fromFastifyError(err)));
-  app.setNotFoundHandler((req, reply) => sendError(req, reply, new IngestError('not_found', `no route ${req.method} ${req.url}: use POST /v1/traces or POST /v1/feedback`)));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, new IngestError('not_found', `no route ${req.method} ${req.url}: use POST /v1/traces, /v1/logs or /v1/feedback`)));
 
   app.addHook('onResponse', async (req, reply) => {
     opts.metrics?.requests.inc({ receiver: req.url.startsWith('/v1/feedback') ? 'feedback' : 'otlp-http', outcome: String(reply.statusCode) });
@@ -55,17 +57,33 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
     await opts.rateLimit.check(auth.keyId);
   });
 
-  app.post('/v1/traces', async (req, reply) => {
+  /** One OTLP signal's route: admit, decompress, decode, rate-limit by items, consume, answer in kind. */
+  const exportRoute = <T extends { rejected: number }>(path: string, signal: {
+    consumer: { admit(): void };
+    decode: { protobuf(b: Uint8Array): T; json(b: Uint8Array): T };
+    items(decoded: T): number;
+    consume(projectId: string, decoded: T): Promise<PartialSuccess>;
+    response: ResponseFormat;
+  }) => app.post(path, async (req, reply) => {
     const raw = req.body as Buffer | undefined;
     if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
-    opts.traces.admit();
+    signal.consumer.admit();
     const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
     const protobuf = isProtobuf(req);
-    const decoded = protobuf ? decodeProtobuf(body) : decodeJson(body);
-    await opts.rateLimit.take(req.keyId, decoded.spans.length + decoded.rejected);
-    const partial = await opts.traces.consumeTraces(req.projectId, decoded);
-    if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(partial)));
-    return reply.type(JSON_TYPE).send(exportResponseJson(partial));
+    const decoded = protobuf ? signal.decode.protobuf(body) : signal.decode.json(body);
+    await opts.rateLimit.take(req.keyId, signal.items(decoded) + decoded.rejected);
+    const partial = await signal.consume(req.projectId, decoded);
+    if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(signal.response, partial)));
+    return reply.type(JSON_TYPE).send(exportResponseJson(signal.response, partial));
+  });
+
+  exportRoute('/v1/traces', {
+    consumer: opts.traces, decode: { protobuf: decodeProtobuf, json: decodeJson }, items: (d) => d.spans.length,
+    consume: (p, d) => opts.traces.consumeTraces(p, d), response: TRACES_RESPONSE,
+  });
+  exportRoute('/v1/logs', {
+    consumer: opts.logs, decode: { protobuf: decodeLogsProtobuf, json: decodeLogsJson }, items: (d) => d.records.length,
+    consume: (p, d) => opts.logs.consumeLogs(p, d), response: LOGS_RESPONSE,
   });
 
   app.post('/v1/feedback', async (req, reply) => {

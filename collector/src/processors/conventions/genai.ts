@@ -137,21 +137,33 @@ function eventMessages(span: DecodedSpan, side: 'input' | 'output'): ChatMessage
   const out: ChatMessage[] = [];
   for (const e of span.events) {
     if (side === 'input' && EVENT_ROLES[e.name]) {
-      out.push({ role: EVENT_ROLES[e.name]!, content: asText(e.attributes.content ?? e.attributes['gen_ai.event.content'] ?? '') });
+      const role = EVENT_ROLES[e.name]!;
+      const msg: ChatMessage = { role, content: asText(e.attributes.content ?? e.attributes['gen_ai.event.content'] ?? '') };
+      const calls = toolCalls(e.attributes.tool_calls);
+      if (calls) msg.toolCalls = calls;
+      const callId = optStr(e.attributes.id ?? e.attributes.tool_call_id);
+      if (role === 'tool' && callId) msg.toolCallId = callId;
+      out.push(msg);
     } else if (side === 'output' && e.name === 'gen_ai.choice') {
       const message = parseMaybe(e.attributes.message);
       const msg: ChatMessage = { role: 'assistant', content: isRecord(message) ? asText(message.content) : asText(e.attributes.content ?? '') };
-      const calls = isRecord(message) && Array.isArray(message.tool_calls) ? message.tool_calls.filter(isRecord) : [];
-      if (calls.length) {
-        msg.toolCalls = calls.map((c) => {
-          const fn = isRecord(c.function) ? c.function : c;
-          return { id: optStr(c.id), name: asText(fn.name), arguments: asText(fn.arguments) };
-        });
-      }
+      const calls = isRecord(message) ? toolCalls(message.tool_calls) : undefined;
+      if (calls) msg.toolCalls = calls;
       out.push(msg);
     }
   }
   return out.length ? out : undefined;
+}
+
+/** OpenAI-shaped tool calls: [{ id, type, function: { name, arguments } }] (arguments absent without content capture). */
+function toolCalls(v: unknown): ChatMessage['toolCalls'] {
+  const list = parseMaybe(v as AttrValue);
+  if (!Array.isArray(list)) return undefined;
+  const calls = list.filter(isRecord).map((c) => {
+    const fn = isRecord(c.function) ? c.function : c;
+    return { id: optStr(c.id), name: asText(fn.name), arguments: asText(fn.arguments) };
+  });
+  return calls.length ? calls : undefined;
 }
 
 function parseMaybe(v: AttrValue | undefined): unknown {
