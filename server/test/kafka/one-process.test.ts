@@ -69,6 +69,29 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     assert.ok(sl.app.collector.writer!.stats.repeatsDropped >= 3);
   });
 
+  test('GenAI log records take their own topic and land in their span', async () => {
+    // Content off on the span (the official instrumentation's way): the record carries the answer.
+    const spans = recordSpans((t) => t.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.output_tokens': 4 } }).end());
+    const llm = spans[0]!.spanContext();
+    const res = await fetch(`${sl.httpUrl}/v1/logs`, {
+      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{
+        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), traceId: llm.traceId, spanId: llm.spanId, eventName: 'gen_ai.choice',
+        body: { kvlistValue: { values: [{ key: 'finish_reason', value: { stringValue: 'stop' } }, { key: 'message', value: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'From a log record.' } }] } } }] } },
+      }] }] }] }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal((await exportSpans(makeExporter('http/protobuf', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans)).code, 0);
+    const span = await waitFor('log content via Kafka', async () => {
+      const r = await sl.get(`/api/v1/traces/${llm.traceId}`);
+      const s = r.body.spans?.find((x: { spanId: string }) => x.spanId === llm.spanId);
+      return s?.output?.includes('From a log record.') ? s : undefined;
+    });
+    assert.equal(span.finishReason, 'stop');
+    const lag = await sl.app.collector.writer!.lagByPartition();
+    assert.ok(lag.some((p) => p.labels.topic === `${env.SPANLENS_KAFKA_TOPIC_PREFIX}logs`), 'the writer reads the logs topic');
+  });
+
   test('/metrics, /healthz and /readyz on the collector port, without a key', async () => {
     assert.equal((await fetch(`${sl.httpUrl}/healthz`)).status, 200);
     const ready = await fetch(`${sl.httpUrl}/readyz`);
