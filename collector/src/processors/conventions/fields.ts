@@ -117,6 +117,12 @@ export function indexed(attrs: Attributes, prefix: string): Array<Record<string,
   return out.filter(Boolean);
 }
 
+/** Milliseconds from the span's start to its first event of that name (a stream's first token). */
+export function firstEventMs(span: DecodedSpan, name: string): number | undefined {
+  const first = span.events.find((e) => e.name === name);
+  return first && first.timeNs >= span.startNs ? Number(first.timeNs - span.startNs) / 1e6 : undefined;
+}
+
 /** Lower-cases and maps a provider spelling onto the names the price table uses. */
 export function normalizeProvider(p: string | undefined): string | undefined {
   if (!p) return undefined;

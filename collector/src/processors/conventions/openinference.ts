@@ -1,6 +1,6 @@
 import type { SpanKind } from '@spanlens/clickhouse';
 import type { AttrValue, Attributes } from '../../model.ts';
-import { asText, fill, indexed, normalizeProvider, num, parseJson, str, strList, type ChatMessage, type Convention } from './fields.ts';
+import { asText, fill, firstEventMs, indexed, normalizeProvider, num, parseJson, str, strList, type ChatMessage, type Convention } from './fields.ts';
 
 const KINDS: Record<string, SpanKind> = {
   LLM: 'llm', CHAIN: 'chain', TOOL: 'tool', RETRIEVER: 'retriever', EMBEDDING: 'embedding',
@@ -17,8 +17,7 @@ export const openinference: Convention = {
     fill(f, 'model', str(a, 'llm.model_name', 'embedding.model_name'));
     fill(f, 'finishReason', str(a, 'llm.finish_reason'));
     // The Python instrumentations mark a stream's first token with an event.
-    const first = span.events.find((e) => e.name === 'First Token Stream Event');
-    if (first && first.timeNs >= span.startNs) fill(f, 'ttftMs', Number(first.timeNs - span.startNs) / 1e6);
+    fill(f, 'ttftMs', firstEventMs(span, 'First Token Stream Event'));
     fill(f, 'provider', normalizeProvider(str(a, 'llm.provider', 'llm.system')));
     fill(f, 'inputTokens', num(a, 'llm.token_count.prompt'));
     fill(f, 'outputTokens', num(a, 'llm.token_count.completion'));

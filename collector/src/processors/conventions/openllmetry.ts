@@ -1,5 +1,5 @@
 import type { SpanKind } from '@spanlens/clickhouse';
-import { fill, num, str, strList, type Convention } from './fields.ts';
+import { fill, firstEventMs, num, str, strList, type Convention } from './fields.ts';
 
 const KINDS: Record<string, SpanKind> = { workflow: 'chain', task: 'chain', agent: 'agent', tool: 'tool' };
 const REQUEST_KINDS: Record<string, SpanKind> = { chat: 'llm', completion: 'llm', embedding: 'embedding', rerank: 'reranker' };
@@ -14,6 +14,8 @@ export const openllmetry: Convention = {
     const requestType = str(a, 'llm.request.type');
     if (requestType) fill(f, 'kind', REQUEST_KINDS[requestType]);
     fill(f, 'totalTokens', num(a, 'llm.usage.total_tokens'));
+    // Python OpenLLMetry marks every streamed chunk with an event; the first is the first token.
+    fill(f, 'ttftMs', firstEventMs(span, 'gen_ai.content.completion.chunk'));
     fill(f, 'inputText', str(a, 'traceloop.entity.input'));
     fill(f, 'outputText', str(a, 'traceloop.entity.output'));
     fill(f, 'userId', str(a, 'traceloop.association.properties.user_id', 'traceloop.association.properties.userId'));

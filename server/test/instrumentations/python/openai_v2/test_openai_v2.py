@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import openai
@@ -29,7 +29,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens
+from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
 
 CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
 QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
@@ -78,27 +78,11 @@ def setup(mode: str, server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerPro
 
 
 @pytest.fixture
-def traced(setup: tuple[TracerProvider, LoggerProvider, openai.OpenAI], mode: str, server: Spanlens) -> Callable[[Callable[[openai.OpenAI], Any]], list[dict[str, Any]]]:
+def traced(setup: tuple[TracerProvider, LoggerProvider, openai.OpenAI], mode: str, server: Spanlens) -> Traced:
     tracer_provider, logger_provider, client = setup
-
-    def run(fn: Callable[[openai.OpenAI], Any]) -> list[dict[str, Any]]:
-        with tracer_provider.get_tracer("app").start_as_current_span("handler") as span:
-            trace_id = format(span.get_span_context().trace_id, "032x")
-            try:
-                fn(client)
-            except openai.APIError:
-                pass  # the failed call is what the test looks at
-        # Spans reach Spanlens before their log records in one mode, after them in the others.
-        flushes = [tracer_provider.force_flush, logger_provider.force_flush]
-        for flush in flushes if mode == "legacy-content" else reversed(flushes):
-            flush()
-        spans = server.trace(trace_id)["spans"]
-        assert spans[0]["name"] == "handler"
-        for s in spans[1:]:
-            assert s["parentSpanId"] == spans[0]["spanId"], f"{s['name']} nests under the app's span"
-        return spans[1:]
-
-    return run
+    # Spans reach Spanlens before their log records in one mode, after them in the others.
+    flushes = [tracer_provider.force_flush, logger_provider.force_flush]
+    return make_traced(server, tracer_provider, client, flushes=flushes if mode == "legacy-content" else flushes[::-1])
 
 
 def messages(text: str | None) -> list[dict[str, Any]]:

@@ -4,20 +4,19 @@ read back through the API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import openai
 import pytest
 from openinference.instrumentation import using_attributes
 from openinference.instrumentation.openai import OpenAIInstrumentor
-from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens
+from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
 
 CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
 QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
@@ -36,25 +35,9 @@ def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, open
 
 
 @pytest.fixture
-def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Callable[[Callable[[openai.OpenAI], Any]], list[dict[str, Any]]]:
+def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Traced:
     provider, client = setup
-
-    def run(fn: Callable[[openai.OpenAI], Any]) -> list[dict[str, Any]]:
-        with using_attributes(user_id="oi-user", session_id="oi-session"):
-            with provider.get_tracer("app").start_as_current_span("handler") as span:
-                trace_id = format(span.get_span_context().trace_id, "032x")
-                try:
-                    fn(client)
-                except openai.APIError:
-                    pass  # the failed call is what the test looks at
-        provider.force_flush()
-        spans = server.trace(trace_id)["spans"]
-        assert spans[0]["name"] == "handler"
-        for s in spans[1:]:
-            assert s["parentSpanId"] == spans[0]["spanId"], f"{s['name']} nests under the app's span"
-        return spans[1:]
-
-    return run
+    return make_traced(server, provider, client, around=lambda: using_attributes(user_id="oi-user", session_id="oi-session"))
 
 
 def test_chat_with_a_system_prompt(traced: Any) -> None:
