@@ -42,10 +42,21 @@ export const vercelAi: Convention = {
       fill(f, 'outputText', str(a, 'ai.toolCall.result', 'ai.toolCall.output'));
     }
     fill(f, 'outputText', str(a, 'ai.response.object'));
+    // Embedding inputs: each value JSON-encoded (ai.value '"hello"', ai.values ['"hello"', '"world"']).
+    const value = a['ai.value'];
+    if (value !== undefined) fill(f, 'inputText', decodedValue(value));
     const values = a['ai.values'];
-    fill(f, 'inputText', str(a, 'ai.value') ?? (Array.isArray(values) && values.length ? asText(values) : str(a, 'ai.values')));
+    if (Array.isArray(values) && values.length) fill(f, 'inputText', JSON.stringify(values.map(decodedValue)));
+    else fill(f, 'inputText', str(a, 'ai.values'));
   },
 };
+
+/** A JSON-encoded value as its text: '"hello"' -> hello; anything else as it is written. */
+function decodedValue(v: AttrValue): string {
+  const text = asText(v);
+  const parsed = parseJson(text);
+  return typeof parsed === 'string' ? parsed : text;
+}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -85,7 +96,9 @@ function promptMessages(v: AttrValue | undefined): ChatMessage[] | undefined {
           (msg.toolCalls ??= []).push({ id: asText(part.toolCallId), name: asText(part.toolName), arguments: asText(part.args ?? part.input) });
         } else if (part?.type === 'tool-result') {
           msg.toolCallId = asText(part.toolCallId);
-          texts.push(asText(part.result ?? part.output));
+          // v5+: output is { type: 'json' | 'text' | 'error-text' ..., value }.
+          const output = part.output;
+          texts.push(asText(part.result ?? (isRecord(output) && typeof output.type === 'string' && 'value' in output ? output.value : output)));
         }
       }
       msg.content = texts.join('\n');
