@@ -5,6 +5,8 @@ import { asText, fill, firstEventMs, indexed, normalizeProvider, num, parseJson,
 const KINDS: Record<string, SpanKind> = {
   LLM: 'llm', CHAIN: 'chain', TOOL: 'tool', RETRIEVER: 'retriever', EMBEDDING: 'embedding',
   AGENT: 'agent', RERANKER: 'reranker', GUARDRAIL: 'guardrail', EVALUATOR: 'evaluator',
+  // A step that renders a prompt template (LangChain's ChatPromptTemplate): part of a chain.
+  PROMPT: 'chain',
 };
 
 /** OpenInference (Arize Phoenix instrumentations). */

@@ -15,6 +15,7 @@ describe('openinference: span kinds', () => {
   const kinds: Array<[string, string]> = [
     ['LLM', 'llm'], ['CHAIN', 'chain'], ['TOOL', 'tool'], ['RETRIEVER', 'retriever'], ['EMBEDDING', 'embedding'],
     ['AGENT', 'agent'], ['RERANKER', 'reranker'], ['GUARDRAIL', 'guardrail'], ['EVALUATOR', 'evaluator'],
+    ['PROMPT', 'chain'],
   ];
   for (const [value, kind] of kinds) {
     test(`openinference.span.kind ${value} -> ${kind}`, () => {
