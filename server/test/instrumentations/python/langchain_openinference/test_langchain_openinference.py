@@ -5,7 +5,7 @@ sends to the real Spanlens, read back through the API."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
