@@ -39,6 +39,8 @@ export const genai: Convention = {
     fill(f, 'ttftMs', secondsToMs(num(a, 'gen_ai.response.time_to_first_chunk', 'gen_ai.server.time_to_first_token')));
     fill(f, 'finishReason', strList(a, 'gen_ai.response.finish_reasons')?.[0]);
     fill(f, 'sessionId', str(a, 'gen_ai.conversation.id'));
+    // OpenAI's `user` request field, the end user's id (OpenLIT sends it as gen_ai.request.user).
+    fill(f, 'userId', str(a, 'gen_ai.request.user'));
     fill(f, 'promptName', str(a, 'gen_ai.prompt.name'));
 
     fill(f, 'inputMessages', currentInputMessages(a) ?? indexedMessages(a, 'gen_ai.prompt') ?? eventMessages(span, 'input'));

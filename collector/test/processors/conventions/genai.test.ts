@@ -37,6 +37,11 @@ describe('genai: current attribute names', () => {
     assert.equal(f.sessionId, 'conv-9');
   });
 
+  test('the end user from OpenAI\'s user request field; an empty one is no user', () => {
+    assert.equal(map({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.request.user': 'u-42' }).userId, 'u-42');
+    assert.equal(map({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.request.user': '' }).userId, undefined);
+  });
+
   test('request model stands in for a missing response model', () => {
     const f = map({ 'gen_ai.request.model': 'claude-sonnet-4' });
     assert.equal(f.model, 'claude-sonnet-4');
