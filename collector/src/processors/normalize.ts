@@ -5,12 +5,13 @@ import { str } from './conventions/fields.ts';
 import { genai } from './conventions/genai.ts';
 import { openinference } from './conventions/openinference.ts';
 import { openllmetry } from './conventions/openllmetry.ts';
+import { logfire } from './conventions/logfire.ts';
 import { vercelAi } from './conventions/vercel-ai.ts';
 import { identity, spanlens } from './conventions/common.ts';
 import type { SpanRecord } from './processor.ts';
 
 /** Precedence order: the first convention to set a field wins. */
-export const CONVENTIONS: readonly Convention[] = [spanlens, genai, openinference, vercelAi, openllmetry, identity];
+export const CONVENTIONS: readonly Convention[] = [spanlens, logfire, genai, openinference, vercelAi, openllmetry, identity];
 
 const KINDS = new Set<SpanKind>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'agent', 'reranker', 'guardrail', 'evaluator', 'span']);
 const OTEL_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
@@ -38,17 +39,18 @@ export function toSpanRow(projectId: string, span: DecodedSpan, f: LlmFields): S
   const output = f.outputMessages ? messagesText(f.outputMessages) : (f.outputText ?? '');
   const inputTokens = count(f.inputTokens);
   const outputTokens = count(f.outputTokens);
+  const startNs = f.durationNs !== undefined ? span.endNs - BigInt(f.durationNs) : span.startNs;
   return {
     project_id: projectId,
     trace_id: span.traceId,
     span_id: span.spanId,
     parent_span_id: span.parentSpanId,
-    name: span.name,
+    name: f.displayName ?? span.name,
     kind: f.kind && KINDS.has(f.kind) ? f.kind : 'span',
     otel_kind: OTEL_KINDS[span.otelKind] ?? 'unspecified',
-    start_time: formatDateTime64(span.startNs),
+    start_time: formatDateTime64(startNs),
     end_time: formatDateTime64(span.endNs),
-    duration_ns: Number(span.endNs - span.startNs),
+    duration_ns: Number(span.endNs - startNs),
     model: f.model ?? '',
     request_model: f.requestModel ?? f.model ?? '',
     provider: f.provider ?? '',

@@ -12,6 +12,10 @@ export interface ChatMessage {
 /** The LLM fields a convention can fill; the first convention to set a field wins. */
 export interface LlmFields {
   kind?: SpanKind;
+  /** The span's name to show, when the one sent is a template (Logfire). */
+  displayName?: string;
+  /** The real length of a span sent with none, ending at its end (Logfire's stream records). */
+  durationNs?: number;
   model?: string;
   requestModel?: string;
   provider?: string;

@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import conftest_shared  # noqa: E402,F401  (puts the SDK suite's helpers on the path)
+from shared_fixtures import llm, server  # noqa: E402,F401  (fixtures, by name)
