@@ -23,7 +23,44 @@ from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from fake_llm import FakeLlm  # noqa: E402
 from spanlens_server import Spanlens  # noqa: E402
 
-__all__ = ["FakeLlm", "Spanlens", "make_traced"]
+__all__ = ["CHAT_COST", "QUESTION", "TOOLS", "FakeLlm", "Spanlens", "make_traced", "messages", "otlp_tracer_provider", "stream_to_end", "tool_conversation"]
+
+# gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out; the fake reports 42 in (10 cached), 7 out.
+CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6
+QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
+TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+
+
+def messages(text: str | None) -> list[dict[str, Any]]:
+    """A span's stored input or output as messages ([] when it has none)."""
+    import json
+
+    return json.loads(text) if text else []
+
+
+def stream_to_end(c: openai.OpenAI) -> None:
+    """A streamed chat with a final usage chunk, read to the end."""
+    for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
+        pass
+
+
+def tool_conversation(c: openai.OpenAI) -> None:
+    """A call that answers with a tool call, then the call with the tool's result (asked
+    without tools, the fake answers in text)."""
+    first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
+    call = first.choices[0].message.tool_calls[0]
+    c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
+
+
+def otlp_tracer_provider(server: Spanlens, service: str) -> TracerProvider:
+    """A tracer provider exporting each span at its end to Spanlens with the official OTLP/HTTP exporter."""
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+    from opentelemetry.sdk.resources import Resource
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"})))
+    return provider
 
 Traced = Callable[[Callable[[openai.OpenAI], Any]], list[dict[str, Any]]]
 

@@ -13,11 +13,8 @@ import openai
 import pytest
 from opentelemetry import trace
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
-QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +36,6 @@ def traced(setup: Any, server: Spanlens) -> Traced:
     return make_traced(server, trace.get_tracer_provider(), client, flushes=[logfire.force_flush])  # type: ignore[arg-type]
 
 
-def messages(text: str | None) -> list[dict[str, Any]]:
-    return json.loads(text) if text else []
-
 
 def calls(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in spans if s["kind"] in ("llm", "embedding")]
@@ -62,11 +56,7 @@ def test_chat_with_a_system_prompt_under_its_rendered_name(traced: Traced) -> No
 
 
 def test_a_stream_is_one_priced_call_with_its_real_duration(traced: Traced) -> None:
-    def stream(c: openai.OpenAI) -> None:
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
-            pass
-
-    spans = traced(stream)
+    spans = traced(stream_to_end)
     request, response = spans
     assert request["name"] == "Chat Completion with 'gpt-4o-mini'"
     assert (request["kind"], request["inputTokens"], request["tokensEstimated"], request["costUsd"]) == ("chain", 0, False, 0)
@@ -81,12 +71,7 @@ def test_a_stream_is_one_priced_call_with_its_real_duration(traced: Traced) -> N
 
 
 def test_a_tool_call_and_its_answer(traced: Traced) -> None:
-    def conversation(c: openai.OpenAI) -> None:
-        first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
-        call = first.choices[0].message.tool_calls[0]
-        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
-
-    first, second = calls(traced(conversation))
+    first, second = calls(traced(tool_conversation))
     assert (first["finishReason"], second["finishReason"]) == ("tool_calls", "stop")
     [answer] = messages(first["output"])
     assert answer["toolCalls"][0]["name"] == "get_weather" and json.loads(answer["toolCalls"][0]["arguments"]) == {"city": "Paris"}

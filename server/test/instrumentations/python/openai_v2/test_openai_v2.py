@@ -12,7 +12,6 @@ official OTLP/HTTP exporters and are read back through the API. Three ways a use
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -29,11 +28,8 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
-QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 
 MODES = {
     "legacy-content": {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "true"},
@@ -85,9 +81,6 @@ def traced(setup: tuple[TracerProvider, LoggerProvider, openai.OpenAI], mode: st
     return make_traced(server, tracer_provider, client, flushes=flushes if mode == "legacy-content" else flushes[::-1])
 
 
-def messages(text: str | None) -> list[dict[str, Any]]:
-    return json.loads(text) if text else []
-
 
 def test_chat_with_a_system_prompt(traced: Any, mode: str) -> None:
     [s] = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION))
@@ -107,11 +100,7 @@ def test_chat_with_a_system_prompt(traced: Any, mode: str) -> None:
 
 
 def test_a_streamed_call_has_exact_tokens_and_its_finish_reason(traced: Any, mode: str) -> None:
-    def stream(c: openai.OpenAI) -> None:
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
-            pass
-
-    [s] = traced(stream)
+    [s] = traced(stream_to_end)
     assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"]) == (42, 7, False, False)
     # The stream's span carries no finish reason: it comes from the log record.
     assert s["finishReason"] == "stop"
@@ -122,12 +111,7 @@ def test_a_streamed_call_has_exact_tokens_and_its_finish_reason(traced: Any, mod
 
 
 def test_a_tool_call_and_its_answer(traced: Any, mode: str) -> None:
-    def conversation(c: openai.OpenAI) -> None:
-        first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
-        call = first.choices[0].message.tool_calls[0]
-        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
-
-    first, second = traced(conversation)
+    first, second = traced(tool_conversation)
     assert (first["finishReason"], second["finishReason"]) == ("tool_calls", "stop")
     if mode == "legacy-no-content":
         # Without content the tool's name is still sent, not its arguments.

@@ -11,21 +11,15 @@ import openai
 import pytest
 from openinference.instrumentation import using_attributes
 from openinference.instrumentation.openai import OpenAIInstrumentor
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, otlp_tracer_provider, Spanlens, stream_to_end, tool_conversation, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
-QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
 
 
 @pytest.fixture(scope="module")
 def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, openai.OpenAI]]:
-    provider = TracerProvider(resource=Resource.create({"service.name": "oi-py"}))
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"})))
+    provider = otlp_tracer_provider(server, "oi-py")
     OpenAIInstrumentor().instrument(tracer_provider=provider)
     try:
         yield provider, openai.OpenAI(api_key="sk-test", base_url=f"{llm.url}/v1", max_retries=0)
@@ -53,26 +47,14 @@ def test_chat_with_a_system_prompt(traced: Any) -> None:
 
 
 def test_a_streamed_call_with_usage_has_exact_tokens_and_a_first_token_time(traced: Any) -> None:
-    def stream(c: openai.OpenAI) -> None:
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
-            pass
-
-    [s] = traced(stream)
+    [s] = traced(stream_to_end)
     assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["finishReason"]) == (42, 7, False, False, "stop")
     assert s["ttftMs"] is not None and 0 < s["ttftMs"] <= s["durationMs"]
     assert "Paris." in s["output"]
 
 
 def test_a_tool_call_and_its_answer(traced: Any) -> None:
-    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
-
-    def conversation(c: openai.OpenAI) -> None:
-        first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=tools)
-        call = first.choices[0].message.tool_calls[0]
-        # The answer after the tool's result (asked without tools, the fake answers in text).
-        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
-
-    spans = traced(conversation)
+    spans = traced(tool_conversation)
     assert len(spans) == 2
     assert spans[0]["finishReason"] == "tool_calls"
     assert "get_weather" in spans[0]["output"] and "Paris" in spans[0]["output"]

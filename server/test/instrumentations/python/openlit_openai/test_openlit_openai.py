@@ -5,7 +5,6 @@ price table must price the calls instead."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -17,11 +16,8 @@ import pytest
 from opentelemetry import _logs, trace
 from opentelemetry.sdk.trace import TracerProvider
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
-QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +36,6 @@ def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Tra
     logs = _logs.get_logger_provider()
     return make_traced(server, provider, client, flushes=[provider.force_flush, logs.force_flush])  # type: ignore[attr-defined]
 
-
-def messages(text: str | None) -> list[dict[str, Any]]:
-    return json.loads(text) if text else []
 
 
 def llm_spans(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -67,11 +60,7 @@ def test_chat_priced_from_the_table_when_openlit_sends_cost_0(traced: Traced) ->
 
 
 def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced) -> None:
-    def stream(c: openai.OpenAI) -> None:
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
-            pass
-
-    [s] = llm_spans(traced(stream))
+    [s] = llm_spans(traced(stream_to_end))
     assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["costSource"], s["finishReason"]) == (42, 7, False, False, "table", "stop")
     # gen_ai.server.time_to_first_token; the fake waits 30 ms before its first chunk.
     assert s["ttftMs"] is not None and 25 <= s["ttftMs"] <= s["durationMs"]
@@ -79,12 +68,7 @@ def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced)
 
 
 def test_a_tool_call_and_its_answer(traced: Traced) -> None:
-    def conversation(c: openai.OpenAI) -> None:
-        first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
-        call = first.choices[0].message.tool_calls[0]
-        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
-
-    first, second = llm_spans(traced(conversation))
+    first, second = llm_spans(traced(tool_conversation))
     assert (first["finishReason"], second["finishReason"]) == ("tool_calls", "stop")
     assert messages(first["output"]) == [{"role": "assistant", "content": "", "toolCalls": [{"id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'}]}]
     history = messages(second["input"])

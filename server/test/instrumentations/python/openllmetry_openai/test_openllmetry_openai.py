@@ -4,29 +4,20 @@ Spanlens, read back through the API."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from typing import Any
 
 import openai
 import pytest
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.openai import OpenAIInstrumentor
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, otlp_tracer_provider, Spanlens, stream_to_end, tool_conversation, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
-QUESTION = [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
-TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 
 
 @pytest.fixture(scope="module")
 def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, openai.OpenAI]]:
-    provider = TracerProvider(resource=Resource.create({"service.name": "openllmetry-py"}))
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"})))
+    provider = otlp_tracer_provider(server, "openllmetry-py")
     OpenAIInstrumentor().instrument(tracer_provider=provider)
     try:
         yield provider, openai.OpenAI(api_key="sk-test", base_url=f"{llm.url}/v1", max_retries=0)
@@ -40,9 +31,6 @@ def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Tra
     provider, client = setup
     return make_traced(server, provider, client)
 
-
-def messages(text: str | None) -> list[dict[str, Any]]:
-    return json.loads(text) if text else []
 
 
 def test_chat_with_a_system_prompt(traced: Traced) -> None:
@@ -58,11 +46,7 @@ def test_chat_with_a_system_prompt(traced: Traced) -> None:
 
 
 def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced) -> None:
-    def stream(c: openai.OpenAI) -> None:
-        for _ in c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, stream=True, stream_options={"include_usage": True}):
-            pass
-
-    [s] = traced(stream)
+    [s] = traced(stream_to_end)
     assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["finishReason"], s["status"]) == (42, 7, False, False, "stop", "ok")
     # From the first gen_ai.content.completion.chunk event; the fake waits 30 ms before it.
     assert s["ttftMs"] is not None and 25 <= s["ttftMs"] <= s["durationMs"]
@@ -70,12 +54,7 @@ def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced)
 
 
 def test_a_tool_call_and_its_answer(traced: Traced) -> None:
-    def conversation(c: openai.OpenAI) -> None:
-        first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
-        call = first.choices[0].message.tool_calls[0]
-        c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
-
-    first, second = traced(conversation)
+    first, second = traced(tool_conversation)
     # The library spells OpenAI's tool_calls as the GenAI conventions' tool_call.
     assert (first["finishReason"], second["finishReason"]) == ("tool_call", "stop")
     [answer] = messages(first["output"])
