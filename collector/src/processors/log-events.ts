@@ -37,7 +37,7 @@ export function toLogItems(projectId: string, records: readonly DecodedLogRecord
     if (input) doc.input = input;
     if (output) doc.output = output;
     if (f.finishReason) doc.finish_reason = f.finishReason;
-    redactor.take(); // counted on no span: the span's own count stays what its own text had
+    redactor.take(); // a record has no count of its own; the span's counts what its own text had
     const time = formatDateTime64(r.timeNs);
     const content = JSON.stringify([doc.input, doc.output, doc.finish_reason]);
     out.rows.push({
