@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { context, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import { Metadata } from '@grpc/grpc-js';
-import { LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { BatchLogRecordProcessor, LoggerProvider, SimpleLogRecordProcessor, type LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
@@ -25,9 +25,13 @@ function logExporter(protocol: Protocol, sl: Spanlens): LogRecordExporter {
 
 interface Event { eventName: string; body?: Record<string, unknown>; attributes?: Record<string, string> }
 
-/** Emits log records in the span's context with the real logs SDK and exports them. */
+/**
+ * Emits log records in the span's context with the real logs SDK and exports them, batched as
+ * apps do: the JS SDK stamps records in milliseconds, so records of one call often share a
+ * time, and their order is the order within the request.
+ */
 async function sendLogs(protocol: Protocol, sl: Spanlens, span: SpanContext, events: Event[]): Promise<void> {
-  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logExporter(protocol, sl) })] });
+  const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: logExporter(protocol, sl) })] });
   const logger = provider.getLogger('opentelemetry.instrumentation.openai_v2');
   const ctx = trace.setSpanContext(context.active(), span);
   for (const e of events) logger.emit({ eventName: e.eventName, body: e.body as never, attributes: { 'gen_ai.system': 'openai', ...e.attributes }, context: ctx });
