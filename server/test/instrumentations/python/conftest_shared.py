@@ -14,7 +14,7 @@ for _key in [k for k in os.environ if k.startswith(("SPANLENS_", "OTEL_", "OPENA
     del os.environ[_key]
 
 import contextlib  # noqa: E402
-from collections.abc import Callable, Sequence  # noqa: E402
+from collections.abc import Callable, Iterator, Sequence  # noqa: E402
 from typing import Any, ContextManager  # noqa: E402
 
 import openai  # noqa: E402
@@ -23,7 +23,7 @@ from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from fake_llm import FakeLlm  # noqa: E402
 from spanlens_server import Spanlens  # noqa: E402
 
-__all__ = ["CHAT_COST", "QUESTION", "TOOLS", "FakeLlm", "Spanlens", "make_traced", "messages", "otlp_tracer_provider", "stream_to_end", "tool_conversation"]
+__all__ = ["CHAT_COST", "QUESTION", "TOOLS", "FakeLlm", "Spanlens", "make_traced", "messages", "instrumented", "otlp_tracer_provider", "stream_to_end", "tool_conversation"]
 
 # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out; the fake reports 42 in (10 cached), 7 out.
 CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6
@@ -95,3 +95,17 @@ def make_traced(
         return spans[1:]
 
     return run
+
+
+
+@contextlib.contextmanager
+def instrumented(server: Spanlens, llm: FakeLlm, service: str, instrumentor: Any) -> Iterator[tuple[TracerProvider, openai.OpenAI]]:
+    """An OpenTelemetry instrumentor registered on a tracer provider exporting to Spanlens, and an
+    openai client for the fake provider; uninstrumented and shut down after."""
+    provider = otlp_tracer_provider(server, service)
+    instrumentor.instrument(tracer_provider=provider)
+    try:
+        yield provider, openai.OpenAI(api_key="sk-test", base_url=f"{llm.url}/v1", max_retries=0)
+    finally:
+        instrumentor.uninstrument()
+        provider.shutdown()

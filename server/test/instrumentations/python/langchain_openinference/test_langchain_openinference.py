@@ -16,14 +16,10 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_openai import ChatOpenAI, OpenAIEmbeddings
 from openinference.instrumentation import using_attributes
 from openinference.instrumentation.langchain import LangChainInstrumentor
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
-from conftest_shared import FakeLlm, Spanlens, Traced, make_traced
+from conftest_shared import CHAT_COST, FakeLlm, make_traced, otlp_tracer_provider, Spanlens, Traced
 
-CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
 QUESTION = [SystemMessage("You are terse."), HumanMessage("Capital of France?")]
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
 
@@ -44,8 +40,7 @@ class Models:
 
 @pytest.fixture(scope="module")
 def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, Models]]:
-    provider = TracerProvider(resource=Resource.create({"service.name": "oi-langchain-py"}))
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"})))
+    provider = otlp_tracer_provider(server, "oi-langchain-py")
     LangChainInstrumentor().instrument(tracer_provider=provider)
     try:
         yield provider, Models(f"{llm.url}/v1")

@@ -13,19 +13,13 @@ from openinference.instrumentation import using_attributes
 from openinference.instrumentation.openai import OpenAIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
 
-from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, otlp_tracer_provider, Spanlens, stream_to_end, tool_conversation, Traced
-
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, instrumented, Spanlens, stream_to_end, tool_conversation, Traced
 
 
 @pytest.fixture(scope="module")
 def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, openai.OpenAI]]:
-    provider = otlp_tracer_provider(server, "oi-py")
-    OpenAIInstrumentor().instrument(tracer_provider=provider)
-    try:
-        yield provider, openai.OpenAI(api_key="sk-test", base_url=f"{llm.url}/v1", max_retries=0)
-    finally:
-        OpenAIInstrumentor().uninstrument()
-        provider.shutdown()
+    with instrumented(server, llm, "oi-py", OpenAIInstrumentor()) as setup:
+        yield setup
 
 
 @pytest.fixture
