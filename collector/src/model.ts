@@ -27,14 +27,18 @@ export interface DecodedSpan {
   scopeName: string;
 }
 
-/** What one export request turned into: the valid spans and a count of the rest. */
-export interface DecodedRequest {
-  spans: DecodedSpan[];
+/** What a decoder refused of one export request. */
+export interface Rejections {
   rejected: number;
   /** First few reasons, for the partial_success message. */
   errors: string[];
   /** Rejections counted by reason label, for metrics. */
   rejectedBy?: Record<string, number>;
+}
+
+/** What one export request turned into: the valid spans and a count of the rest. */
+export interface DecodedRequest extends Rejections {
+  spans: DecodedSpan[];
 }
 
 /** One OTLP log record, decoded from any encoding. */
@@ -53,9 +57,6 @@ export interface DecodedLogRecord {
 }
 
 /** What one logs export request turned into. */
-export interface DecodedLogsRequest {
+export interface DecodedLogsRequest extends Rejections {
   records: DecodedLogRecord[];
-  rejected: number;
-  errors: string[];
-  rejectedBy?: Record<string, number>;
 }

@@ -11,21 +11,32 @@ import type { CollectorMetrics } from './telemetry.ts';
 import { IngestError } from './errors.ts';
 import { QueueFullError } from './exporters/exporter.ts';
 
-/** What receivers hand their data to. */
-export interface TracesConsumer {
+/** What receivers hand one OTLP signal's decoded request to (traces, logs). */
+export interface ExportConsumer<T> {
   /**
    * Throws QueueFullError (503 or UNAVAILABLE, with Retry-After) while the exporter's queue is
    * full. Receivers call it before decompressing and decoding a request, so under overload a
-   * refused request costs no decoding and holds no decoded spans.
+   * refused request costs no decoding and holds no decoded items.
    */
   admit(): void;
-  consumeTraces(projectId: string, request: DecodedRequest): Promise<PartialSuccess>;
+  consume(projectId: string, request: T): Promise<PartialSuccess>;
 }
 
-export interface LogsConsumer {
-  /** As TracesConsumer.admit: refuses before decoding while the log is full. */
-  admit(): void;
-  consumeLogs(projectId: string, request: DecodedLogsRequest): Promise<PartialSuccess>;
+export type TracesConsumer = ExportConsumer<DecodedRequest>;
+export type LogsConsumer = ExportConsumer<DecodedLogsRequest>;
+
+/** The admission and size checks every signal's pipeline makes first. */
+function intake(exporter: Exporter<unknown>, maxPerRequest: number, noun: string) {
+  return {
+    admit() {
+      if (exporter.full) throw new QueueFullError(1, exporter.fullMessage);
+    },
+    checkSize(n: number) {
+      if (n > maxPerRequest) {
+        throw new IngestError('payload_too_large', `request has ${n} ${noun}; the limit is ${maxPerRequest} per request (SPANLENS_MAX_SPANS_PER_REQUEST): send smaller batches`);
+      }
+    },
+  };
 }
 
 export interface FeedbackConsumer {
@@ -34,16 +45,13 @@ export interface FeedbackConsumer {
 
 /** receivers -> translate (conventions) -> processors -> exporter. */
 export function tracesPipeline(processors: readonly Processor[], exporter: Exporter<SpanRow>, maxSpansPerRequest: number, metrics?: CollectorMetrics): TracesConsumer {
+  const { admit, checkSize } = intake(exporter, maxSpansPerRequest, 'spans');
   return {
-    admit() {
-      if (exporter.full) throw new QueueFullError(1, exporter.fullMessage);
-    },
-    async consumeTraces(projectId, request) {
+    admit,
+    async consume(projectId, request) {
       const spans = request.spans.length + request.rejected;
-      if (spans > maxSpansPerRequest) {
-        throw new IngestError('payload_too_large', `request has ${spans} spans; the limit is ${maxSpansPerRequest} per request (SPANLENS_MAX_SPANS_PER_REQUEST): send smaller batches`);
-      }
-      metrics?.spansReceived.inc(request.spans.length + request.rejected);
+      checkSize(spans);
+      metrics?.spansReceived.inc(spans);
       const batch: SpanBatch = {
         projectId,
         records: request.spans.map((span) => toRecord(projectId, span)),
@@ -65,19 +73,16 @@ export function tracesPipeline(processors: readonly Processor[], exporter: Expor
 
 /** receivers -> GenAI events (translate, redact, limit; the rest dropped and counted) -> exporter. */
 export function logsPipeline(redaction: RedactionSource, limits: SpanLimits, exporter: Exporter<LogItemRow>, maxRecordsPerRequest: number, metrics?: CollectorMetrics): LogsConsumer {
+  const { admit, checkSize } = intake(exporter, maxRecordsPerRequest, 'log records');
   return {
-    admit() {
-      if (exporter.full) throw new QueueFullError(1, exporter.fullMessage);
-    },
-    async consumeLogs(projectId, request) {
+    admit,
+    async consume(projectId, request) {
       const n = request.records.length + request.rejected;
-      if (n > maxRecordsPerRequest) {
-        throw new IngestError('payload_too_large', `request has ${n} log records; the limit is ${maxRecordsPerRequest} per request (SPANLENS_MAX_SPANS_PER_REQUEST): send smaller batches`);
-      }
+      checkSize(n);
+      metrics?.logRecordsReceived.inc(n);
       const items = toLogItems(projectId, request.records, redaction.redactor(projectId), limits);
       await exporter.export(items.rows);
       if (metrics) {
-        metrics.logRecordsReceived.inc(n);
         metrics.logRecordsStored.inc(items.rows.length);
         for (const [reason, k] of Object.entries(items.dropped)) metrics.logRecordsDropped.inc({ reason }, k);
         for (const [reason, k] of Object.entries(request.rejectedBy ?? {})) metrics.logRecordsRejected.inc({ reason }, k);

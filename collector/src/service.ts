@@ -45,6 +45,7 @@ import { RedactionCache } from './redaction-settings.ts';
 import { IngestRateLimiter } from './rate-limit.ts';
 import { startOtlpGrpcReceiver } from './receivers/otlp-grpc.ts';
 import { otlpHttpReceiver } from './receivers/otlp-http.ts';
+import { otlpSignals } from './receivers/signals.ts';
 
 /** The trace processors in pipeline order, after translation (bench/ingest/stages.ts times the same list). */
 export function traceProcessors(o: { retentionDays: number; prices: CustomPrices; redaction: RedactionSource; limits: SpanLimits }): Processor[] {
@@ -238,6 +239,7 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
   const logs = logsPipeline(redaction, limits, logsExporter, limits.maxSpansPerRequest, metrics);
   const feedback = feedbackPipeline(redaction, feedbackExporter);
+  const signals = otlpSignals(traces, logs);
 
   const requestTimeout = o.requestTimeoutMs ?? 30_000;
   const log = o.log ?? pino({ level: 'silent' });
@@ -249,12 +251,12 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   });
   await http.register(adminRoutes, { metrics, ready });
   const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
-  await http.register(otlpHttpReceiver, { traces, logs, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
+  await http.register(otlpHttpReceiver, { signals, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
   opened(() => http.close());
   await http.listen({ host: o.host, port: o.httpPort });
   const httpPort = addressPort(http.server.address());
 
-  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { traces, logs, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
+  const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { signals, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
   opened(() => grpc.close());
 
   return {

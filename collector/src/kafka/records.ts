@@ -22,37 +22,17 @@ export interface RecordFormat<T> {
   encode(row: T): string;
 }
 
-function spanFormat(name: string, columns: readonly (keyof SpanRow)[]): RecordFormat<SpanRow> {
-  return {
-    name,
-    table: 'spans',
-    columns,
-    // One trace, one partition: its spans reach one writer, in order.
-    key: (row) => row.trace_id,
-    encode: (row) => JSON.stringify(columns.map((c) => row[c])),
-  };
+/** A format whose record is its row as a JSON array in `columns` order, keyed by trace (one trace, one partition). */
+function compactFormat<T extends { trace_id: string }>(name: string, table: string, columns: readonly (keyof T & string)[]): RecordFormat<T> {
+  return { name, table, columns, key: (row) => row.trace_id, encode: (row) => JSON.stringify(columns.map((c) => row[c])) };
 }
 
 /** Still read, so records written before an upgrade are stored (redactions default to 0). */
-export const spansV1 = spanFormat(SPANS_V1, SPAN_COLUMNS_V1);
-export const spansV2 = spanFormat(SPANS_V2, SPAN_COLUMNS);
-
-export const feedbackV1: RecordFormat<FeedbackRow> = {
-  name: FEEDBACK_V1,
-  table: 'feedback',
-  columns: FEEDBACK_COLUMNS,
-  key: (row) => row.trace_id,
-  encode: (row) => JSON.stringify(FEEDBACK_COLUMNS.map((c) => row[c])),
-};
-
+export const spansV1 = compactFormat<SpanRow>(SPANS_V1, 'spans', SPAN_COLUMNS_V1);
+export const spansV2 = compactFormat<SpanRow>(SPANS_V2, 'spans', SPAN_COLUMNS);
+export const feedbackV1 = compactFormat<FeedbackRow>(FEEDBACK_V1, 'feedback', FEEDBACK_COLUMNS);
 /** GenAI log records, as trace_items rows of their span. */
-export const logsV1: RecordFormat<LogItemRow> = {
-  name: LOGS_V1,
-  table: 'trace_items',
-  columns: LOG_ITEM_COLUMNS,
-  key: (row) => row.trace_id,
-  encode: (row) => JSON.stringify(LOG_ITEM_COLUMNS.map((c) => row[c])),
-};
+export const logsV1 = compactFormat<LogItemRow>(LOGS_V1, 'trace_items', LOG_ITEM_COLUMNS);
 
 /** An insert body for rows in a format: one JSON array per line (JSONCompactEachRow, in format.columns order). */
 export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buffer {

@@ -1,15 +1,9 @@
 import { ExportLogsServiceRequest } from './proto.ts';
-import { asArray, DecodeError, isEmptyId, isObject, parseJsonBody, rejecter, toAttributes, toId, toNanos, toValue, type Flavor, type Loose } from './decode.ts';
+import { isEmptyId, isObject, parseJsonBody, parseProtobufBody, toAttributes, toId, toNanos, toValue, walkOtlp, type Flavor, type Loose } from './decode.ts';
 import type { Attributes, DecodedLogRecord, DecodedLogsRequest } from '../model.ts';
 
 export function decodeLogsProtobuf(body: Uint8Array): DecodedLogsRequest {
-  let message: unknown;
-  try {
-    message = ExportLogsServiceRequest.decode(body);
-  } catch (err) {
-    throw new DecodeError(`body is not a valid ExportLogsServiceRequest protobuf: ${(err as Error).message}`);
-  }
-  return walkLogs(message as Loose, 'protobuf');
+  return walkLogs(parseProtobufBody(ExportLogsServiceRequest, body), 'protobuf');
 }
 
 export function decodeLogsJson(body: Uint8Array | string): DecodedLogsRequest {
@@ -17,22 +11,8 @@ export function decodeLogsJson(body: Uint8Array | string): DecodedLogsRequest {
 }
 
 function walkLogs(req: Loose, flavor: Flavor): DecodedLogsRequest {
-  const out: DecodedLogsRequest = { records: [], rejected: 0, errors: [] };
-  const reject = rejecter(out);
-  for (const rl of asArray(req.resourceLogs)) {
-    if (!isObject(rl)) continue;
-    const resource = toAttributes(isObject(rl.resource) ? rl.resource.attributes : undefined);
-    for (const sl of asArray(rl.scopeLogs)) {
-      if (!isObject(sl)) continue;
-      const scopeName = isObject(sl.scope) && typeof sl.scope.name === 'string' ? sl.scope.name : '';
-      for (const r of asArray(sl.logRecords)) {
-        const result = toLogRecord(r, flavor, resource, scopeName);
-        if (typeof result === 'string') reject(result);
-        else out.records.push(result);
-      }
-    }
-  }
-  return out;
+  const { items, ...rest } = walkOtlp(req, { resources: 'resourceLogs', scopes: 'scopeLogs', items: 'logRecords' }, (r, resource, scope) => toLogRecord(r, flavor, resource, scope));
+  return { records: items, ...rest };
 }
 
 function toLogRecord(r: unknown, flavor: Flavor, resource: Attributes, scopeName: string): DecodedLogRecord | string {

@@ -1,5 +1,6 @@
+import type { Type } from 'protobufjs';
 import { ExportTraceServiceRequest } from './proto.ts';
-import type { AttrValue, Attributes, DecodedEvent, DecodedRequest, DecodedSpan } from '../model.ts';
+import type { AttrValue, Attributes, DecodedEvent, DecodedRequest, DecodedSpan, Rejections } from '../model.ts';
 
 /** Thrown when a body cannot be decoded at all (HTTP 400 / gRPC INVALID_ARGUMENT). */
 export class DecodeError extends Error {}
@@ -14,14 +15,17 @@ const HEX = /^[0-9a-fA-F]*$/;
 export type Loose = Record<string, unknown>;
 interface LongLike { low: number; high: number; toNumber(): number; toString(): string }
 
-export function decodeProtobuf(body: Uint8Array): DecodedRequest {
-  let message: unknown;
+/** A protobuf body as the message type it must be, or a DecodeError that names the type. */
+export function parseProtobufBody(type: Type, body: Uint8Array): Loose {
   try {
-    message = ExportTraceServiceRequest.decode(body);
+    return type.decode(body) as unknown as Loose;
   } catch (err) {
-    throw new DecodeError(`body is not a valid ExportTraceServiceRequest protobuf: ${(err as Error).message}`);
+    throw new DecodeError(`body is not a valid ${type.name} protobuf: ${(err as Error).message}`);
   }
-  return walkRequest(message as Loose, 'protobuf');
+}
+
+export function decodeProtobuf(body: Uint8Array): DecodedRequest {
+  return walkRequest(parseProtobufBody(ExportTraceServiceRequest, body), 'protobuf');
 }
 
 export function decodeJson(body: Uint8Array | string): DecodedRequest {
@@ -30,14 +34,34 @@ export function decodeJson(body: Uint8Array | string): DecodedRequest {
 
 export type Flavor = 'protobuf' | 'json';
 
-/** Counts a refused item in a decoded request: the total, by reason label, and the first few reasons. */
-export function rejecter(out: { rejected: number; errors: string[]; rejectedBy?: Record<string, number> }): (reason: string) => void {
-  return (reason) => {
-    out.rejected++;
-    const label = reason.split(':')[0]!;
-    (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
-    if (out.errors.length < MAX_REASONS && !out.errors.includes(reason)) out.errors.push(reason);
-  };
+/** The field names one OTLP signal nests its items under: resourceSpans > scopeSpans > spans. */
+export interface OtlpLayout { resources: string; scopes: string; items: string }
+
+/**
+ * Walks resource > scope > item of any OTLP export request, turning each item into a value or a
+ * rejection reason (counted in total, by reason label, and the first few reasons kept).
+ */
+export function walkOtlp<T>(
+  req: Loose, layout: OtlpLayout, toItem: (item: unknown, resource: Attributes, scopeName: string) => T | string,
+): Rejections & { items: T[] } {
+  const out: Rejections & { items: T[] } = { items: [], rejected: 0, errors: [] };
+  for (const r of asArray(req[layout.resources])) {
+    if (!isObject(r)) continue;
+    const resource = toAttributes(isObject(r.resource) ? r.resource.attributes : undefined);
+    for (const sc of asArray(r[layout.scopes])) {
+      if (!isObject(sc)) continue;
+      const scopeName = isObject(sc.scope) && typeof sc.scope.name === 'string' ? sc.scope.name : '';
+      for (const item of asArray(sc[layout.items])) {
+        const result = toItem(item, resource, scopeName);
+        if (typeof result !== 'string') { out.items.push(result); continue; }
+        out.rejected++;
+        const label = result.split(':')[0]!;
+        (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
+        if (out.errors.length < MAX_REASONS && !out.errors.includes(result)) out.errors.push(result);
+      }
+    }
+  }
+  return out;
 }
 
 /** Parses an OTLP/JSON body into its top-level object, or says why it cannot. */
@@ -54,22 +78,8 @@ export function parseJsonBody(body: Uint8Array | string, listField: string): Loo
 }
 
 function walkRequest(req: Loose, flavor: Flavor): DecodedRequest {
-  const out: DecodedRequest = { spans: [], rejected: 0, errors: [] };
-  const reject = rejecter(out);
-  for (const rs of asArray(req.resourceSpans)) {
-    if (!isObject(rs)) continue;
-    const resource = toAttributes(isObject(rs.resource) ? rs.resource.attributes : undefined);
-    for (const ss of asArray(rs.scopeSpans)) {
-      if (!isObject(ss)) continue;
-      const scopeName = isObject(ss.scope) && typeof ss.scope.name === 'string' ? ss.scope.name : '';
-      for (const s of asArray(ss.spans)) {
-        const result = toSpan(s, flavor, resource, scopeName);
-        if (typeof result === 'string') reject(result);
-        else out.spans.push(result);
-      }
-    }
-  }
-  return out;
+  const { items, ...rest } = walkOtlp(req, { resources: 'resourceSpans', scopes: 'scopeSpans', items: 'spans' }, (s, resource, scope) => toSpan(s, flavor, resource, scope));
+  return { spans: items, ...rest };
 }
 
 function toSpan(s: unknown, flavor: Flavor, resource: Attributes, scopeName: string): DecodedSpan | string {
@@ -157,7 +167,7 @@ export function isObject(v: unknown): v is Loose {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
-export function asArray(v: unknown): unknown[] {
+function asArray(v: unknown): unknown[] {
   return Array.isArray(v) ? v : [];
 }
 

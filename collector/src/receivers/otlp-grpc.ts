@@ -2,16 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import { type KeyCache } from '@spanlens/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
-import { decodeProtobuf } from '../otlp/decode.ts';
-import { decodeLogsProtobuf } from '../otlp/decode-logs.ts';
-import { encodeExportResponse, LOGS_RESPONSE, TRACES_RESPONSE } from '../otlp/proto.ts';
-import type { LogsConsumer, TracesConsumer } from '../pipeline.ts';
+import { encodeExportResponse } from '../otlp/proto.ts';
+import type { OtlpSignal } from './signals.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
 import type { IngestRateLimiter } from '../rate-limit.ts';
 
 export interface OtlpGrpcOptions {
-  traces: TracesConsumer;
-  logs: LogsConsumer;
+  /** The OTLP signals (traces, logs), each as its Export service. */
+  signals: readonly OtlpSignal[];
   keys: KeyCache;
   maxBodyBytes: number;
   rateLimit: IngestRateLimiter;
@@ -35,16 +33,14 @@ function exportService(service: string): grpc.ServiceDefinition {
   };
 }
 
-type Handle = (projectId: string, body: Buffer, keyId: string) => Promise<Uint8Array>;
-
 /** OTLP/gRPC receiver: TraceService/Export and LogsService/Export, gzip handled by grpc-js. */
 export async function startOtlpGrpcReceiver(host: string, port: number, opts: OtlpGrpcOptions): Promise<{ port: number; close(): Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
   });
-  const serve = (service: string, admit: () => void, handle: Handle) => server.addService(exportService(service), {
+  for (const signal of opts.signals) server.addService(exportService(signal.grpcService), {
     Export: (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
-      void authenticated(call, opts, admit, handle).then(
+      void handle(call, signal, opts).then(
         (response) => {
           opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: 'OK' });
           callback(null, response);
@@ -60,16 +56,6 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
       );
     },
   });
-  serve('trace.v1.TraceService', () => opts.traces.admit(), async (projectId, body, keyId) => {
-    const decoded = decodeProtobuf(body);
-    await opts.rateLimit.take(keyId, decoded.spans.length + decoded.rejected);
-    return encodeExportResponse(TRACES_RESPONSE, await opts.traces.consumeTraces(projectId, decoded));
-  });
-  serve('logs.v1.LogsService', () => opts.logs.admit(), async (projectId, body, keyId) => {
-    const decoded = decodeLogsProtobuf(body);
-    await opts.rateLimit.take(keyId, decoded.records.length + decoded.rejected);
-    return encodeExportResponse(LOGS_RESPONSE, await opts.logs.consumeLogs(projectId, decoded));
-  });
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
@@ -79,10 +65,12 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
   };
 }
 
-async function authenticated(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, opts: OtlpGrpcOptions, admit: () => void, handle: Handle): Promise<Uint8Array> {
+async function handle(call: grpc.ServerUnaryCall<Buffer, Uint8Array>, signal: OtlpSignal, opts: OtlpGrpcOptions): Promise<Uint8Array> {
   const auth = await opts.keys.authenticate(call.metadata.get('authorization').map(String));
   if ('problem' in auth) throw new IngestError('unauthenticated', KEY_PROBLEM[auth.problem]);
   await opts.rateLimit.check(auth.keyId);
-  admit();
-  return handle(auth.projectId, call.request, auth.keyId);
+  signal.consumer.admit();
+  const decoded = signal.decodeProtobuf(call.request);
+  await opts.rateLimit.take(auth.keyId, signal.items(decoded));
+  return encodeExportResponse(signal.response, await signal.consumer.consume(auth.projectId, decoded));
 }

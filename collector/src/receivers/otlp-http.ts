@@ -1,17 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { feedbackSchema, toFeedbackRow, type KeyCache } from '@spanlens/clickhouse';
 import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
-import { decodeJson, decodeProtobuf } from '../otlp/decode.ts';
-import { decodeLogsJson, decodeLogsProtobuf } from '../otlp/decode-logs.ts';
-import { encodeExportResponse, encodeRpcStatus, exportResponseJson, LOGS_RESPONSE, TRACES_RESPONSE, type PartialSuccess, type ResponseFormat } from '../otlp/proto.ts';
-import type { FeedbackConsumer, LogsConsumer, TracesConsumer } from '../pipeline.ts';
+import { encodeExportResponse, encodeRpcStatus, exportResponseJson } from '../otlp/proto.ts';
+import type { FeedbackConsumer } from '../pipeline.ts';
+import type { OtlpSignal } from './signals.ts';
 import { decodeBody } from './http-body.ts';
 import type { CollectorMetrics } from '../telemetry.ts';
 import type { IngestRateLimiter } from '../rate-limit.ts';
 
 export interface OtlpHttpOptions {
-  traces: TracesConsumer;
-  logs: LogsConsumer;
+  /** The OTLP signals (traces, logs), each on its own path. */
+  signals: readonly OtlpSignal[];
   feedback: FeedbackConsumer;
   keys: KeyCache;
   /** Largest request body, after decompression. */
@@ -57,34 +56,21 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
     await opts.rateLimit.check(auth.keyId);
   });
 
-  /** One OTLP signal's route: admit, decompress, decode, rate-limit by items, consume, answer in kind. */
-  const exportRoute = <T extends { rejected: number }>(path: string, signal: {
-    consumer: { admit(): void };
-    decode: { protobuf(b: Uint8Array): T; json(b: Uint8Array): T };
-    items(decoded: T): number;
-    consume(projectId: string, decoded: T): Promise<PartialSuccess>;
-    response: ResponseFormat;
-  }) => app.post(path, async (req, reply) => {
-    const raw = req.body as Buffer | undefined;
-    if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
-    signal.consumer.admit();
-    const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
-    const protobuf = isProtobuf(req);
-    const decoded = protobuf ? signal.decode.protobuf(body) : signal.decode.json(body);
-    await opts.rateLimit.take(req.keyId, signal.items(decoded) + decoded.rejected);
-    const partial = await signal.consume(req.projectId, decoded);
-    if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(signal.response, partial)));
-    return reply.type(JSON_TYPE).send(exportResponseJson(signal.response, partial));
-  });
-
-  exportRoute('/v1/traces', {
-    consumer: opts.traces, decode: { protobuf: decodeProtobuf, json: decodeJson }, items: (d) => d.spans.length,
-    consume: (p, d) => opts.traces.consumeTraces(p, d), response: TRACES_RESPONSE,
-  });
-  exportRoute('/v1/logs', {
-    consumer: opts.logs, decode: { protobuf: decodeLogsProtobuf, json: decodeLogsJson }, items: (d) => d.records.length,
-    consume: (p, d) => opts.logs.consumeLogs(p, d), response: LOGS_RESPONSE,
-  });
+  // Every signal the same way: admit, decompress, decode, rate-limit by items, consume, answer in kind.
+  for (const signal of opts.signals) {
+    app.post(signal.httpPath, async (req, reply) => {
+      const raw = req.body as Buffer | undefined;
+      if (!raw) throw new IngestError('unsupported_media_type', `Content-Type must be ${PROTOBUF} or ${JSON_TYPE}`);
+      signal.consumer.admit();
+      const body = await decodeBody(raw, req.headers['content-encoding'], opts.maxBodyBytes);
+      const protobuf = isProtobuf(req);
+      const decoded = protobuf ? signal.decodeProtobuf(body) : signal.decodeJson(body);
+      await opts.rateLimit.take(req.keyId, signal.items(decoded));
+      const partial = await signal.consumer.consume(req.projectId, decoded);
+      if (protobuf) return reply.type(PROTOBUF).send(Buffer.from(encodeExportResponse(signal.response, partial)));
+      return reply.type(JSON_TYPE).send(exportResponseJson(signal.response, partial));
+    });
+  }
 
   app.post('/v1/feedback', async (req, reply) => {
     if (isProtobuf(req)) throw new IngestError('unsupported_media_type', `feedback takes ${JSON_TYPE}`);
