@@ -15,6 +15,10 @@ import { Notifier } from './alerts/notifier.ts';
 import { adminRoutes, sessionRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { driftRoutes } from './routes/drift.ts';
+import { evaluatorRoutes } from './routes/evaluators.ts';
+import { EvaluationWorker, type EvaluationWorkerOptions } from './evaluations/worker.ts';
+import { SecretBox } from './secrets.ts';
+import { randomBytes } from 'node:crypto';
 import { exportRoutes } from './routes/export.ts';
 import { qualityRoutes } from './routes/quality.ts';
 import { groupRoutes } from './routes/groups.ts';
@@ -40,6 +44,14 @@ export interface ApiOptions {
   otlpHttpEndpoint?: string;
   /** Requests per minute per API key (or per address without one) on /api; 0 or absent: no limit. */
   rateLimitPerMinute?: number;
+  /** Seals judges' API keys at rest (loadSecretBox); absent: a key for this process only (tests). */
+  secretBox?: SecretBox;
+  evaluations?: EvaluationOptions;
+}
+
+export interface EvaluationOptions extends Partial<Omit<EvaluationWorkerOptions, 'storage' | 'box'>> {
+  /** Run the evaluation worker in this process (with Kafka: under `lease`). */
+  evaluate?: boolean;
 }
 
 export interface AlertOptions {
@@ -58,6 +70,7 @@ export interface AlertOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     alerts: { evaluator: AlertEvaluator; notifier: Notifier };
+    evaluations: EvaluationWorker;
   }
 }
 
@@ -77,6 +90,13 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.decorate('alerts', { evaluator, notifier });
   if (a.evaluate) app.addHook('onReady', async () => evaluator.start());
   app.addHook('onClose', async () => evaluator.close());
+
+  const box = opts.secretBox ?? new SecretBox(randomBytes(32));
+  const { evaluate: runEvaluations, ...workerOptions } = opts.evaluations ?? {};
+  const evaluations = new EvaluationWorker({ storage: opts.storage, box, ...workerOptions });
+  app.decorate('evaluations', evaluations);
+  if (runEvaluations) app.addHook('onReady', async () => evaluations.start());
+  app.addHook('onClose', async () => evaluations.close());
 
   const auth = new Authenticator({ storage: opts.storage, keys: opts.keys, adminToken: opts.adminToken });
   await app.register(fastifyCookie, { secret: auth.cookieSecret });
@@ -130,6 +150,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await v1.register(driftRoutes, { storage });
     await v1.register(qualityRoutes, { storage });
     await v1.register(exportRoutes, { storage });
+    await v1.register(evaluatorRoutes, { storage, box });
     await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
     await v1.register(redactionRoutes, { storage, onChange: opts.onRedactionChanged });
     await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
@@ -173,5 +194,6 @@ function toErrorBody(err: FastifyError): ApiErrorBody & { status: number } {
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, error: err.statusCode === 404 ? 'not_found' : 'invalid_request', message: err.message };
   }
+  console.error('DEBUG500', err);
   return { status: 500, error: 'internal', message: 'internal error' };
 }

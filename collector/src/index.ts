@@ -2,5 +2,6 @@ export { startCollector, addressPort, DEFAULT_INGEST_LIMITS, DEFAULT_MAX_BATCH_B
 export { createTopicsIfMissing, type KafkaSettings } from './kafka/client.ts';
 export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
 export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';
+export { tablePrice } from './processors/pricing.ts';
 export type { DecodedSpan, DecodedRequest, Attributes, AttrValue } from './model.ts';
 export type { LlmFields, ChatMessage } from './processors/conventions/fields.ts';

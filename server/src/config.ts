@@ -13,6 +13,8 @@ export const configSchema = z.object({
   SPANLENS_INIT_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SPANLENS_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SPANLENS_ALERTS: z.enum(['on', 'off']).default('on'),
+  SPANLENS_EVALUATIONS: z.enum(['on', 'off']).default('on'),
+  SPANLENS_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   SPANLENS_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
   SPANLENS_PUBLIC_URL: z.url().optional(),
   SPANLENS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

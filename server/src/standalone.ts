@@ -2,7 +2,7 @@ import { addApiKey, applyRetention, explainStorageError, createProject, findProj
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
-import { buildApi, kafkaLease } from '@spanlens/api';
+import { buildApi, kafkaLease, loadSecretBox, type ApiOptions } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
 import { kafkaSettings, type Config } from './config.ts';
 
@@ -132,6 +132,23 @@ export async function alertOptions(config: Config) {
   };
 }
 
+/**
+ * Background evaluation as configured: on unless SPANLENS_EVALUATIONS=off; with Kafka,
+ * evaluating processes share a lease as alerting does, and every process must share
+ * SPANLENS_SECRET_KEY to read the judges' keys.
+ */
+export async function evaluationOptions(config: Config): Promise<Pick<ApiOptions, 'secretBox' | 'evaluations'>> {
+  const evaluate = config.SPANLENS_EVALUATIONS === 'on';
+  const kafka = kafkaSettings(config, 'spanlens-evaluations');
+  const lease = evaluate && kafka
+    ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}evaluations-lease`, groupId: `${kafka.groupId}-evaluations` })
+    : undefined;
+  return {
+    secretBox: loadSecretBox(config.SPANLENS_SECRET_KEY, join(config.SPANLENS_DATA_DIR, 'secret.key')),
+    evaluations: { evaluate, ...(lease ? { lease } : {}) },
+  };
+}
+
 /** The start line about who may open the dashboard. */
 export function dashboardAccessLine(config: Config): string {
   return config.SPANLENS_ADMIN_TOKEN
@@ -160,7 +177,9 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     opened(() => collector.close());
     const alerts = await alertOptions(config);
     if (alerts.lease) opened(() => alerts.lease!.close());
-    const api = await buildApi({ storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
+    const evaluations = await evaluationOptions(config);
+    if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
+    const api = await buildApi({ ...evaluations, storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
       otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
     });
     opened(() => api.close());
@@ -189,7 +208,9 @@ export async function startApiOnly(config: Config): Promise<{ storage: Storage; 
     await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
     const alerts = await alertOptions(config);
     if (alerts.lease) opened(() => alerts.lease!.close());
-    const api = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts });
+    const evaluations = await evaluationOptions(config);
+    if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
+    const api = await buildApi({ ...evaluations, storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts });
     opened(() => api.close());
     await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
     return {

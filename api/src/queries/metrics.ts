@@ -22,6 +22,11 @@ export type GroupDimension = keyof typeof GROUP_DIMENSIONS;
 export const ROLLUP_DIMENSIONS: ReadonlySet<GroupDimension> = new Set(['model', 'provider', 'service', 'environment', 'kind']);
 
 export type Scope = 'llm' | 'root' | 'all';
+
+/** The scope's condition on raw span rows. */
+export function rawScope(scope: Scope): string[] {
+  return scope === 'llm' ? ["model != ''"] : scope === 'root' ? ["parent_span_id = ''"] : [];
+}
 export type Source = 'rollup' | 'spans';
 
 /** Ranges longer than this read the minute rollups when the filters allow it. */
@@ -189,10 +194,9 @@ export async function aggregate(storage: Storage, q: AggregateQuery): Promise<Ag
     groupBy.push('g_key');
     if (q.groupKeys) where.push(`has(${sql.param(q.groupKeys, 'Array(String)')}, ${column})`);
   }
-  const rawScope = q.scope === 'llm' ? ["model != ''"] : q.scope === 'root' ? ["parent_span_id = ''"] : [];
   const from = rollup
     ? `(${rollupRows(sql, q, where, column)})`
-    : `spans ${arrayJoin} WHERE ${[sql.timeRange('start_time', msToCh(q.fromMs), msToCh(q.toMs)), ...where, ...rawScope].join(' AND ')}`;
+    : `spans ${arrayJoin} WHERE ${[sql.timeRange('start_time', msToCh(q.fromMs), msToCh(q.toMs)), ...where, ...rawScope(q.scope)].join(' AND ')}`;
   const order = q.orderBy
     ? `ORDER BY ${METRIC_SQL[q.orderBy.metric]} ${q.orderBy.order} NULLS LAST, g_key LIMIT ${sql.param(q.orderBy.limit, 'UInt32')}`
     : q.bucketSeconds ? 'ORDER BY t' : '';

@@ -4,21 +4,12 @@ import type { Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
 import { filterShape, msToCh, resolveRange, SqlFilter } from '../filters.ts';
 import { errorResponse } from '../schemas.ts';
+import { messageText, parseMessages } from '../messages.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_ROWS = 100_000;
 
-interface Message { role: string; content?: string | null; toolCalls?: Array<{ id?: string; name: string; arguments?: string }>; toolCallId?: string }
 interface ExportRow { trace_id: string; started: string; model: string; input: string; output: string; score: number | null; comment: string }
-
-function parseMessages(text: string, role: string): Message[] {
-  if (text.startsWith('[{')) {
-    try {
-      return JSON.parse(text) as Message[];
-    } catch { /* plain text after all */ }
-  }
-  return text === '' ? [] : [{ role, content: text }];
-}
 
 /** OpenAI's chat fine-tuning line: the call's messages, then its answer. */
 export function fineTuningLine(r: Pick<ExportRow, 'input' | 'output'>): string {
@@ -31,13 +22,11 @@ export function fineTuningLine(r: Pick<ExportRow, 'input' | 'output'>): string {
   return JSON.stringify({ messages });
 }
 
-const text = (raw: string) => parseMessages(raw, 'user').map((m) => m.content ?? '').join('\n');
-
 /** RFC 4180: quote every field, double the quotes inside. */
 const csvField = (v: string | number | null) => `"${String(v ?? '').replace(/"/g, '""')}"`;
 
 export function csvLine(r: ExportRow): string {
-  return [r.trace_id, r.started, r.model, text(r.input), text(r.output), r.score, r.comment].map(csvField).join(',') + '\r\n';
+  return [r.trace_id, r.started, r.model, messageText(r.input), messageText(r.output), r.score, r.comment].map(csvField).join(',') + '\r\n';
 }
 
 export const exportRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (app, { storage }) => {

@@ -146,3 +146,8 @@ function deriveRates(provider: string, model: string, timestamp: Date): Rates | 
     output: (price({ output_tokens: MTOK }) - base) / MTOK,
   };
 }
+
+/** The public table's price of a call made outside the span path (an evaluator's judge); null when unknown. */
+export function tablePrice(provider: string, model: string, at: Date, usage: { input: number; output: number }): number | null {
+  return lookup(provider, model, at, { input_tokens: Math.max(0, usage.input), output_tokens: Math.max(0, usage.output) })?.total_price ?? null;
+}
