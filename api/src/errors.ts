@@ -5,6 +5,7 @@ export const API_ERRORS = {
   forbidden: 403,
   dashboard_locked: 403,
   not_found: 404,
+  conflict: 409,
   rate_limited: 429,
   internal: 500,
 } as const;

@@ -16,6 +16,7 @@ import { adminRoutes, sessionRoutes } from './routes/admin.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { driftRoutes } from './routes/drift.ts';
 import { evaluatorRoutes } from './routes/evaluators.ts';
+import { annotationRoutes } from './routes/annotations.ts';
 import { EvaluationWorker, type EvaluationWorkerOptions } from './evaluations/worker.ts';
 import { SecretBox } from './secrets.ts';
 import { randomBytes } from 'node:crypto';
@@ -151,6 +152,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     await v1.register(qualityRoutes, { storage });
     await v1.register(exportRoutes, { storage });
     await v1.register(evaluatorRoutes, { storage, box });
+    await v1.register(annotationRoutes, { storage, retentionDays });
     await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
     await v1.register(redactionRoutes, { storage, onChange: opts.onRedactionChanged });
     await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
@@ -194,6 +196,7 @@ function toErrorBody(err: FastifyError): ApiErrorBody & { status: number } {
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, error: err.statusCode === 404 ? 'not_found' : 'invalid_request', message: err.message };
   }
-  console.error('DEBUG500', err);
+  // The message only: a request's body may hold span content.
+  console.error(`spanlens: api internal error: ${err.name}: ${err.message}`);
   return { status: 500, error: 'internal', message: 'internal error' };
 }

@@ -1,15 +1,13 @@
 import { formatMillis, toIso8601, type Storage } from '@spanlens/clickhouse';
 import { ruleInput, type Destination, type DestinationInput, type Rule, type RuleInput } from './rules.ts';
 import type { GroupState } from './state-machine.ts';
+import { nextVersion } from '../versions.ts';
 
 /** Persistence of alerting: rules, destinations, group states, events (the outbox), delivery attempts. */
 
 const ms = (ch: string): number => Date.parse(toIso8601(ch));
 const ch = formatMillis;
 
-// Versions must grow even for two writes in one millisecond.
-let lastVersion = 0;
-const nextVersion = () => (lastVersion = Math.max(Date.now() * 1000, lastVersion + 1));
 
 export async function listRules(storage: Storage, projectId?: string): Promise<Rule[]> {
   const rs = await storage.client.query({

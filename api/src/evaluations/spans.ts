@@ -35,8 +35,11 @@ export function isSampled(evaluatorId: string, spanId: string, rate: number): bo
   return h.readUInt32BE(0) / 0x1_0000_0000 < rate;
 }
 
-function matching(sql: SqlFilter, ev: Evaluator): string[] {
-  return [`project_id = ${sql.param(ev.projectId, 'String')}`, ...rawScope(ev.scope), ...sql.spanConditions(ev.filters as FilterQuery, { spanStatus: false })];
+/** Which spans an evaluator or an annotation queue takes: a project's LLM calls or root spans, filtered. */
+export interface Selection { projectId: string; scope: 'llm' | 'root'; filters: FilterQuery }
+
+function matching(sql: SqlFilter, s: Selection): string[] {
+  return [`project_id = ${sql.param(s.projectId, 'String')}`, ...rawScope(s.scope), ...sql.spanConditions(s.filters, { spanStatus: true })];
 }
 
 /**
@@ -57,7 +60,7 @@ export async function storedAfter(storage: Storage, ev: Evaluator, cursor: { at:
 }
 
 /** Spans that started in [from, to), after the keyset cursor (start time, span id). */
-export async function startedIn(storage: Storage, ev: Evaluator, fromMs: number, toMs: number, cursor: { at: string; spanId: string } | null, limit: number): Promise<Candidate[]> {
+export async function startedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number, cursor: { at: string; spanId: string } | null, limit: number): Promise<Candidate[]> {
   const sql = new SqlFilter();
   const where = [...matching(sql, ev), sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs))];
   if (cursor) where.push(`(start_time, span_id) > (${sql.param(cursor.at, "DateTime64(9, 'UTC')")}, ${sql.param(cursor.spanId, 'String')})`);
@@ -65,7 +68,7 @@ export async function startedIn(storage: Storage, ev: Evaluator, fromMs: number,
 }
 
 /** How many spans a backfill over [from, to) looks at, before sampling. */
-export async function countStartedIn(storage: Storage, ev: Evaluator, fromMs: number, toMs: number): Promise<number> {
+export async function countStartedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number): Promise<number> {
   const sql = new SqlFilter();
   const where = [...matching(sql, ev), sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs))];
   const rs = await storage.client.query({ query: `SELECT count() AS n FROM spans WHERE ${where.join(' AND ')}`, query_params: sql.params, format: 'JSONEachRow' });

@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import { formatMillis, toIso8601, type FeedbackRow, type Storage } from '@spanlens/clickhouse';
 import type { SecretBox } from '../secrets.ts';
 import { evaluatorInput, type Evaluator, type EvaluatorInput } from './definition.ts';
+import { nextVersion } from '../versions.ts';
 
 /** Persistence of evaluators (every version), their scan state and backfills. */
 
-// Versions must grow even for two writes in one millisecond.
-let lastVersion = 0;
-const nextVersion = () => (lastVersion = Math.max(Date.now() * 1000, lastVersion + 1));
 
 interface VersionRow { project_id: string; id: string; version: number; definition: string; api_key_enc: string; deleted: boolean; created_at: string }
 

@@ -23,7 +23,7 @@ export function fineTuningLine(r: Pick<ExportRow, 'input' | 'output'>): string {
 }
 
 /** RFC 4180: quote every field, double the quotes inside. */
-const csvField = (v: string | number | null) => `"${String(v ?? '').replace(/"/g, '""')}"`;
+export const csvField = (v: string | number | null) => `"${String(v ?? '').replace(/"/g, '""')}"`;
 
 export function csvLine(r: ExportRow): string {
   return [r.trace_id, r.started, r.model, messageText(r.input), messageText(r.output), r.score, r.comment].map(csvField).join(',') + '\r\n';
