@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { filterShape } from './filters.ts';
+import { scoreFilterShape } from './queries/scores.ts';
 
 export const order = z.enum(['asc', 'desc']).default('desc');
 export const limit = z.coerce.number().int().min(1).max(500).default(50).describe('Rows per page, at most 500');
@@ -11,6 +12,7 @@ export const traceListQuery = z.strictObject({
   maxLatencyMs: z.coerce.number().min(0).optional(),
   minCostUsd: z.coerce.number().min(0).optional(),
   maxCostUsd: z.coerce.number().min(0).optional(),
+  ...scoreFilterShape,
   sort: z.enum(['startTime', 'durationMs', 'costUsd', 'totalTokens', 'spanCount']).default('startTime'),
   order,
   limit,
@@ -94,6 +96,9 @@ export const feedbackSchema = z.object({
   source: z.string(),
   author: z.string().nullable(),
   userId: z.string().nullable(),
+  evaluatorId: z.string().nullable().describe('source "evaluation": the evaluator that wrote it'),
+  evaluatorVersion: z.number().nullable(),
+  judgeCostUsd: z.number().nullable().describe("The judge call's cost (never in the project's cost)"),
   createdAt: z.string(),
 });
 

@@ -153,6 +153,8 @@ function toSpan([, spanId, startTime, , doc]: ItemRow): z.infer<typeof spanSchem
 interface FeedbackDoc {
   span_id: string; name: string; data_type: string; value: Num; string_value: string; comment: string;
   source: string; author: string; user_id: string;
+  /** Since migration 0013; absent in docs written before it. */
+  evaluator_id?: string; evaluator_version?: number; judge_cost_usd?: number;
 }
 
 function toFeedback([, id, createdAt, , doc]: ItemRow): z.infer<typeof feedbackSchema> {
@@ -168,6 +170,9 @@ function toFeedback([, id, createdAt, , doc]: ItemRow): z.infer<typeof feedbackS
     source: r.source,
     author: nullIfEmpty(r.author),
     userId: nullIfEmpty(r.user_id),
+    evaluatorId: nullIfEmpty(r.evaluator_id ?? ''),
+    evaluatorVersion: r.evaluator_version ? n(r.evaluator_version) : null,
+    judgeCostUsd: r.judge_cost_usd ? n(r.judge_cost_usd) : null,
     // Scores are kept to the millisecond; the item's time column has nine digits.
     createdAt: toIso8601(createdAt.slice(0, 23)),
   };

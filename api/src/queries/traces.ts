@@ -4,6 +4,7 @@ import type { traceSummary } from '../schemas.ts';
 import { afterCursor, type Cursor } from '../cursor.ts';
 import { asArray, chToMs, msToCh, SqlFilter, type FilterQuery, type TimeRange } from '../filters.ts';
 import { n, nullIfEmpty, type Num } from './values.ts';
+import { hasScoreFilter, scoredTraces, type ScoreFilter } from './scores.ts';
 
 export const TRACE_SORTS = {
   startTime: { expr: 'trace_start', type: "DateTime64(9, 'UTC')" },
@@ -23,6 +24,7 @@ export interface TraceListParams {
   maxLatencyMs?: number;
   minCostUsd?: number;
   maxCostUsd?: number;
+  scores?: ScoreFilter;
   sort: TraceSort;
   order: 'asc' | 'desc';
   /** Rows wanted (the route asks one more than a page to know whether another follows). */
@@ -100,6 +102,7 @@ async function listTracesIn(storage: Storage, p: TraceListParams, loMs: number, 
   if (conds.length) {
     where.push(`trace_id IN (SELECT trace_id FROM spans WHERE project_id = ${project} AND ${sql.timeRange('start_time', lo, hi)} AND ${conds.join(' AND ')})`);
   }
+  if (p.scores && hasScoreFilter(p.scores)) where.push(`trace_id IN (SELECT trace_id FROM (${scoredTraces(sql, project, p.scores)}))`);
   const having = [`trace_start >= ${sql.param(lo, "DateTime64(9, 'UTC')")}`, `trace_start < ${sql.param(hi, "DateTime64(9, 'UTC')")}`];
   const status = asArray(p.filters.status);
   if (status.length) {

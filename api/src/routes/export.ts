@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { filterShape, msToCh, resolveRange, SqlFilter } from '../filters.ts';
 import { errorResponse } from '../schemas.ts';
 import { messageText, parseMessages } from '../messages.ts';
+import { hasScoreFilter, scoreFilterShape, scoredTraces } from '../queries/scores.ts';
 
 const DAY_MS = 86_400_000;
 const MAX_ROWS = 100_000;
@@ -36,9 +37,7 @@ export const exportRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
       querystring: z.strictObject({
         ...filterShape,
         format: z.enum(['jsonl', 'csv']).default('jsonl'),
-        feedbackName: z.string().min(1).max(200).optional().describe('Only traces scored with this feedback name'),
-        minScore: z.coerce.number().optional().describe('Average score at least this (with feedbackName)'),
-        maxScore: z.coerce.number().optional(),
+        ...scoreFilterShape,
         limit: z.coerce.number().int().min(1).max(MAX_ROWS).default(10_000),
       }),
       response: { 400: errorResponse, 401: errorResponse },
@@ -52,13 +51,6 @@ export const exportRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
     const where = [`project_id = ${project}`, range, "kind = 'llm'"];
     const conds = sql.spanConditions(q, { spanStatus: true });
     if (conds.length) where.push(`trace_id IN (SELECT trace_id FROM spans WHERE project_id = ${project} AND ${range} AND ${conds.join(' AND ')})`);
-    const fbWhere = [`project_id = ${project}`];
-    if (q.feedbackName) fbWhere.push(`name = ${sql.param(q.feedbackName, 'String')}`);
-    const having = [
-      ...(q.minScore !== undefined ? [`score >= ${sql.param(q.minScore, 'Float64')}`] : []),
-      ...(q.maxScore !== undefined ? [`score <= ${sql.param(q.maxScore, 'Float64')}`] : []),
-    ];
-    const scored = q.feedbackName !== undefined || having.length > 0;
     const rs = await storage.client.query({
       query: `
         SELECT s.trace_id AS trace_id, s.started AS started, s.model AS model, s.input AS input, s.output AS output, f.score AS score, f.comment AS comment
@@ -66,10 +58,7 @@ export const exportRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
           SELECT trace_id, min(start_time) AS started, argMax(model, start_time) AS model, argMax(input, start_time) AS input, argMax(output, start_time) AS output
           FROM spans WHERE ${where.join(' AND ')} GROUP BY trace_id
         ) AS s
-        ${scored ? 'INNER' : 'LEFT'} JOIN (
-          SELECT trace_id, avg(value) AS score, anyIf(comment, comment != '') AS comment FROM feedback FINAL
-          WHERE ${fbWhere.join(' AND ')} GROUP BY trace_id ${having.length ? `HAVING ${having.join(' AND ')}` : ''}
-        ) AS f ON f.trace_id = s.trace_id
+        ${hasScoreFilter(q) ? 'INNER' : 'LEFT'} JOIN (${scoredTraces(sql, project, q)}) AS f ON f.trace_id = s.trace_id
         ORDER BY started, trace_id
         LIMIT ${sql.param(q.limit, 'UInt32')}`,
       query_params: sql.params,

@@ -21,6 +21,7 @@ export const traceRoutes: FastifyPluginAsyncZod<{ storage: Storage; retentionDay
     const rows = await listTraces(opts.storage, {
       projectId: req.projectId, range, filters: q,
       minLatencyMs: q.minLatencyMs, maxLatencyMs: q.maxLatencyMs, minCostUsd: q.minCostUsd, maxCostUsd: q.maxCostUsd,
+      scores: { feedbackName: q.feedbackName, feedbackSource: q.feedbackSource, minScore: q.minScore, maxScore: q.maxScore },
       sort: q.sort, order: q.order, limit: q.limit + 1, cursor: decodeCursor(q.cursor, q.sort, q.order),
     });
     const page = rows.slice(0, q.limit);
