@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  HTTP_METHODS, WRITE_METHODS, bodySchema, buildQuery, canonical, fastifyRoutes, generate, json, requestText, send, withQuery,
+  HTTP_METHODS, T0, WRITE_METHODS, bodySchema, buildQuery, canonical, fastifyRoutes, generate, json, requestText, send, withQuery,
   type Call, type OpenApiDoc, type Reply, type Route,
 } from './helpers/openapi-walk.ts';
 import { TIME_HINTS, TRACES, fillPath, rich, spanIdOf, spansOf, traceIdOf, type Fixture, type Side } from './helpers/isolation-fixture.ts';
@@ -58,11 +58,17 @@ describe('project isolation: a key of project A gets nothing of project B on any
       id: `fid-${fx.side}`, name: `fbk-${fx.side}`, value: 0, comment: `cmt-${fx.side}`, spanId: spanIdOf(fx.side, 0, 1), userId: `usr-${fx.side}-0`,
     }), 'feedback');
     json(await asKey('POST', `/api/v1/traces/${traceIdOf(fx.side, 1)}/feedback`, { name: `fbk-${fx.side}`, value: 1 }), 'feedback');
+    const evaluator = json<{ id: string }>(await asKey('POST', '/api/v1/evaluators', {
+      name: `evl-${fx.side}`, type: 'rule', rule: { check: 'contains', text: `yankee${fx.side}` }, filters: { model: [`mdl-${fx.side}`] },
+    }), 'create evaluator');
+    json(await asKey('POST', `/api/v1/evaluators/${evaluator.id}/backfills`, { from: new Date(T0 - 30 * 86_400_000).toISOString(), to: new Date(T0).toISOString() }), 'backfill');
+    const queue = json<{ id: string }>(await asKey('POST', '/api/v1/annotation-queues', { name: `anq-${fx.side}`, scores: [{ type: 'boolean', name: `scr-${fx.side}` }] }), 'create queue');
+    json(await asKey('POST', `/api/v1/annotation-queues/${queue.id}/items`, { items: [{ traceId: trace0 }] }), 'queue item');
     json(await asKey('PUT', '/api/v1/prices', { provider: `prv-${fx.side}`, model: `mdl-${fx.side}`, inputPerMTok: 1.25, outputPerMTok: 2.5, cachedInputPerMTok: null }), 'price');
 
     Object.assign(fx.ids, {
       trace: trace0, span: spanIdOf(fx.side, 0, 1), session: `sess-${fx.side}-0`, user: `usr-${fx.side}-0`, project: fx.projectId,
-      rule: rule.id, destination: dest.id, key: extraKey.id, event: events[0]!.id, feedback: `fid-${fx.side}`, model: `mdl-${fx.side}`,
+      rule: rule.id, destination: dest.id, key: extraKey.id, evaluator: evaluator.id, 'annotation-queue': queue.id, item: trace0, event: events[0]!.id, feedback: `fid-${fx.side}`, model: `mdl-${fx.side}`,
     });
     const values = {
       model: `mdl-${fx.side}`, provider: `prv-${fx.side}`, service: `svc-${fx.side}`, environment: `env-${fx.side}`, release: `rel-${fx.side}`,
@@ -84,6 +90,7 @@ describe('project isolation: a key of project A gets nothing of project B on any
       `root-${fx.side}`, `call-${fx.side}`, `zulu${fx.side}`, `yankee${fx.side}`, `err-${fx.side}`, `attr-${fx.side}`,
       `fbk-${fx.side}`, `cmt-${fx.side}`, `fid-${fx.side}`, `rul-${fx.side}`, rule.id, `dst-${fx.side}`, dest.id, `hook-${fx.side}`,
       `whsec-${fx.side}-0123456789abcdef`, ...events.map((e) => e.id), tested.eventId,
+      `evl-${fx.side}`, evaluator.id, `anq-${fx.side}`, queue.id, `scr-${fx.side}`,
     );
   }
 
@@ -157,7 +164,9 @@ describe('project isolation: a key of project A gets nothing of project B on any
   const leaked = (call: Call, reply: Reply) => markersIn(b, call, reply).filter((m) => !tainted.has(m));
 
   /** Routes behind the key check document a 401; the others (/session) serve no project data. */
-  const isProjectScoped = (r: Route) => r.op?.responses?.['401'] !== undefined;
+  // Routes behind the key check that serve no project's data: the same for everyone.
+  const PROJECT_FREE = new Set(['GET /api/v1/evaluators/templates']);
+  const isProjectScoped = (r: Route) => r.op?.responses?.['401'] !== undefined && !PROJECT_FREE.has(`${r.method.toUpperCase()} ${r.path}`);
   const label = (r: Route) => `${r.method.toUpperCase()} ${r.path}`;
 
   /** A project's view of a GET route with its own key and ids (the dashboard's, for dashboard-only routes). */

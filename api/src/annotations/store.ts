@@ -108,12 +108,12 @@ export async function queueProgress(storage: Storage, projectId: string, queueId
 /** Live locks of these items: who holds each (the earliest lock still running). */
 export async function holders(storage: Storage, projectId: string, queueId: string, itemIds?: string[]): Promise<Map<string, { reviewer: string; expiresAt: string }>> {
   const rs = await storage.client.query({
-    query: `SELECT item_id, argMin(reviewer, (locked_at, reviewer)) AS reviewer, argMin(expires_at, (locked_at, reviewer)) AS expires
+    query: `SELECT item_id, argMin(reviewer, (locked_at, reviewer)) AS holder, argMin(expires_at, (locked_at, reviewer)) AS expires
             FROM annotation_locks WHERE project_id = {p:String} AND queue_id = {q:String} AND expires_at > now64(3)
             ${itemIds ? 'AND item_id IN {ids:Array(String)}' : ''} GROUP BY item_id`,
     query_params: { p: projectId, q: queueId, ids: itemIds ?? [] }, format: 'JSONEachRow',
   });
-  return new Map((await rs.json<{ item_id: string; reviewer: string; expires: string }>()).map((r) => [r.item_id, { reviewer: r.reviewer, expiresAt: toIso8601(r.expires) }]));
+  return new Map((await rs.json<{ item_id: string; holder: string; expires: string }>()).map((r) => [r.item_id, { reviewer: r.holder, expiresAt: toIso8601(r.expires) }]));
 }
 
 export async function lock(storage: Storage, projectId: string, queueId: string, itemId: string, reviewer: string, seconds: number): Promise<void> {

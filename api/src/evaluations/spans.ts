@@ -38,8 +38,15 @@ export function isSampled(evaluatorId: string, spanId: string, rate: number): bo
 /** Which spans an evaluator or an annotation queue takes: a project's LLM calls or root spans, filtered. */
 export interface Selection { projectId: string; scope: 'llm' | 'root'; filters: FilterQuery }
 
-function matching(sql: SqlFilter, s: Selection): string[] {
-  return [`project_id = ${sql.param(s.projectId, 'String')}`, ...rawScope(s.scope), ...sql.spanConditions(s.filters, { spanStatus: true })];
+/**
+ * The selection's conditions; `time` bounds start_time. Filters name any span of a trace (a
+ * root span has no model), so for traces they select the root spans of matching traces.
+ */
+function matching(sql: SqlFilter, s: Selection, time: string): string[] {
+  const project = `project_id = ${sql.param(s.projectId, 'String')}`;
+  const conds = sql.spanConditions(s.filters, { spanStatus: true });
+  if (s.scope === 'llm' || conds.length === 0) return [project, time, ...rawScope(s.scope), ...conds];
+  return [project, time, ...rawScope(s.scope), `trace_id IN (SELECT trace_id FROM spans WHERE ${[project, time, ...conds].join(' AND ')})`];
 }
 
 /**
@@ -51,8 +58,7 @@ export async function storedAfter(storage: Storage, ev: Evaluator, cursor: { at:
   const sql = new SqlFilter();
   const at = sql.param(cursor.at, "DateTime64(3, 'UTC')");
   const where = [
-    ...matching(sql, ev),
-    `start_time >= ${at} - INTERVAL 1 DAY`,
+    ...matching(sql, ev, `start_time >= ${at} - INTERVAL 1 DAY`),
     `(ingested_at, span_id) > (${at}, ${sql.param(cursor.spanId, 'String')})`,
     `ingested_at <= now64(3) - toIntervalMillisecond(${sql.param(settleMs, 'UInt32')})`,
   ];
@@ -62,7 +68,7 @@ export async function storedAfter(storage: Storage, ev: Evaluator, cursor: { at:
 /** Spans that started in [from, to), after the keyset cursor (start time, span id). */
 export async function startedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number, cursor: { at: string; spanId: string } | null, limit: number): Promise<Candidate[]> {
   const sql = new SqlFilter();
-  const where = [...matching(sql, ev), sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs))];
+  const where = matching(sql, ev, sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs)));
   if (cursor) where.push(`(start_time, span_id) > (${sql.param(cursor.at, "DateTime64(9, 'UTC')")}, ${sql.param(cursor.spanId, 'String')})`);
   return candidates(storage, sql, `SELECT trace_id, span_id, toString(start_time) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY start_time, span_id LIMIT ${sql.param(limit, 'UInt32')}`);
 }
@@ -70,7 +76,7 @@ export async function startedIn(storage: Storage, ev: Selection, fromMs: number,
 /** How many spans a backfill over [from, to) looks at, before sampling. */
 export async function countStartedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number): Promise<number> {
   const sql = new SqlFilter();
-  const where = [...matching(sql, ev), sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs))];
+  const where = matching(sql, ev, sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs)));
   const rs = await storage.client.query({ query: `SELECT count() AS n FROM spans WHERE ${where.join(' AND ')}`, query_params: sql.params, format: 'JSONEachRow' });
   return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
 }

@@ -134,6 +134,9 @@ export const evaluatorRoutes: FastifyPluginAsyncZod<{ storage: Storage; box: Sec
   });
 
   app.get('/evaluators/:id/backfills', {
-    schema: { summary: "An evaluator's backfills and their progress", params: idParams, response: { 200: z.object({ backfills: z.array(backfill) }), 401: errorResponse } },
-  }, async (req) => ({ backfills: (await listBackfills(storage, req.projectId, { evaluatorId: req.params.id })).map(toBackfill) }));
+    schema: { summary: "An evaluator's backfills and their progress", params: idParams, response: { 200: z.object({ backfills: z.array(backfill) }), 401: errorResponse, 404: errorResponse } },
+  }, async (req) => {
+    if (!(await getEvaluator(storage, req.projectId, req.params.id))) throw new ApiError('not_found', `evaluator ${req.params.id} not found`);
+    return { backfills: (await listBackfills(storage, req.projectId, { evaluatorId: req.params.id })).map(toBackfill) };
+  });
 };
