@@ -62,8 +62,8 @@ const evaluatorShape = z.strictObject({
   scope: z.enum(['llm', 'root']).default('llm').describe('LLM calls, or traces (judged on their root span)'),
   filters: ruleFilters.extend({ kind: ruleFilters.shape.model }).default({}),
   sampleRate: z.number().min(0).max(1).default(1).describe('Share of matching spans judged, chosen by a hash of the span id'),
-  concurrency: z.number().int().min(1).max(32).default(4),
-  ratePerMinute: z.number().int().min(1).max(60_000).default(600).describe('Judge calls (or rule checks) per minute at most'),
+  ratePerMinute: z.number().int().min(1).max(60_000).default(600).describe('Judge calls per minute at most (rules are not limited: they call nothing)'),
+  concurrency: z.number().int().min(1).max(32).default(4).describe('Judge calls in flight at most'),
   enabled: z.boolean().default(true),
 });
 

@@ -81,11 +81,19 @@ export function parseAnswer(content: string, o: JudgeOutput): { value: number | 
 /** The provider the price table knows an endpoint by: only OpenAI's own API is certain. */
 const providerOf = (baseUrl: string) => (/^https:\/\/api\.openai\.com\//.test(baseUrl) ? 'openai' : '');
 
-/** One judge call through the official OpenAI client (its retries: backoff with jitter, Retry-After honoured). */
-export async function judge(ev: Evaluator, apiKey: string, values: TemplateValues): Promise<Verdict> {
+/**
+ * The official OpenAI client for an evaluator version: its retries back off with jitter and
+ * honour Retry-After. Without a stored key a placeholder is sent (local endpoints need none).
+ */
+export function judgeClient(ev: Evaluator, apiKey: string): OpenAI {
+  const j = ev.judge!;
+  return new OpenAI({ baseURL: j.baseUrl, apiKey: apiKey || 'none', timeout: j.timeoutMs, maxRetries: j.maxRetries });
+}
+
+/** One judge call. */
+export async function judge(ev: Evaluator, client: OpenAI, values: TemplateValues): Promise<Verdict> {
   const j = ev.judge!;
   const { template, output } = resolvedJudge(j);
-  const client = new OpenAI({ baseURL: j.baseUrl, apiKey, timeout: j.timeoutMs, maxRetries: j.maxRetries });
   let res: OpenAI.Chat.Completions.ChatCompletion;
   try {
     res = await client.chat.completions.create({

@@ -21,8 +21,15 @@ export interface EvaluatedSpan {
   status: string;
 }
 
-/** A span found by a scan, before sampling: its key and where the scan stands after it. */
-export interface Candidate { traceId: string; spanId: string; at: string }
+/** A span found by a scan, before sampling: its key, where the scan stands after it, and (evaluator scans) its content. */
+export interface Candidate { traceId: string; spanId: string; at: string; span?: EvaluatedSpan }
+
+const CONTENT = 'trace_id, span_id, parent_span_id, name, kind, model, provider, input, output, attributes, duration_ns, cost_usd, status';
+type ContentRow = { trace_id: string; span_id: string; parent_span_id: string; name: string; kind: string; model: string; provider: string; input: string; output: string; attributes: Record<string, string>; duration_ns: string; cost_usd: number; status: string };
+const toSpan = (r: ContentRow): EvaluatedSpan => ({
+  traceId: r.trace_id, spanId: r.span_id, parentSpanId: r.parent_span_id, name: r.name, kind: r.kind, model: r.model, provider: r.provider,
+  input: r.input, output: r.output, attributes: r.attributes, durationMs: Number(r.duration_ns) / 1e6, costUsd: Number(r.cost_usd), status: r.status,
+});
 
 /**
  * Sampling by a hash of (evaluator, span): the same spans on every run, in every process and
@@ -62,15 +69,16 @@ export async function storedAfter(storage: Storage, ev: Evaluator, cursor: { at:
     `(ingested_at, span_id) > (${at}, ${sql.param(cursor.spanId, 'String')})`,
     `ingested_at <= now64(3) - toIntervalMillisecond(${sql.param(settleMs, 'UInt32')})`,
   ];
-  return candidates(storage, sql, `SELECT trace_id, span_id, toString(ingested_at) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY ingested_at, span_id LIMIT ${sql.param(limit, 'UInt32')}`);
+  // Content in the same statement: the conditions run first (PREWHERE), so only matching rows' content is read.
+  return candidates(storage, sql, `SELECT ${CONTENT}, toString(ingested_at) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY ingested_at, span_id LIMIT ${sql.param(limit, 'UInt32')}`, true);
 }
 
 /** Spans that started in [from, to), after the keyset cursor (start time, span id). */
-export async function startedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number, cursor: { at: string; spanId: string } | null, limit: number): Promise<Candidate[]> {
+export async function startedIn(storage: Storage, ev: Selection, fromMs: number, toMs: number, cursor: { at: string; spanId: string } | null, limit: number, content = false): Promise<Candidate[]> {
   const sql = new SqlFilter();
   const where = matching(sql, ev, sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs)));
   if (cursor) where.push(`(start_time, span_id) > (${sql.param(cursor.at, "DateTime64(9, 'UTC')")}, ${sql.param(cursor.spanId, 'String')})`);
-  return candidates(storage, sql, `SELECT trace_id, span_id, toString(start_time) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY start_time, span_id LIMIT ${sql.param(limit, 'UInt32')}`);
+  return candidates(storage, sql, `SELECT ${content ? CONTENT : 'trace_id, span_id'}, toString(start_time) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY start_time, span_id LIMIT ${sql.param(limit, 'UInt32')}`, content);
 }
 
 /** How many spans a backfill over [from, to) looks at, before sampling. */
@@ -81,26 +89,21 @@ export async function countStartedIn(storage: Storage, ev: Selection, fromMs: nu
   return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
 }
 
-async function candidates(storage: Storage, sql: SqlFilter, query: string): Promise<Candidate[]> {
+async function candidates(storage: Storage, sql: SqlFilter, query: string, content: boolean): Promise<Candidate[]> {
   const rs = await storage.client.query({ query, query_params: sql.params, format: 'JSONEachRow' });
-  return (await rs.json<{ trace_id: string; span_id: string; at: string }>()).map((r) => ({ traceId: r.trace_id, spanId: r.span_id, at: r.at }));
+  return (await rs.json<ContentRow & { at: string }>()).map((r) => ({ traceId: r.trace_id, spanId: r.span_id, at: r.at, ...(content ? { span: toSpan(r) } : {}) }));
 }
 
 /** The spans' content, read by their primary key's trace ids. */
 export async function loadSpans(storage: Storage, projectId: string, keys: ReadonlyArray<{ traceId: string; spanId: string }>): Promise<EvaluatedSpan[]> {
   if (keys.length === 0) return [];
   const rs = await storage.client.query({
-    query: `SELECT trace_id, span_id, parent_span_id, name, kind, model, provider, input, output, attributes, duration_ns, cost_usd, status
-            FROM spans WHERE project_id = {p:String} AND trace_id IN {t:Array(String)} AND span_id IN {s:Array(String)}
+    query: `SELECT ${CONTENT} FROM spans WHERE project_id = {p:String} AND trace_id IN {t:Array(String)} AND span_id IN {s:Array(String)}
             ORDER BY ingested_at DESC LIMIT 1 BY span_id`,
     query_params: { p: projectId, t: [...new Set(keys.map((k) => k.traceId))], s: keys.map((k) => k.spanId) },
     format: 'JSONEachRow',
   });
-  type Row = { trace_id: string; span_id: string; parent_span_id: string; name: string; kind: string; model: string; provider: string; input: string; output: string; attributes: Record<string, string>; duration_ns: string; cost_usd: number; status: string };
-  return (await rs.json<Row>()).map((r) => ({
-    traceId: r.trace_id, spanId: r.span_id, parentSpanId: r.parent_span_id, name: r.name, kind: r.kind, model: r.model, provider: r.provider,
-    input: r.input, output: r.output, attributes: r.attributes, durationMs: Number(r.duration_ns) / 1e6, costUsd: Number(r.cost_usd), status: r.status,
-  }));
+  return (await rs.json<ContentRow>()).map(toSpan);
 }
 
 /** The output of a trace's retriever spans: the context a groundedness judge checks against. */

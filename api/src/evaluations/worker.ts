@@ -3,9 +3,10 @@ import { formatMillis, toFeedbackRow, type Storage } from '@spanlens/clickhouse'
 import { soleLease, type Lease } from '../alerts/lease.ts';
 import type { SecretBox } from '../secrets.ts';
 import { resolvedJudge, scoreType, type Evaluator } from './definition.ts';
-import { judge, JudgeError, templateValues } from './judge.ts';
+import type OpenAI from 'openai';
+import { judge, judgeClient, JudgeError, templateValues } from './judge.ts';
 import { compileRule, type CompiledRule } from './rules.ts';
-import { isSampled, loadSpans, retrievedContext, startedIn, storedAfter, type Candidate, type EvaluatedSpan } from './spans.ts';
+import { isSampled, retrievedContext, startedIn, storedAfter, type Candidate, type EvaluatedSpan } from './spans.ts';
 import {
   getEvaluator, insertResults, judgeKey, listBackfills, listEvaluators, loadStates, resultId, saveBackfill, saveState, storedResults,
   type Backfill, type EvaluationRow, type EvaluatorState,
@@ -52,6 +53,8 @@ export class EvaluationWorker {
   private readonly o: Required<Omit<EvaluationWorkerOptions, 'lease'>> & { lease: Lease };
   private readonly queues = new Map<string, { version: number; queue: PQueue }>();
   private readonly rules = new Map<string, CompiledRule>();
+  /** Per evaluator version: its client with the key opened once, not per span. */
+  private readonly clients = new Map<string, Promise<OpenAI>>();
   private readonly pausedUntil = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
@@ -106,7 +109,7 @@ export class EvaluationWorker {
     const states = await loadStates(this.o.storage, b.projectId);
     const state = states.get(`${b.projectId}/${b.evaluatorId}`);
     if (!this.due(ev)) return;
-    const found = await startedIn(this.o.storage, ev, b.fromMs, b.toMs, b.cursor, this.o.batchSize);
+    const found = await startedIn(this.o.storage, ev, b.fromMs, b.toMs, b.cursor, this.o.batchSize, true);
     if (found.length === 0) {
       await saveBackfill(this.o.storage, b.projectId, { ...b, status: 'done', done: b.total });
       return;
@@ -149,7 +152,7 @@ export class EvaluationWorker {
     const sampled = found.filter((c) => isSampled(ev.id, c.spanId, ev.sampleRate));
     const done = await storedResults(this.o.storage, ev.projectId, sampled.map((c) => ({ traceId: c.traceId, id: idOf(c) })));
     const todo = sampled.filter((c) => !done.has(idOf(c)));
-    const spans = new Map((await loadSpans(this.o.storage, ev.projectId, todo)).map((s) => [s.spanId, s]));
+    const spans = new Map(todo.flatMap((c) => (c.span ? [[c.spanId, c.span] as const] : [])));
     const queue = this.queueFor(ev);
     const outcomes = new Map<string, EvaluationRow | JudgeError>();
     let judgeError: string | undefined;
@@ -193,7 +196,7 @@ export class EvaluationWorker {
     } else {
       const j = ev.judge!;
       const context = resolvedJudge(j).template.includes('{{context}}') ? await retrievedContext(this.o.storage, ev.projectId, span.traceId) : '';
-      const verdict = await judge(ev, await judgeKey(this.o.storage, this.o.box, ev), templateValues(span, j.referenceAttribute, context));
+      const verdict = await judge(ev, await this.clientFor(ev), templateValues(span, j.referenceAttribute, context));
       ({ value, reasoning: comment, tokens, costUsd: cost } = verdict);
     }
     const row = toFeedbackRow(ev.projectId, {
@@ -210,13 +213,26 @@ export class EvaluationWorker {
     return rule;
   }
 
+  private clientFor(ev: Evaluator): Promise<OpenAI> {
+    const key = `${ev.projectId}/${ev.id}/${ev.version}`;
+    let client = this.clients.get(key);
+    if (!client) {
+      client = judgeKey(this.o.storage, this.o.box, ev).then((apiKey) => judgeClient(ev, apiKey));
+      // A failed read (storage down, a changed SPANLENS_SECRET_KEY) is tried again next time.
+      client.catch(() => this.clients.delete(key));
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
   private queueFor(ev: Evaluator): PQueue {
     const key = `${ev.projectId}/${ev.id}`;
     const known = this.queues.get(key);
     if (known && known.version === ev.version) return known.queue;
-    // Rates of a call a second and more are spread per second, slower ones one call at a time.
+    // Rule checks call nothing: no rate to keep. Judge rates of a call a second and more are
+    // spread per second, slower ones one call at a time.
     const perSecond = ev.ratePerMinute >= 60;
-    const queue = new PQueue({
+    const queue = ev.type === 'rule' ? new PQueue({ concurrency: 1 }) : new PQueue({
       concurrency: ev.concurrency,
       interval: perSecond ? 1000 : Math.ceil(60_000 / ev.ratePerMinute),
       intervalCap: perSecond ? Math.floor(ev.ratePerMinute / 60) : 1,
