@@ -7,9 +7,12 @@ import { ErrorBox, Loading } from './components/States.tsx';
 import { Alerts } from './pages/Alerts.tsx';
 import { Cost } from './pages/Cost.tsx';
 import { Drift } from './pages/Drift.tsx';
+import { Evaluators } from './pages/Evaluators.tsx';
 import { Login } from './pages/Login.tsx';
 import { Overview } from './pages/Overview.tsx';
 import { Quality } from './pages/Quality.tsx';
+import { Queues } from './pages/Queues.tsx';
+import { Review } from './pages/Review.tsx';
 import { Session, Sessions } from './pages/Sessions.tsx';
 import { Settings } from './pages/Settings.tsx';
 import { Trace } from './pages/Trace.tsx';
@@ -61,6 +64,9 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout: () => vo
             <Route path="/cost" element={<Cost />} />
             <Route path="/quality" element={<Quality />} />
             <Route path="/drift" element={<Drift />} />
+            <Route path="/evaluators" element={<Evaluators />} />
+            <Route path="/queues" element={<Queues />} />
+            <Route path="/queues/:queueId/review" element={<Review />} />
             <Route path="/alerts" element={<Alerts />} />
             <Route path="/settings" element={<Settings />} />
             <Route path="*" element={<NotFound />} />

@@ -126,9 +126,15 @@ export interface Feedback {
   value: number;
   stringValue: string | null;
   comment: string | null;
+  /** user, annotation or evaluation. */
   source: string;
   author: string | null;
   userId: string | null;
+  /** Source evaluation: the evaluator and version that wrote it. */
+  evaluatorId?: string | null;
+  evaluatorVersion?: number | null;
+  /** The judge call's cost: never part of the trace's cost. */
+  judgeCostUsd?: number | null;
   createdAt: string;
 }
 

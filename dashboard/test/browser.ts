@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { buildApi } from '@spanlens/api';
+import { buildApi, type ApiOptions } from '@spanlens/api';
 import { KeyCache } from '@spanlens/clickhouse';
 import type { openTestStorage } from '@spanlens/clickhouse/testing';
 import { dashboardDir } from '../src/index.ts';
@@ -22,9 +22,10 @@ export function skipReason(): string | null {
   return `${CHROMIUM} is missing (apt-get install -y chromium); the dashboard's browser tests are skipped`;
 }
 
-export async function startApi(storage: TestStorage, adminToken?: string): Promise<{ app: FastifyInstance; url: string }> {
+/** `extra`: more API options, e.g. `evaluations` for a test that drives the evaluation worker with app.evaluations.tick(). */
+export async function startApi(storage: TestStorage, adminToken?: string, extra: Partial<ApiOptions> = {}): Promise<{ app: FastifyInstance; url: string }> {
   if (!existsSync(`${dashboardDir}/index.html`)) throw new Error(`${dashboardDir} has no build: run npm run build -w @spanlens/dashboard`);
-  const app = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: 30, dashboardDir, adminToken });
+  const app = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: 30, dashboardDir, adminToken, ...extra });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }

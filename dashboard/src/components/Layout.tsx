@@ -13,6 +13,8 @@ const NAV: Array<{ to: string; label: string; icon: string }> = [
   { to: '/cost', label: 'Cost', icon: 'cost' },
   { to: '/quality', label: 'Quality', icon: 'quality' },
   { to: '/drift', label: 'Drift', icon: 'drift' },
+  { to: '/evaluators', label: 'Evaluators', icon: 'evaluators' },
+  { to: '/queues', label: 'Annotation', icon: 'queues' },
   { to: '/alerts', label: 'Alerts', icon: 'alerts' },
   { to: '/settings', label: 'Settings', icon: 'settings' },
 ];

@@ -1,6 +1,7 @@
-// One trace: summary, feedback, the span waterfall and the selected span's details.
+// One trace: summary, feedback, the span waterfall and the selected span's details; adding it
+// (or the selected span) to an annotation queue.
 import { Link, useParams, useSearchParams } from 'react-router';
-import type { Feedback, Span, TraceDetail } from '../api.ts';
+import type { Span, TraceDetail } from '../api.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Messages } from '../components/Messages.tsx';
 import { CopyButton, ErrorBox, Loading } from '../components/States.tsx';
@@ -8,36 +9,8 @@ import { kindColor, Waterfall } from '../components/Waterfall.tsx';
 import { fmtCount, fmtDateTime, fmtMs, fmtPrompt, fmtUsd, isoToMs } from '../format.ts';
 import { useApi } from '../hooks.ts';
 import { useHref } from '../state.tsx';
-
-function feedbackValue(f: Feedback): string {
-  if (f.stringValue) return f.stringValue;
-  if (f.dataType === 'boolean') return f.value ? '✓ yes' : '✗ no';
-  return String(f.value);
-}
-
-function FeedbackList({ feedback, onSelect }: { feedback: Feedback[]; onSelect: (spanId: string) => void }) {
-  return (
-    <section className="card" data-testid="feedback">
-      <div className="card-title">Feedback <span className="muted">({feedback.length})</span></div>
-      {feedback.length === 0 ? <div className="muted pad">No feedback on this trace.</div> : (
-        <ul className="feedback-list">
-          {feedback.map((f) => (
-            <li key={f.id}>
-              <span className="fb-name">{f.name}</span>
-              <span className={`badge fb-${f.dataType}`}>{feedbackValue(f)}</span>
-              {f.comment && <span className="fb-comment">“{f.comment}”</span>}
-              <span className="muted fb-meta">
-                {f.source}{f.author ? ` · ${f.author}` : ''}
-                {f.spanId && <> · <button type="button" className="btn-inline" onClick={() => onSelect(f.spanId ?? '')}>span {f.spanId}</button></>}
-                {' · '}{fmtDateTime(f.createdAt)}
-              </span>
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
-  );
-}
+import { AddToQueue } from './trace/AddToQueue.tsx';
+import { FeedbackList } from './trace/FeedbackList.tsx';
 
 function KeyValues({ title, values }: { title: string; values: Record<string, string> }) {
   const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
@@ -171,6 +144,7 @@ export function Trace() {
             <Waterfall spans={spans} selected={selected?.spanId ?? null} onSelect={select} />
           </section>
           <FeedbackList feedback={feedback} onSelect={select} />
+          <AddToQueue traceId={trace.data.traceId} span={selected} />
         </div>
         <div className="trace-side">{selected && <SpanDetail span={selected} />}</div>
       </div>

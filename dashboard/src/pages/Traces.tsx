@@ -1,5 +1,5 @@
-// Traces: a filterable, sortable, paginated list. Every filter lives in the URL query string.
-import { useEffect, useState, type FormEvent } from 'react';
+// Traces: a filterable, sortable, paginated list. Every filter (scores too) lives in the URL query string.
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { queryString, type Top, type TraceList, type TraceSummary } from '../api.ts';
 import { PageHeader } from '../components/Layout.tsx';
@@ -8,8 +8,9 @@ import { Cell, LoadMore, SortTh, TraceStatus, type Order } from '../components/T
 import { fmtCount, fmtMs, fmtTime, fmtUsd, fmtDateTime } from '../format.ts';
 import { useApi, usePaged } from '../hooks.ts';
 import { useHref, useTime } from '../state.tsx';
+import { SCORE_FILTERS, ScoreFilterFields, scoreFilterProblems } from './traces/ScoreFilter.tsx';
 
-export const TRACE_FILTERS = ['model', 'provider', 'service', 'environment', 'userId', 'sessionId', 'tag', 'status', 'q', 'minLatencyMs', 'minCostUsd'] as const;
+export const TRACE_FILTERS = ['model', 'provider', 'service', 'environment', 'userId', 'sessionId', 'tag', 'status', 'q', 'minLatencyMs', 'minCostUsd', ...SCORE_FILTERS] as const;
 type FilterKey = (typeof TRACE_FILTERS)[number];
 type TraceSort = 'startTime' | 'durationMs' | 'costUsd' | 'totalTokens' | 'spanCount';
 const SORTS: readonly TraceSort[] = ['startTime', 'durationMs', 'costUsd', 'totalTokens', 'spanCount'];
@@ -51,8 +52,14 @@ export function Traces() {
   const applied = readFilters(params);
   const [draft, setDraft] = useState<Draft>(applied);
   const appliedKey = TRACE_FILTERS.map((k) => applied[k]).join('\u0000');
-  // Back/forward and links change the URL: the form follows.
-  useEffect(() => setDraft(readFilters(params)), [appliedKey]);
+  // Back/forward, links and the selects change the URL: the form follows the filters that
+  // changed, and keeps what is typed in the others (not applied yet).
+  const prevApplied = useRef(applied);
+  useEffect(() => {
+    const before = prevApplied.current;
+    prevApplied.current = applied;
+    setDraft((d) => Object.fromEntries(TRACE_FILTERS.map((k) => [k, applied[k] !== before[k] ? applied[k] : d[k]])) as Draft);
+  }, [appliedKey]);
 
   const rawSort = params.get('sort') as TraceSort | null;
   const sort: TraceSort = rawSort && SORTS.includes(rawSort) ? rawSort : 'startTime';
@@ -70,11 +77,18 @@ export function Traces() {
     return next;
   });
 
+  const scoreProblems = scoreFilterProblems(draft);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    // Bounds that are not numbers stay in the form, marked, instead of reaching the API.
+    if (Object.keys(scoreProblems).length) return;
     update(Object.fromEntries(TRACE_FILTERS.map((k) => [k, draft[k].trim()])));
   };
-  const clear = () => update(Object.fromEntries(TRACE_FILTERS.map((k) => [k, ''])));
+  const clear = () => {
+    const none = Object.fromEntries(TRACE_FILTERS.map((k) => [k, ''])) as Draft;
+    setDraft(none);
+    update(none);
+  };
   const onSort = (field: TraceSort, o: Order) => update({ sort: field === 'startTime' ? '' : field, order: o === 'desc' ? '' : o });
   const activeFilters = TRACE_FILTERS.filter((k) => applied[k] !== '');
   const sortProps = { sort, order, onSort };
@@ -105,6 +119,10 @@ export function Traces() {
             <option value="unset">unset</option>
           </select>
         </label>
+        <ScoreFilterFields
+          draft={draft} onDraft={(k, v) => setDraft({ ...draft, [k]: v })} source={applied.feedbackSource}
+          onSource={(v) => update({ feedbackSource: v })} problems={scoreProblems} from={from} to={to}
+        />
         <div className="filter-actions">
           <button type="submit" className="btn btn-primary">Apply</button>
           {activeFilters.length > 0 && <button type="button" className="btn" onClick={clear}>Clear {activeFilters.length}</button>}

@@ -1,33 +1,19 @@
 // Dataset export: format, feedback name and score bounds over the page's time range, as a
 // same-origin download link to GET /api/v1/export (the session cookie authenticates it).
-import { useEffect, useState, type MouseEvent } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { useState, type MouseEvent } from 'react';
 import { ErrorBox } from '../../components/States.tsx';
+import { useDownload } from '../../download.ts';
 import { qualityPaths, type ExportQuery } from '../../quality-api.ts';
-import { useProject } from '../../state.tsx';
-import { fmtWindow, useAction } from './shared.tsx';
+import { fmtWindow } from './shared.tsx';
 
 const num = (v: string): number | undefined => (v.trim() === '' || !Number.isFinite(Number(v)) ? undefined : Number(v));
-
-/** The project the API picks without X-Spanlens-Project, which a plain link cannot send. */
-function useDefaultProject(): string | null | undefined {
-  const [id, setId] = useState<string | null | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    api.session().then((s) => { if (live) setId(s.projectId); }, () => { if (live) setId(null); });
-    return () => { live = false; };
-  }, []);
-  return id;
-}
 
 export function ExportForm({ names, from, to }: { names: string[]; from: string; to: string }) {
   const [format, setFormat] = useState<'jsonl' | 'csv'>('jsonl');
   const [name, setName] = useState('');
   const [min, setMin] = useState('');
   const [max, setMax] = useState('');
-  const { projectId } = useProject();
-  const defaultProject = useDefaultProject();
-  const action = useAction();
+  const { onClick, action } = useDownload();
   const q: ExportQuery = { format, from, to };
   if (name) q.feedbackName = name;
   const minScore = num(min);
@@ -37,28 +23,9 @@ export function ExportForm({ names, from, to }: { names: string[]; from: string;
   const href = qualityPaths.export(q);
   const bad = (min.trim() !== '' && minScore === undefined) || (max.trim() !== '' && maxScore === undefined) || (minScore !== undefined && maxScore !== undefined && minScore > maxScore);
 
-  // A link cannot carry the X-Spanlens-Project header: for another project than the API's
-  // default, fetch with the header and save the answer instead.
   const download = (e: MouseEvent<HTMLAnchorElement>) => {
-    if (bad) { e.preventDefault(); return; }
-    if (!projectId || defaultProject === undefined || projectId === defaultProject) return;
-    e.preventDefault();
-    void action.run(async () => {
-      const res = await fetch(href, { headers: { 'x-spanlens-project': projectId }, credentials: 'same-origin' });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-        throw new ApiError(res.status, body.error ?? `http_${res.status}`, body.message ?? `HTTP ${res.status}`);
-      }
-      const blob = await res.blob();
-      const file = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `spanlens.${format}`;
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(blob);
-      a.download = file;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-    });
+    if (bad) e.preventDefault();
+    else onClick(e, href, `spanlens.${format}`);
   };
 
   return (
