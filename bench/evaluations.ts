@@ -4,13 +4,13 @@
 // a local fake OpenAI-compatible endpoint that answers at once, so the judge's own latency is
 // left out and what remains is Spanlens's work: scans, sampling, the already-scored check,
 // span reads, the call itself, score inserts, state writes) until every span is scored.
-// CPU is the whole process's (chDB runs in it), so it includes the engine's work.
+// CPU is this process's (chDB runs in it, so the engine's work is included; the judge runs in a child process and is not).
 import { createProject, formatDateTime64 } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { EvaluationWorker, SecretBox } from '@spanlens/api';
 import { evaluatorInput, type EvaluatorInput } from '../api/src/evaluations/definition.ts';
 import { deleteEvaluator, putEvaluator } from '../api/src/evaluations/store.ts';
-import { startFakeJudge } from '../api/test/helpers/fake-judge.ts';
+import { fork } from 'node:child_process';
 import { spanRow } from '../api/test/helpers/seed.ts';
 
 const arg = (name: string, d: number) => {
@@ -18,10 +18,14 @@ const arg = (name: string, d: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : d;
 };
 const N = arg('spans', 10_000);
-const batchSizes = process.argv.includes('--batch') ? [arg('batch', 200)] : [200, 1000];
+const batchSizes = process.argv.includes('--batch') ? [arg('batch', 1000)] : [200, 1000];
 
 const storage = await openTestStorage();
-const judge = await startFakeJudge();
+// The judge runs in a child process: its CPU is not Spanlens's.
+const child = fork(new URL('./fake-judge-process.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'] });
+const ask = <T>(m: string) => new Promise<T>((r) => child.once('message', (x) => r(x as T)));
+const judge = { url: (await ask<{ url: string }>('')).url };
+const judgeCalls = async () => { const p = ask<{ calls: number }>(''); child.send('calls'); return (await p).calls; };
 const box = new SecretBox('bench');
 const projectId = (await createProject(storage, 'bench', 'bench')).id;
 
@@ -60,7 +64,7 @@ for (const batchSize of batchSizes) {
     await storeSpans(id);
     const worker = new EvaluationWorker({ storage, box, settleMs: 0, batchSize, log: (m) => console.error(m) });
     statements = 0;
-    judge.calls.length = 0;
+    child.send('reset');
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let peakRss = 0;
@@ -73,9 +77,10 @@ for (const batchSize of batchSizes) {
     const wall = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
     await worker.close();
+    const calls = await judgeCalls();
     await deleteEvaluator(storage, projectId, id);
     const per1k = (x: number) => (x / N) * 1000;
-    lines.push(`| ${label} | ${batchSize} | ${N.toLocaleString('en')} | ${(wall / 1000).toFixed(1)} | ${Math.round(N / (wall / 1000)).toLocaleString('en')} | ${Math.round(per1k((cpu.user + cpu.system) / 1000)).toLocaleString('en')} | ${per1k(statements).toFixed(1)} | ${judge.calls.length ? per1k(judge.calls.length).toFixed(0) : '-'} | ${Math.round(peakRss / 2 ** 20)} |`);
+    lines.push(`| ${label} | ${batchSize} | ${N.toLocaleString('en')} | ${(wall / 1000).toFixed(1)} | ${Math.round(N / (wall / 1000)).toLocaleString('en')} | ${Math.round(per1k((cpu.user + cpu.system) / 1000)).toLocaleString('en')} | ${per1k(statements).toFixed(1)} | ${calls ? per1k(calls).toFixed(0) : '-'} | ${Math.round(peakRss / 2 ** 20)} |`);
     console.error(lines.at(-1));
   }
 }
@@ -84,5 +89,5 @@ console.log(`Machine: ${(await import('node:os')).cpus().length} cores (${(await
 console.log('| evaluator | batch | spans | wall s | spans/s | CPU ms per 1,000 spans | statements per 1,000 spans | judge calls per 1,000 | peak RSS MB |');
 console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
 for (const l of lines) console.log(l);
-await judge.close();
+child.send('close');
 await storage.destroy();

@@ -22,6 +22,8 @@ test('docker-compose.yml describes the many-machine stack with commands that exi
     assert.equal(s.environment?.KAFKA_BROKERS, 'kafka:9092', name);
     assert.match(s.environment?.CLICKHOUSE_URL ?? '', /^http:\/\/.+@clickhouse:8123\/spanlens$/);
   }
+  // Judge keys sealed by one API replica must open on every other: the secret is shared, not per container.
+  assert.match(compose.services.api!.environment?.SPANLENS_SECRET_KEY ?? '', /^\$\{SPANLENS_SECRET_KEY:\?/);
   const pomVersion = /<kafka\.version>([^<]+)</.exec(readFileSync(`${ROOT}scripts/kafka/pom.xml`, 'utf8'))![1];
   assert.equal(compose.services.kafka!.image, `apache/kafka:${pomVersion}`);
 });
