@@ -118,6 +118,8 @@ export type DriftQuery = {
   baselineFrom?: string;
   baselineTo?: string;
   groupBy?: DriftGroup;
+  /** The feedbackScore row over scores of this name only. */
+  feedbackName?: string;
 };
 
 export type ExportQuery = {

@@ -267,6 +267,22 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     await page.locator('[data-testid="text-drift"]').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await screenshot(page, 'drift-text');
 
+    // One score's drift: the feedback row narrows to that name, through the URL.
+    const scoreRow = page.locator('[data-testid="drift-table"] tr[data-feature="feedbackScore"][data-group=""]');
+    const everyScore = await scoreRow.innerText();
+    const thumbs = await json('/api/v1/drift?preset=24h_vs_7d&groupBy=model&feedbackName=thumbs');
+    const thumbsAll = thumbs.features.find((f: { feature: string; group: string | null }) => f.feature === 'feedbackScore' && f.group === null);
+    assert.ok(await page.locator('select[name="feedbackName"] option[value="rating"]').count() === 1, 'the score names of the windows are offered');
+    await page.locator('select[name="feedbackName"]').selectOption('thumbs');
+    await page.waitForURL(/feedbackName=thumbs/);
+    await page.waitForFunction((before) => {
+      const row = document.querySelector('[data-testid="drift-table"] tr[data-feature="feedbackScore"][data-group=""]') as HTMLElement | null;
+      return row !== null && row.innerText !== before;
+    }, everyScore);
+    assert.match(await scoreRow.innerText(), new RegExp(`\\s${thumbsAll.baselineCount}\\s+${thumbsAll.currentCount}\\s*$`));
+    await page.locator('select[name="feedbackName"]').selectOption('');
+    await page.waitForURL((u) => !u.searchParams.has('feedbackName'));
+
     // Custom windows start from the preset's and go to the URL.
     await page.locator('[data-preset="custom"]').click();
     const bf = await page.locator('input[name="baselineFrom"]').inputValue();

@@ -31,6 +31,7 @@ async function observeDrift(storage: Storage, rule: Rule, filters: FilterQuery, 
   const report = await computeDrift(storage, {
     projectId: rule.projectId, filters, current: { fromMs, toMs }, baseline: { fromMs: fromMs - baselineMs, toMs: fromMs },
     ...(rule.groupBy && rule.groupBy in DRIFT_GROUPS ? { groupBy: rule.groupBy as DriftGroup } : {}),
+    ...(rule.feedbackName ? { feedbackName: rule.feedbackName } : {}),
   });
   const out = new Map<string, Observation>();
   for (const f of report.features) {

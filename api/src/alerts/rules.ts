@@ -26,7 +26,7 @@ export const ruleInput = z.strictObject({
   metric: z.enum(ALERT_METRICS),
   scope: z.enum(['llm', 'root', 'all']).default('llm').describe('Which spans count: LLM calls, traces (root spans) or all'),
   filters: ruleFilters.default({}),
-  feedbackName: z.string().min(1).max(200).optional().describe('Only feedback with this name (feedback metrics)'),
+  feedbackName: z.string().min(1).max(200).optional().describe('Only feedback with this name (feedback metrics, and drift of feedbackScore)'),
   driftFeature: z.enum(DRIFT_FEATURES).optional().describe('metric "drift": the feature whose PSI (numeric) or Jensen-Shannon distance (categorical) is watched'),
   driftBaselineSeconds: z.number().int().min(60).max(30 * 86_400).optional().describe('metric "drift": the baseline just before the window; default 7 windows'),
   windowSeconds: z.number().int().min(60).max(86_400).describe('The value is computed over this trailing window'),

@@ -29,6 +29,8 @@ export interface DriftWindows {
   current: { fromMs: number; toMs: number };
   filters: FilterQuery;
   groupBy?: DriftGroup;
+  /** The feedbackScore feature over scores of this name only (an evaluator's, a rating); default: every score. */
+  feedbackName?: string;
   /** Per window, its sample (null: every call). */
   sample?: { baseline: WindowSample | null; current: WindowSample | null };
 }
@@ -305,13 +307,14 @@ export async function feedbackScores(storage: Storage, q: DriftWindows): Promise
   const sql = new SqlFilter();
   const project = sql.param(q.projectId, 'String');
   const inWindows = `((${sql.timeRange('created_at', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('created_at', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`;
-  const rated = `SELECT trace_id, value, created_at FROM feedback FINAL WHERE project_id = ${project} AND data_type != 'categorical' AND ${inWindows}`;
+  const named = q.feedbackName === undefined ? '' : ` AND name = ${sql.param(q.feedbackName, 'String')}`;
+  const rated = `SELECT trace_id, value, created_at FROM feedback FINAL WHERE project_id = ${project} AND data_type != 'categorical' AND ${inWindows}${named}`;
   const groups = q.groupBy ? `
     LEFT JOIN (
       SELECT trace_id, argMin(${DRIFT_GROUPS[q.groupBy]}, start_time) AS g FROM spans
       WHERE project_id = ${project} AND model != ''
         AND ${sql.timeRange('start_time', msToCh(q.baseline.fromMs - FEEDBACK_TRACE_LOOKBACK_MS), msToCh(q.current.toMs))}
-        AND trace_id IN (SELECT trace_id FROM feedback WHERE project_id = ${project} AND ${inWindows})
+        AND trace_id IN (SELECT trace_id FROM feedback WHERE project_id = ${project} AND ${inWindows}${named})
       GROUP BY trace_id) AS t ON f.trace_id = t.trace_id` : '';
   const scores = `SELECT f.value AS value, toUInt8(f.created_at >= ${sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')")}) AS w, ${q.groupBy ? 't.g' : "''"} AS g
     FROM (${rated}) AS f ${groups}`;

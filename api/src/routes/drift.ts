@@ -31,6 +31,7 @@ export const driftRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (a
         preset: z.enum(Object.keys(PRESETS) as [keyof typeof PRESETS, ...Array<keyof typeof PRESETS>]).default('24h_vs_7d').describe('Used when the explicit windows are absent'),
         currentFrom: isoTime.optional(), currentTo: isoTime.optional(), baselineFrom: isoTime.optional(), baselineTo: isoTime.optional(),
         groupBy: z.enum(Object.keys(DRIFT_GROUPS) as [DriftGroup, ...DriftGroup[]]).optional(),
+        feedbackName: z.string().min(1).max(200).optional().describe('The feedbackScore feature over scores of this name only (default: every score)'),
       }),
       response: {
         200: z.object({
@@ -71,7 +72,7 @@ export const driftRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (a
       current = { fromMs: now - p.current, toMs: now };
       baseline = { fromMs: now - p.current - p.baseline, toMs: now - p.current };
     }
-    const report = await computeDrift(opts.storage, { projectId: req.projectId, current, baseline, filters: q, ...(q.groupBy ? { groupBy: q.groupBy } : {}) });
+    const report = await computeDrift(opts.storage, { projectId: req.projectId, current, baseline, filters: q, ...(q.groupBy ? { groupBy: q.groupBy } : {}), ...(q.feedbackName ? { feedbackName: q.feedbackName } : {}) });
     const iso = (ms: number) => new Date(ms).toISOString();
     return {
       current: { from: iso(current.fromMs), to: iso(current.toMs) },

@@ -279,6 +279,16 @@ describe('evaluation worker', () => {
     assert.equal(lines.length, 2);
     assert.ok(lines[1]!.startsWith(`"${llm[0]!.trace_id}"`));
 
+    // Drift of one evaluator's scores, apart from every other score of the project.
+    const windows = `currentFrom=${from}&currentTo=${new Date(Date.now() + 60_000).toISOString()}&baselineFrom=${new Date(Date.now() - 7200_000).toISOString()}&baselineTo=${from}`;
+    const scoreDrift = async (extra: string) => (await send('GET', `/api/v1/drift?${windows}${extra}`)).body.features
+      .find((f: { feature: string; group: string | null }) => f.feature === 'feedbackScore' && f.group === null);
+    assert.equal((await scoreDrift('&feedbackName=grader')).currentCount, 4);
+    const rated = await send('POST', `/api/v1/traces/${llm[1]!.trace_id}/feedback`, { name: 'stars', value: 5, source: 'user' });
+    assert.equal(rated.status, 201, rated.text);
+    assert.equal((await scoreDrift('&feedbackName=grader')).currentCount, 4);
+    assert.ok((await scoreDrift('')).currentCount >= 5, 'without a name, every score counts');
+
     const rule = await send('POST', '/api/v1/alerts/rules', { name: 'grader low', metric: 'feedbackScore', feedbackName: 'grader', windowSeconds: 3600, comparator: '<', threshold: 0.5 });
     assert.equal(rule.status, 201, rule.text);
     const fired = await send('POST', `/api/v1/alerts/rules/${rule.body.id}/evaluate`);

@@ -5,7 +5,7 @@ import { useCallback } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { useApi } from '../hooks.ts';
-import { DRIFT_GROUPS, DRIFT_PRESETS, qualityPaths, type DriftGroup, type DriftPreset, type DriftQuery, type DriftReport } from '../quality-api.ts';
+import { DRIFT_GROUPS, DRIFT_PRESETS, qualityPaths, type DriftGroup, type DriftPreset, type DriftQuery, type DriftReport, type QualityReport } from '../quality-api.ts';
 import { useHref } from '../state.tsx';
 import { DriftControls, DriftLegend, FeatureTable, PRESET_LABELS, TextDriftCard, windowProblem, type Windows } from './quality/DriftParts.tsx';
 import { fmtWindow, RefreshHeader } from './quality/shared.tsx';
@@ -32,9 +32,14 @@ export function Drift() {
   }
   const customProblem = preset === 'custom' ? windowProblem(custom) : null;
 
+  const feedbackName = params.get('feedbackName');
   const query: DriftQuery = preset === 'custom' ? { ...custom } : { preset };
   if (groupBy) query.groupBy = groupBy;
+  if (feedbackName) query.feedbackName = feedbackName;
   const report = useApi<DriftReport>(customProblem ? null : qualityPaths.drift(query));
+  // The score names of both windows, once a report says what they are.
+  const span = report.data ? { from: report.data.baseline.from, to: report.data.current.to } : null;
+  const names = useApi<QualityReport>(span ? qualityPaths.quality(span) : null);
 
   const update = useCallback((changes: Record<string, string | null>) => {
     setParams((prev) => {
@@ -63,6 +68,7 @@ export function Drift() {
         onPreset={(p) => update({ ...clearWindows, preset: p === DEFAULT_PRESET ? null : p })}
         onCustom={(w) => update({ preset: 'custom', ...w })}
         onGroupBy={(g) => update({ groupBy: g })}
+        scoreNames={names.data?.names.map((n) => n.name) ?? []} feedbackName={feedbackName} onFeedbackName={(n) => update({ feedbackName: n })}
       />
       <DriftLegend />
       {customProblem ? (
@@ -79,7 +85,7 @@ export function Drift() {
               and {fmtPct(data.sample.currentRate)} of the current window's {fmtCount(data.sample.currentCalls)}.
             </p>
           )}
-          <FeatureTable key={`${preset} ${groupBy ?? ''} ${WINDOW_KEYS.map((k) => custom[k] ?? '').join(' ')}`} features={data.features} groupBy={data.groupBy} />
+          <FeatureTable key={`${preset} ${groupBy ?? ''} ${feedbackName ?? ''} ${WINDOW_KEYS.map((k) => custom[k] ?? '').join(' ')}`} features={data.features} groupBy={data.groupBy} />
           <TextDriftCard prompts={data.text.prompts} completions={data.text.completions} />
         </div>
       )}

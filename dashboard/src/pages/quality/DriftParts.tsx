@@ -40,6 +40,10 @@ interface ControlsProps {
   onPreset: (p: DriftPreset) => void;
   onCustom: (w: Windows) => void;
   onGroupBy: (g: DriftGroup | null) => void;
+  /** Score names in the windows; the chosen one narrows the feedback score row. */
+  scoreNames: string[];
+  feedbackName: string | null;
+  onFeedbackName: (name: string | null) => void;
 }
 
 /** Checks a custom choice as the API would: each window in order, the baseline before the current one. */
@@ -52,7 +56,7 @@ export function windowProblem(w: Partial<Windows>): string | null {
   return null;
 }
 
-export function DriftControls({ preset, groupBy, windows, onPreset, onCustom, onGroupBy }: ControlsProps) {
+export function DriftControls({ preset, groupBy, windows, onPreset, onCustom, onGroupBy, scoreNames, feedbackName, onFeedbackName }: ControlsProps) {
   const [draft, setDraft] = useState<Record<keyof Windows, string> | null>(null);
   const custom = preset === 'custom' || draft !== null;
   const shown = draft ?? {
@@ -89,6 +93,13 @@ export function DriftControls({ preset, groupBy, windows, onPreset, onCustom, on
           <select aria-label="Group by" name="groupBy" value={groupBy ?? ''} onChange={(e) => onGroupBy((e.target.value || null) as DriftGroup | null)}>
             <option value="">none</option>
             {DRIFT_GROUPS.map((g) => <option key={g} value={g}>{GROUP_LABELS[g]}</option>)}
+          </select>
+        </label>
+        <label className="ql-inline-field">
+          <span>Scores</span>
+          <select aria-label="Scores" name="feedbackName" value={feedbackName ?? ''} onChange={(e) => onFeedbackName(e.target.value || null)}>
+            <option value="">every score</option>
+            {[...new Set([...scoreNames, ...(feedbackName ? [feedbackName] : [])])].map((n) => <option key={n} value={n}>{n}</option>)}
           </select>
         </label>
       </div>
