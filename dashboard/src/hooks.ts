@@ -1,5 +1,6 @@
 // Data loading hooks: one GET per path, refreshed on the refresh tick and on project change.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { ApiError, get } from './api.ts';
 import { useProject, useTime } from './state.tsx';
 
@@ -129,4 +130,16 @@ export function useAction(): Action {
   }, []);
   const clear = useCallback(() => setError(undefined), []);
   return { busy, error, run, clear };
+}
+
+/** The id a list page keeps selected in its URL (?<name>=<id>), and a setter that keeps the other parameters. */
+export function useSelectedParam(name: string): [string | null, (id: string | null) => void] {
+  const [params, setParams] = useSearchParams();
+  const select = useCallback((id: string | null) => setParams((prev) => {
+    const next = new URLSearchParams(prev);
+    if (id) next.set(name, id);
+    else next.delete(name);
+    return next;
+  }), [name, setParams]);
+  return [params.get(name), select];
 }

@@ -1,17 +1,18 @@
 // Alerts: rules with their state, the selected rule's groups and history (?rule=<id>, the link
 // notifications carry), webhook destinations with a test button, and the delivery log.
 import { useCallback, useEffect, useRef, useState, type MouseEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { alertPaths, alertsApi, type AlertEvent, type Delivery, type Destination, type GroupState, type Rule } from '../alerts-api.ts';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
-import { useApi } from '../hooks.ts';
+import { useApi, useSelectedParam } from '../hooks.ts';
+import { RowActions } from '../components/RowActions.tsx';
 import { PageHeader } from '../components/Layout.tsx';
 import { useHref } from '../state.tsx';
 import { Deliveries } from './alerts/Deliveries.tsx';
 import { Destinations } from './alerts/Destinations.tsx';
 import { RuleDetail } from './alerts/RuleDetail.tsx';
 import { draftOf, newDraft, RuleForm, type Draft } from './alerts/RuleForm.tsx';
-import { conditionText, METRIC_LABELS, RuleStateBadge, SEVERITY_CLASS, useAction } from './alerts/shared.tsx';
+import { conditionText, METRIC_LABELS, RuleStateBadge, SEVERITY_CLASS } from './alerts/shared.tsx';
 import '../alerts.css';
 
 /** Title and the refresh controls; the time range does not apply here (each rule has its window). */
@@ -38,8 +39,6 @@ function NoRules({ onExample }: { onExample: () => void }) {
 }
 
 function RuleRow({ rule, selected, href, onSelect, onEdit, onDeleted }: { rule: Rule; selected: boolean; href: string; onSelect: () => void; onEdit: () => void; onDeleted: () => void }) {
-  const [confirm, setConfirm] = useState(false);
-  const action = useAction();
   const stop = (e: MouseEvent) => e.stopPropagation();
   return (
     <tr data-rule-id={rule.id} className={`${selected ? 'al-selected' : ''}${rule.enabled ? '' : ' revoked'}`} onClick={onSelect}>
@@ -51,20 +50,7 @@ function RuleRow({ rule, selected, href, onSelect, onEdit, onDeleted }: { rule: 
       <td><span className={`badge ${SEVERITY_CLASS[rule.severity] ?? ''}`}>{rule.severity}</span></td>
       <td>{rule.enabled ? 'on' : <span className="muted">off</span>}</td>
       <td className="num" data-testid="rule-firing">{rule.firing ? <strong className="text-bad">{rule.firing}</strong> : 0}<span className="muted"> / {rule.groups ?? 0}</span></td>
-      <td className="actions" onClick={stop}>
-        {confirm ? (
-          <>
-            <button type="button" className="btn btn-danger btn-small" disabled={action.busy} onClick={() => void action.run(async () => { await alertsApi.deleteRule(rule.id); onDeleted(); })}>Confirm</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(false)}>Cancel</button>
-          </>
-        ) : (
-          <>
-            <button type="button" className="btn btn-small" onClick={onEdit}>Edit</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(true)}>Delete</button>
-          </>
-        )}
-        {action.error && <div className="text-bad small trunc" title={action.error.message}>{action.error.message}</div>}
-      </td>
+      <RowActions onEdit={onEdit} onDelete={async () => { await alertsApi.deleteRule(rule.id); onDeleted(); }} />
     </tr>
   );
 }
@@ -77,9 +63,8 @@ interface Editing {
 }
 
 export function Alerts() {
-  const [params, setParams] = useSearchParams();
   const href = useHref();
-  const selectedId = params.get('rule');
+  const [selectedId, select] = useSelectedParam('rule');
   const rules = useApi<{ rules: Rule[] }>(alertPaths.rules);
   const destinations = useApi<{ destinations: Destination[] }>(alertPaths.destinations);
   const deliveries = useApi<{ deliveries: Delivery[] }>(alertPaths.deliveries());
@@ -96,14 +81,6 @@ export function Alerts() {
   const timers = useRef<number[]>([]);
   useEffect(() => () => timers.current.forEach((t) => window.clearTimeout(t)), []);
 
-  const select = useCallback((id: string | null) => {
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      if (id) next.set('rule', id);
-      else next.delete('rule');
-      return next;
-    });
-  }, [setParams]);
   const edit = (rule: Rule | null, draft: Draft) => {
     setEditing((e) => ({ rule, draft, key: (e?.key ?? 0) + 1 }));
     window.requestAnimationFrame(() => document.querySelector('[data-testid="rule-form"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));

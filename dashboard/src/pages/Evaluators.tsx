@@ -1,12 +1,12 @@
 // Evaluators: LLM-as-a-judge and rule checks that score spans in the background, with their
 // health and results; the selected one (?evaluator=<id>) with its backfills; create and edit.
-import { useCallback, useState, type MouseEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { useState } from 'react';
 import { evaluatorPaths, evaluatorsApi, type Evaluator, type ListedEvaluator, type Template } from '../evaluations-api.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
 import { fmtCount, fmtUsd } from '../format.ts';
-import { useAction, useApi } from '../hooks.ts';
+import { useApi, useSelectedParam } from '../hooks.ts';
+import { RowActions } from '../components/RowActions.tsx';
 import { fmtScore } from './quality/shared.tsx';
 import { EvaluatorDetail } from './evaluators/Detail.tsx';
 import { draftOf, newDraft, type Draft } from './evaluators/draft.ts';
@@ -15,9 +15,6 @@ import { fmtSample, HealthBadge, targetText, typeText } from './evaluators/share
 import '../evaluations.css';
 
 function Row({ e, selected, onSelect, onEdit, onDeleted }: { e: ListedEvaluator; selected: boolean; onSelect: () => void; onEdit: () => void; onDeleted: () => void }) {
-  const [confirm, setConfirm] = useState(false);
-  const action = useAction();
-  const stop = (ev: MouseEvent) => ev.stopPropagation();
   const h = e.health;
   return (
     <tr data-evaluator-id={e.id} data-name={e.name} className={`${selected ? 'ev-selected' : ''}${e.enabled ? '' : ' revoked'}`} onClick={onSelect}>
@@ -35,20 +32,7 @@ function Row({ e, selected, onSelect, onEdit, onDeleted }: { e: ListedEvaluator;
       <td className="num" data-testid="evaluator-results">{fmtCount(e.stats.results)}</td>
       <td className="num">{fmtScore(e.stats.avgScore)}</td>
       <td className="num" title="What the judge's own calls cost: not part of the project's cost">{e.type === 'rule' ? <span className="muted">—</span> : fmtUsd(e.stats.judgeCostUsd)}</td>
-      <td className="actions" onClick={stop}>
-        {confirm ? (
-          <>
-            <button type="button" className="btn btn-danger btn-small" disabled={action.busy} onClick={() => void action.run(async () => { await evaluatorsApi.remove(e.id); onDeleted(); })}>Confirm</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(false)}>Cancel</button>
-          </>
-        ) : (
-          <>
-            <button type="button" className="btn btn-small" onClick={onEdit}>Edit</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(true)}>Delete</button>
-          </>
-        )}
-        {action.error && <div className="text-bad small trunc" title={action.error.message}>{action.error.message}</div>}
-      </td>
+      <RowActions onEdit={onEdit} onDelete={async () => { await evaluatorsApi.remove(e.id); onDeleted(); }} />
     </tr>
   );
 }
@@ -72,8 +56,7 @@ function NoEvaluators({ onNew }: { onNew: (type: Draft['type']) => void }) {
 interface Editing { evaluator: Evaluator | null; draft: Draft; key: number }
 
 export function Evaluators() {
-  const [params, setParams] = useSearchParams();
-  const selectedId = params.get('evaluator');
+  const [selectedId, select] = useSelectedParam('evaluator');
   const list = useApi<{ evaluators: ListedEvaluator[] }>(evaluatorPaths.list);
   const templates = useApi<{ templates: Template[] }>(evaluatorPaths.templates);
   const [editing, setEditing] = useState<Editing | null>(null);
@@ -83,12 +66,6 @@ export function Evaluators() {
   const tpl = templates.data?.templates;
   const selected = evaluators?.find((e) => e.id === selectedId);
 
-  const select = useCallback((id: string | null) => setParams((prev) => {
-    const next = new URLSearchParams(prev);
-    if (id) next.set('evaluator', id);
-    else next.delete('evaluator');
-    return next;
-  }), [setParams]);
   const edit = (evaluator: Evaluator | null, draft: Draft) => {
     setEditing((x) => ({ evaluator, draft, key: (x?.key ?? 0) + 1 }));
     window.requestAnimationFrame(() => document.querySelector('[data-testid="evaluator-form"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));

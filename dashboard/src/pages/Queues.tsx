@@ -1,11 +1,12 @@
 // Annotation queues: traces or spans collected for people to review one at a time. The list with
 // progress, the selected queue (?queue=<id>) with "add from filter" and its dataset exports.
-import { useCallback, useState, type MouseEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import { queuePaths, queuesApi, type Queue } from '../annotations-api.ts';
 import { PageHeader } from '../components/Layout.tsx';
 import { Empty, ErrorBox, Loading } from '../components/States.tsx';
-import { useAction, useApi } from '../hooks.ts';
+import { useApi, useSelectedParam } from '../hooks.ts';
+import { RowActions } from '../components/RowActions.tsx';
 import { useHref } from '../state.tsx';
 import { FromFilter } from './queues/FromFilter.tsx';
 import { newQueueDraft, QueueForm, queueDraftOf, type QueueDraft } from './queues/QueueForm.tsx';
@@ -14,9 +15,6 @@ import '../evaluations.css';
 
 function Row({ q, selected, onSelect, onEdit, onDeleted }: { q: Queue; selected: boolean; onSelect: () => void; onEdit: () => void; onDeleted: () => void }) {
   const href = useHref();
-  const [confirm, setConfirm] = useState(false);
-  const action = useAction();
-  const stop = (e: MouseEvent) => e.stopPropagation();
   return (
     <tr data-queue-id={q.id} data-name={q.name} className={selected ? 'ev-selected' : ''} onClick={onSelect}>
       <td className="trunc" title={q.description || q.name}>
@@ -29,21 +27,9 @@ function Row({ q, selected, onSelect, onEdit, onDeleted }: { q: Queue; selected:
       <td className="num" title={q.progress.locked ? `${q.progress.locked} being reviewed now` : undefined}>
         {q.progress.pending}{q.progress.locked ? <span className="muted small"> ({q.progress.locked} open)</span> : null}
       </td>
-      <td className="actions" onClick={stop}>
-        {confirm ? (
-          <>
-            <button type="button" className="btn btn-danger btn-small" disabled={action.busy} onClick={() => void action.run(async () => { await queuesApi.remove(q.id); onDeleted(); })}>Confirm delete</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(false)}>Cancel</button>
-          </>
-        ) : (
-          <>
-            <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>Review</Link>
-            <button type="button" className="btn btn-small" onClick={onEdit}>Edit</button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(true)}>Delete</button>
-          </>
-        )}
-        {action.error && <div className="text-bad small trunc" title={action.error.message}>{action.error.message}</div>}
-      </td>
+      <RowActions onEdit={onEdit} onDelete={async () => { await queuesApi.remove(q.id); onDeleted(); }} confirmLabel="Confirm delete">
+        <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>Review</Link>
+      </RowActions>
     </tr>
   );
 }
@@ -86,19 +72,12 @@ function QueueDetail({ queue: q, onChanged, onClose }: { queue: Queue; onChanged
 interface Editing { queue: Queue | null; draft: QueueDraft; key: number }
 
 export function Queues() {
-  const [params, setParams] = useSearchParams();
-  const selectedId = params.get('queue');
+  const [selectedId, select] = useSelectedParam('queue');
   const list = useApi<{ queues: Queue[] }>(queuePaths.list);
   const [editing, setEditing] = useState<Editing | null>(null);
   const [savedId, setSavedId] = useState<string | null>(null);
   const queues = list.data?.queues;
   const selected = queues?.find((q) => q.id === selectedId);
-  const select = useCallback((id: string | null) => setParams((prev) => {
-    const next = new URLSearchParams(prev);
-    if (id) next.set('queue', id);
-    else next.delete('queue');
-    return next;
-  }), [setParams]);
   const edit = (queue: Queue | null, draft: QueueDraft) => {
     setEditing((x) => ({ queue, draft, key: (x?.key ?? 0) + 1 }));
     window.requestAnimationFrame(() => document.querySelector('[data-testid="queue-form"]')?.scrollIntoView({ block: 'start', behavior: 'smooth' }));
