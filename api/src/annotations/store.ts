@@ -106,7 +106,7 @@ export async function queueProgress(storage: Storage, projectId: string, queueId
 }
 
 /** Live locks of these items: who holds each (the earliest lock still running). */
-export async function holders(storage: Storage, projectId: string, queueId: string, itemIds?: string[]): Promise<Map<string, { reviewer: string; expiresAt: string }>> {
+export async function lockHolders(storage: Storage, projectId: string, queueId: string, itemIds?: string[]): Promise<Map<string, { reviewer: string; expiresAt: string }>> {
   const rs = await storage.client.query({
     query: `SELECT item_id, argMin(reviewer, (locked_at, reviewer)) AS holder, argMin(expires_at, (locked_at, reviewer)) AS expires
             FROM annotation_locks WHERE project_id = {p:String} AND queue_id = {q:String} AND expires_at > now64(3)

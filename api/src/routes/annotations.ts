@@ -8,7 +8,7 @@ import { errorResponse, spanSchema } from '../schemas.ts';
 import { checkScores, queueInput, queueResponse, type Queue } from '../annotations/definition.ts';
 import { exportLines } from '../annotations/dataset.ts';
 import { itemSpans } from '../annotations/content.ts';
-import { addItems, deleteQueue, getQueue, holders, listItems, listQueues, lock, putQueue, queueProgress, saveItem, type Item } from '../annotations/store.ts';
+import { addItems, deleteQueue, getQueue, lockHolders, listItems, listQueues, lock, putQueue, queueProgress, saveItem, type Item } from '../annotations/store.ts';
 import { isSampled, startedIn } from '../evaluations/spans.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(64) });
@@ -166,14 +166,14 @@ export const annotationRoutes: FastifyPluginAsyncZod<{ storage: Storage; retenti
     const q = await queueOr404(req.projectId, req.params.id);
     const me = req.body.reviewer;
     const pending = await listItems(storage, req.projectId, q.id, { status: 'pending', limit: 200 });
-    const held = await holders(storage, req.projectId, q.id, pending.map((i) => i.itemId));
+    const held = await lockHolders(storage, req.projectId, q.id, pending.map((i) => i.itemId));
     const ordered = [...pending.filter((i) => held.get(i.itemId)?.reviewer === me), ...pending.filter((i) => !held.has(i.itemId))]
       .filter((i) => i.itemId !== req.body.after);
     for (const candidate of ordered.slice(0, 10)) {
       if (held.get(candidate.itemId)?.reviewer !== me) {
         await lock(storage, req.projectId, q.id, candidate.itemId, me, q.lockSeconds);
         // Two reviewers may lock one item at once: the earliest lock wins and the other moves on.
-        const winner = (await holders(storage, req.projectId, q.id, [candidate.itemId])).get(candidate.itemId);
+        const winner = (await lockHolders(storage, req.projectId, q.id, [candidate.itemId])).get(candidate.itemId);
         if (winner?.reviewer !== me) continue;
       }
       return { item: await openItem(q, candidate, req.projectId) };
@@ -183,7 +183,7 @@ export const annotationRoutes: FastifyPluginAsyncZod<{ storage: Storage; retenti
 
   async function openItem(q: Queue, it: Item, projectId: string): Promise<z.infer<typeof opened>> {
     const [spans, scores, held] = await Promise.all([
-      itemSpans(storage, projectId, [it]), givenScores(storage, projectId, q.id, [it.traceId]), holders(storage, projectId, q.id, [it.itemId]),
+      itemSpans(storage, projectId, [it]), givenScores(storage, projectId, q.id, [it.traceId]), lockHolders(storage, projectId, q.id, [it.itemId]),
     ]);
     const s = spans.get(`${it.traceId}:${it.spanId ?? ''}`);
     return {
@@ -197,7 +197,7 @@ export const annotationRoutes: FastifyPluginAsyncZod<{ storage: Storage; retenti
   const itemOr404 = async (q: Queue, projectId: string, itemId: string, me: string): Promise<Item> => {
     const [found] = await listItems(storage, projectId, q.id, { itemId, limit: 1 });
     if (!found) throw new ApiError('not_found', `item ${itemId} not found in queue ${q.id}`);
-    const holder = (await holders(storage, projectId, q.id, [itemId])).get(itemId);
+    const holder = (await lockHolders(storage, projectId, q.id, [itemId])).get(itemId);
     if (holder && holder.reviewer !== me && found.status === 'pending') throw new ApiError('conflict', `item ${itemId} is being reviewed by ${holder.reviewer} until ${holder.expiresAt}`);
     return found;
   };
