@@ -8,6 +8,7 @@
 import { createProject, formatDateTime64 } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { EvaluationWorker, SecretBox } from '@spanlens/api';
+import { createLogger } from '@spanlens/collector';
 import { evaluatorInput, type EvaluatorInput } from '../api/src/evaluations/definition.ts';
 import { deleteEvaluator, putEvaluator } from '../api/src/evaluations/store.ts';
 import { fork } from 'node:child_process';
@@ -62,7 +63,7 @@ for (const batchSize of batchSizes) {
     const id = `ev${++seq}`;
     await putEvaluator(storage, box, projectId, id, evaluatorInput.parse({ name: id, ratePerMinute: 60_000, ...def }));
     await storeSpans(id);
-    const worker = new EvaluationWorker({ storage, box, settleMs: 0, batchSize, log: (m) => console.error(m) });
+    const worker = new EvaluationWorker({ storage, box, settleMs: 0, batchSize, log: createLogger('warn') });
     statements = 0;
     child.send('reset');
     const cpu0 = process.cpuUsage();

@@ -1,11 +1,12 @@
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifyStatic from '@fastify/static';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import fastifyCookie from '@fastify/cookie';
 import type { KeyCache, Storage } from '@spanlens/clickhouse';
+import { silentLogger, type Logger, type RetryPolicy } from '@spanlens/collector';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Authenticator } from './auth.ts';
 import { ApiError, type ApiErrorBody } from './errors.ts';
@@ -28,6 +29,9 @@ import { redactionRoutes } from './routes/redaction.ts';
 import { priceRoutes } from './routes/prices.ts';
 import { traceRoutes } from './routes/traces.ts';
 
+/** The OpenAPI document's version: this package's. */
+const API_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 export interface ApiOptions {
   storage: Storage;
   keys: KeyCache;
@@ -48,9 +52,11 @@ export interface ApiOptions {
   /** Seals judges' API keys at rest (loadSecretBox); absent: a key for this process only (tests). */
   secretBox?: SecretBox;
   evaluations?: EvaluationOptions;
+  /** The process's logger (SPANLENS_LOG_LEVEL); absent: silent. Requests are not logged. */
+  log?: Logger;
 }
 
-export interface EvaluationOptions extends Partial<Omit<EvaluationWorkerOptions, 'storage' | 'box'>> {
+export interface EvaluationOptions extends Partial<Omit<EvaluationWorkerOptions, 'storage' | 'box' | 'log'>> {
   /** Run the evaluation worker in this process (with Kafka: under `lease`). */
   evaluate?: boolean;
 }
@@ -62,7 +68,7 @@ export interface AlertOptions {
   evaluate?: boolean;
   dashboardUrl?: string;
   now?: () => number;
-  retryDelaysMs?: number[];
+  retry?: RetryPolicy;
   timeoutMs?: number;
   /** With several evaluating processes: the Kafka lease (see alerts/lease.ts). */
   lease?: Lease;
@@ -76,25 +82,27 @@ declare module 'fastify' {
 }
 
 export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false }).withTypeProvider<ZodTypeProvider>();
+  const log = opts.log ?? silentLogger();
+  const apiLog = log.child({ component: 'api' });
+  const app = Fastify({ loggerInstance: apiLog as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
-    const body = toErrorBody(err);
+    const body = toErrorBody(err, apiLog);
     return reply.code(body.status).send({ error: body.error, message: body.message });
   });
 
   const a = opts.alerts ?? {};
-  const notifier = new Notifier({ storage: opts.storage, allowPrivate: a.allowPrivate ?? false, now: a.now, retryDelaysMs: a.retryDelaysMs, timeoutMs: a.timeoutMs });
-  const evaluator = new AlertEvaluator({ storage: opts.storage, notifier, now: a.now, dashboardUrl: a.dashboardUrl, lease: a.lease });
+  const notifier = new Notifier({ storage: opts.storage, allowPrivate: a.allowPrivate ?? false, now: a.now, retry: a.retry, timeoutMs: a.timeoutMs });
+  const evaluator = new AlertEvaluator({ storage: opts.storage, notifier, now: a.now, dashboardUrl: a.dashboardUrl, lease: a.lease, log: log.child({ component: 'alerts' }) });
   app.decorate('alerts', { evaluator, notifier });
   if (a.evaluate) app.addHook('onReady', async () => evaluator.start());
   app.addHook('onClose', async () => evaluator.close());
 
   const box = opts.secretBox ?? new SecretBox(randomBytes(32));
   const { evaluate: runEvaluations, ...workerOptions } = opts.evaluations ?? {};
-  const evaluations = new EvaluationWorker({ storage: opts.storage, box, ...workerOptions });
+  const evaluations = new EvaluationWorker({ storage: opts.storage, box, ...workerOptions, log: log.child({ component: 'evaluations' }) });
   app.decorate('evaluations', evaluations);
   if (runEvaluations) app.addHook('onReady', async () => evaluations.start());
   app.addHook('onClose', async () => evaluations.close());
@@ -128,7 +136,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
 
   await app.register(fastifySwagger, {
     openapi: {
-      info: { title: 'Spanlens API', version: '0.1.0', description: 'Query traces, spans and feedback of LLM applications.' },
+      info: { title: 'Spanlens API', version: API_VERSION, description: 'Query traces, spans and feedback of LLM applications.' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Project API key' } } },
       security: [{ bearer: [] }],
     },
@@ -184,7 +192,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   return app;
 }
 
-function toErrorBody(err: FastifyError): ApiErrorBody & { status: number } {
+function toErrorBody(err: FastifyError, log: Logger): ApiErrorBody & { status: number } {
   if (err instanceof ApiError) return { status: err.status, error: err.code, message: err.message };
   if (err.validation) {
     const first = err.validation[0];
@@ -197,6 +205,6 @@ function toErrorBody(err: FastifyError): ApiErrorBody & { status: number } {
     return { status: err.statusCode, error: err.statusCode === 404 ? 'not_found' : 'invalid_request', message: err.message };
   }
   // The message only: a request's body may hold span content.
-  console.error(`spanlens: api internal error: ${err.name}: ${err.message}`);
+  log.error(`api internal error: ${err.name}: ${err.message}`);
   return { status: 500, error: 'internal', message: 'internal error' };
 }

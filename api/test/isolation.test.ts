@@ -4,6 +4,7 @@
  * nothing of B's and changes nothing of B's. The routes come from the OpenAPI document (and
  * Fastify's own route table, for routes hidden from it), so routes added later are walked too.
  */
+import { retryPolicy } from '@spanlens/collector';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -103,7 +104,7 @@ describe('project isolation: a key of project A gets nothing of project B on any
     receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
     // B first: any "first project" fallback would then land on B and show up as a leak.
     api = await startTestApi(['prj-bravo', 'prj-alpha'], (p) => [...spansOf('bravo', p['prj-bravo']!.id), ...spansOf('alpha', p['prj-alpha']!.id)], {
-      alerts: { allowPrivate: true, timeoutMs: 2_000, retryDelaysMs: [20] },
+      alerts: { allowPrivate: true, timeoutMs: 2_000, retry: retryPolicy({ initialMs: 20, maxAttempts: 2 }) },
     });
     const fixture = (side: Side): Fixture => {
       const p = api.projects[`prj-${side}`]!;

@@ -1,4 +1,7 @@
-export { startCollector, addressPort, DEFAULT_INGEST_LIMITS, DEFAULT_MAX_BATCH_BYTES, type Collector, type CollectorOptions, type CollectorMode, type IngestLimits } from './service.ts';
+export { createLogger, silentLogger, LOG_LEVELS, type Logger, type LogLevel } from './logger.ts';
+export { COLLECTOR_DEFAULTS } from './defaults.ts';
+export { backoffMs, mayRetry, parseRetryAfter, PermanentError, retry, retryPolicy, type RetryHooks, type RetryPolicy } from './retry.ts';
+export { startCollector, addressPort, DEFAULT_INGEST_LIMITS, type Collector, type CollectorOptions, type CollectorMode, type IngestLimits } from './service.ts';
 export { createTopicsIfMissing, type KafkaSettings } from './kafka/client.ts';
 export { decodeJson, decodeProtobuf, DecodeError } from './otlp/decode.ts';
 export { mapConventions, toSpanRow, toRecord, CONVENTIONS } from './processors/normalize.ts';

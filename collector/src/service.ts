@@ -19,7 +19,8 @@
  * a record may arrive before or after its span.
  */
 import Fastify, { LogController } from 'fastify';
-import { pino, type Logger } from 'pino';
+import { COLLECTOR_DEFAULTS, withDefaults } from './defaults.ts';
+import { silentLogger, type Logger } from './logger.ts';
 import type { FeedbackRow, KeyCache, LogItemRow, SpanRow, Storage } from '@spanlens/clickhouse';
 import { CustomPriceCache } from './custom-prices.ts';
 import type { Admin, Kafka } from 'kafkajs';
@@ -38,7 +39,7 @@ import { CollectorMetrics } from './telemetry.ts';
 import { feedbackPipeline, logsPipeline, tracesPipeline } from './pipeline.ts';
 import { pricingProcessor, type CustomPrices } from './processors/pricing.ts';
 import { timeWindowProcessor } from './processors/time-window.ts';
-import { DEFAULT_SPAN_LIMITS, limitsProcessor, type SpanLimits } from './processors/limits.ts';
+import { limitsProcessor, type SpanLimits } from './processors/limits.ts';
 import { redactionProcessor, type RedactionSource } from './processors/redaction.ts';
 import type { Processor } from './processors/processor.ts';
 import { RedactionCache } from './redaction-settings.ts';
@@ -67,28 +68,29 @@ export interface CollectorOptions {
   kafka?: KafkaSettings;
   /** The local log (mode local). */
   localLog?: LocalLogSettings;
-  /** Seconds of ingest the writer's repeat check remembers (default 3600). */
+  // Every optional setting below defaults to COLLECTOR_DEFAULTS (defaults.ts), as its variable does.
+  /** Seconds of ingest the writer's repeat check remembers. */
   repeatWindowSeconds?: number;
-  /** How long close() keeps writing out the local log (default 30 s); the rest is written at the next start. */
+  /** How long close() keeps writing out the local log; the rest is written at the next start. */
   drainMs?: number;
   storage: Storage;
   keys: KeyCache;
   host: string;
   httpPort: number;
   grpcPort: number;
-  retentionDays: number;
-  maxBodyBytes: number;
+  retentionDays?: number;
+  maxBodyBytes?: number;
   /** Kafka producer: rows accepted but not yet in Kafka before ingest answers 503. */
-  maxQueueRows: number;
+  maxQueueRows?: number;
   /** Rows per insert, at most (the writer), and per producer send (Kafka). */
-  maxBatchRows: number;
+  maxBatchRows?: number;
   /** Bytes of encoded rows per insert, at most (the writer on the local log; Kafka bounds its fetches itself). */
   maxBatchBytes?: number;
   /** How long a batch may wait to fill. */
-  maxBatchDelayMs: number;
-  /** Per-request and per-span limits; defaults in DEFAULT_INGEST_LIMITS. */
+  maxBatchDelayMs?: number;
+  /** Per-request and per-span limits. */
   limits?: Partial<IngestLimits>;
-  /** A request must arrive whole within this time (slow-drip uploads get 408); default 30 s. */
+  /** A request must arrive whole within this time (slow-drip uploads get 408). */
   requestTimeoutMs?: number;
   /** Where refusals and failures are logged (see logRefusal); silent when absent. */
   log?: Logger;
@@ -100,10 +102,7 @@ export interface IngestLimits extends SpanLimits {
   maxSpansPerRequest: number;
 }
 
-/** 16 MiB: about 7,000 rows of 2 KB spans, past which larger inserts cost the engine memory and save it little CPU (BENCHMARKS.md). */
-export const DEFAULT_MAX_BATCH_BYTES = 16 << 20;
-
-export const DEFAULT_INGEST_LIMITS: IngestLimits = { ...DEFAULT_SPAN_LIMITS, maxSpansPerRequest: 10_000 };
+export const DEFAULT_INGEST_LIMITS: IngestLimits = COLLECTOR_DEFAULTS.limits;
 
 export interface Collector {
   /** 0 when this process runs no receivers (mode write). */
@@ -138,7 +137,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
 }
 
 /** The whole pipeline of one collector process, by mode (close() is its opened parts, in reverse). */
-async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) => void): Promise<Omit<Collector, 'close'>> {
+async function wire(given: CollectorOptions, opened: (close: () => Promise<void>) => void): Promise<Omit<Collector, 'close'>> {
+  const { limits: _limits, ...plain } = COLLECTOR_DEFAULTS;
+  const o = withDefaults({ ...given, ...plain }, given);
   const mode = o.mode ?? 'local';
   const metrics = new CollectorMetrics();
   const observe = (destination: string) => ({
@@ -149,7 +150,8 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
     },
     failed: () => metrics.writeFailures.inc({ destination }),
   });
-  const report = (message: string) => (o.log ? o.log.warn(message) : console.error(message));
+  const log = o.log ?? silentLogger();
+  const report = (message: string) => log.warn(message);
   const checks: Array<() => Promise<void>> = [];
   let kafka: Kafka | undefined;
   let admin: Admin | undefined;
@@ -178,11 +180,11 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   // The writer, for whichever log this process reads.
   let writer: Writer | undefined;
   let source: LogSource | undefined;
-  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs ?? 30_000, report });
+  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs, report });
   else if (mode === 'write' || mode === 'ingest+write') source = await KafkaSource.connect({ kafka: kafka!, admin: admin!, settings: o.kafka!, report });
   if (source) {
     const w = await startWriter({
-      storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds ?? 3600, report,
+      storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds, report,
       observer: { written: (table, rows, s) => observe(`clickhouse/${table}`).written(rows, s), failed: (table) => observe(`clickhouse/${table}`).failed() },
     });
     writer = w;
@@ -225,10 +227,10 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
     await producer.connect();
     opened(() => producer.disconnect());
     const t = topics(o.kafka!);
-    const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans') });
+    const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans'), log });
     spanExporter = spans;
-    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback') });
-    logsExporter = new KafkaExporter(producer, t.logs, logsV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/logs') });
+    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback'), log });
+    logsExporter = new KafkaExporter(producer, t.logs, logsV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/logs'), log });
     backlog = () => spans.backlog;
   }
   // Hands everything already accepted to the log (or Kafka) once the receivers have stopped.
@@ -241,8 +243,7 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
   const feedback = feedbackPipeline(redaction, feedbackExporter);
   const signals = otlpSignals(traces, logs);
 
-  const requestTimeout = o.requestTimeoutMs ?? 30_000;
-  const log = o.log ?? pino({ level: 'silent' });
+  const requestTimeout = o.requestTimeoutMs;
   const http = Fastify({
     loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
     // Node 20 applies requestTimeout only when given to createServer (Fastify sets it after, where it has
@@ -250,7 +251,7 @@ async function wire(o: CollectorOptions, opened: (close: () => Promise<void>) =>
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },
   });
   await http.register(adminRoutes, { metrics, ready });
-  const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond ?? 0);
+  const rateLimit = new IngestRateLimiter(o.rateLimitSpansPerSecond);
   await http.register(otlpHttpReceiver, { signals, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
   opened(() => http.close());
   await http.listen({ host: o.host, port: o.httpPort });

@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { memoryLogger } from '../src/testing.ts';
 import { IngestError, logRefusal } from '../src/errors.ts';
 import { startTestCollector } from './helpers/collector.ts';
 
@@ -9,11 +8,7 @@ const SECRET = 'my-card-is-4111-and-my-diagnosis-is-private';
 // Short enough to sit inside the excerpt V8 puts in a JSON parse error (10 characters).
 const SNIPPET = 'zz-9-leak';
 
-function memoryLog(level: string): { log: pino.Logger; text(): string } {
-  const chunks: string[] = [];
-  const sink = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return { log: pino({ level }, sink), text: () => chunks.join('') };
-}
+const memoryLog = memoryLogger;
 
 describe('logs never carry prompt or request content unless debug is on', () => {
   test('an internal error is logged at error level with its class only; the message only at debug', () => {

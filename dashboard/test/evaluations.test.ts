@@ -87,7 +87,7 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
     // Stored before any evaluator exists: only a backfill scores them.
     await storage.insertRows('spans', ordinaryTraces('default', 10, Date.now() - 30 * 60_000, 3 * HOUR));
     judge = await startJudge();
-    ({ app, url } = await startApi(storage, undefined, { evaluations: { settleMs: 0, maxBackoffMs: 1, probeEveryMs: 1, unhealthyAfter: 2, log: () => undefined } }));
+    ({ app, url } = await startApi(storage, undefined, { evaluations: { settleMs: 0, maxBackoffMs: 1, probeEveryMs: 1, unhealthyAfter: 2 } }));
     browser = await launch();
     ({ page, errors } = await newPage(browser));
   });

@@ -1,3 +1,6 @@
+// The command's own words to whoever runs it (usage, addresses, the key shown once, a start that
+// failed before a configuration exists) go to stdout/stderr as plain text; everything the running
+// process reports goes through its logger (processLogger in standalone.ts).
 import { loadConfig } from './config.ts';
 import { dashboardAccessLine, openMigratedStorage, startApiOnly, startCollectorOnly, startSpanlens } from './standalone.ts';
 

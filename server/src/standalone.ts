@@ -1,7 +1,6 @@
 import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, prewarmCaches, type Storage } from '@spanlens/clickhouse';
 import { join } from 'node:path';
-import { pino } from 'pino';
-import { addressPort, startCollector, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
+import { addressPort, createLogger, startCollector, type Logger, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
 import { buildApi, kafkaLease, loadSecretBox, type ApiOptions } from '@spanlens/api';
 import { dashboardDir } from '@spanlens/dashboard';
 import { kafkaSettings, type Config } from './config.ts';
@@ -50,6 +49,15 @@ export async function ensureDefaultProject(storage: Storage, initKey?: string): 
   return generated;
 }
 
+const loggers = new Map<string, Logger>();
+
+/** The process's one logger at SPANLENS_LOG_LEVEL; every component gets a child of it. */
+export function processLogger(config: Config): Logger {
+  let log = loggers.get(config.SPANLENS_LOG_LEVEL);
+  if (!log) loggers.set(config.SPANLENS_LOG_LEVEL, (log = createLogger(config.SPANLENS_LOG_LEVEL)));
+  return log;
+}
+
 function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode: CollectorMode): CollectorOptions {
   return {
     mode,
@@ -68,8 +76,8 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
     maxBatchBytes: config.SPANLENS_BATCH_MAX_BYTES,
     maxBatchDelayMs: config.SPANLENS_BATCH_MAX_DELAY_MS,
     rateLimitSpansPerSecond: config.SPANLENS_INGEST_RATE_LIMIT,
-    // JSON lines on stderr; request and span content only at debug (see logRefusal).
-    log: pino({ level: config.SPANLENS_LOG_LEVEL, base: { service: 'spanlens-collector' } }, pino.destination(2)),
+    // Request and span content only at debug (see logRefusal).
+    log: processLogger(config).child({ component: 'collector' }),
     requestTimeoutMs: config.SPANLENS_REQUEST_TIMEOUT_MS,
     limits: {
       maxSpansPerRequest: config.SPANLENS_MAX_SPANS_PER_REQUEST,
@@ -179,7 +187,7 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     if (alerts.lease) opened(() => alerts.lease!.close());
     const evaluations = await evaluationOptions(config);
     if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
-    const api = await buildApi({ ...evaluations, storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
+    const api = await buildApi({ ...evaluations, storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, log: processLogger(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
       otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
     });
     opened(() => api.close());
@@ -210,7 +218,7 @@ export async function startApiOnly(config: Config): Promise<{ storage: Storage; 
     if (alerts.lease) opened(() => alerts.lease!.close());
     const evaluations = await evaluationOptions(config);
     if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
-    const api = await buildApi({ ...evaluations, storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts });
+    const api = await buildApi({ ...evaluations, storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, log: processLogger(config) });
     opened(() => api.close());
     await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
     return {

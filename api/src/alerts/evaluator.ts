@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '@spanlens/collector';
 import type { Storage } from '@spanlens/clickhouse';
 import { soleLease, type Lease } from './lease.ts';
 import type { Notifier } from './notifier.ts';
@@ -15,6 +16,7 @@ export interface EvaluatorOptions {
   dashboardUrl?: string;
   /** Who may act; default: this process alone. */
   lease?: Lease;
+  log?: Logger;
 }
 
 /**
@@ -107,7 +109,7 @@ export class AlertEvaluator {
       if (this.running) return;
       this.running = this.tick().then(() => undefined, (err: Error) => {
         // The message only: rule and metric names, never span content.
-        console.error(`spanlens: alert evaluation failed: ${err.message}`);
+        (this.opts.log ?? silentLogger()).error(`alert evaluation failed: ${err.message}`);
       }).finally(() => { this.running = null; });
     };
     this.timer = setInterval(run, everyMs);

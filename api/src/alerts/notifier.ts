@@ -1,4 +1,5 @@
 import type { Storage } from '@spanlens/clickhouse';
+import { backoffMs, retryPolicy, type RetryPolicy } from '@spanlens/collector';
 import type { Destination } from './rules.ts';
 import { listDestinations, logAttempt, pendingDeliveries, type AlertEvent } from './store.ts';
 import { postEvent, retryable, type PostResult } from './webhook.ts';
@@ -8,14 +9,13 @@ export interface NotifierOptions {
   /** SPANLENS_WEBHOOK_ALLOW_PRIVATE: let webhooks reach loopback and private networks. */
   allowPrivate: boolean;
   timeoutMs?: number;
-  /** Waits before attempts 2..n; six attempts over about ten minutes by default. */
-  retryDelaysMs?: number[];
-  /** ± this fraction of each wait, so receivers coming back are not hit all at once. */
-  jitter?: number;
+  /** Attempts and waits; default WEBHOOK_RETRY. */
+  retry?: RetryPolicy;
   now?: () => number;
 }
 
-const DEFAULT_DELAYS = [10_000, 30_000, 60_000, 150_000, 360_000];
+/** Six attempts over about ten minutes: waits of 10 s, 25 s, 1 min, 2.6 min, 6 min, ±20 %, at least Retry-After. */
+export const WEBHOOK_RETRY = retryPolicy({ initialMs: 10_000, multiplier: 2.5, maxMs: 360_000, jitter: 0.2, maxAttempts: 6 });
 
 /**
  * Delivers events to webhook destinations from the outbox (alert_events): every attempt is
@@ -27,19 +27,16 @@ export class Notifier {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly queued = new Set<string>();
   private closed = false;
-  private readonly delays: number[];
+  private readonly policy: RetryPolicy;
   private readonly now: () => number;
   /** Checked before each attempt: false drops the delivery here (another process owns it now). */
   gate: () => boolean = () => true;
 
   constructor(private readonly opts: NotifierOptions) {
-    this.delays = opts.retryDelaysMs ?? DEFAULT_DELAYS;
+    this.policy = opts.retry ?? WEBHOOK_RETRY;
     this.now = opts.now ?? Date.now;
   }
 
-  get maxAttempts(): number {
-    return this.delays.length + 1;
-  }
 
   /** Picks up deliveries left pending by a previous process. */
   async resume(): Promise<number> {
@@ -97,8 +94,8 @@ export class Notifier {
       ? await postEvent(dest, event.id, event.payload, { allowPrivate: this.opts.allowPrivate, timeoutMs: this.opts.timeoutMs ?? 10_000, now: this.now })
       : { statusCode: 0, latencyMs: 0, error: 'destination deleted' };
     const ok = result.statusCode >= 200 && result.statusCode < 300;
-    const again = !ok && dest !== undefined && retryable(result) && attempt < this.maxAttempts;
-    const wait = again ? this.backoff(attempt, result.retryAfterMs) : 0;
+    const again = !ok && dest !== undefined && retryable(result) && attempt < this.policy.maxAttempts;
+    const wait = again ? backoffMs(this.policy, attempt, result.retryAfterMs) : 0;
     await logAttempt(this.opts.storage, {
       projectId: event.projectId, eventId: event.id, destinationId, attempt,
       outcome: ok ? 'success' : again ? 'retry' : 'failed',
@@ -107,12 +104,5 @@ export class Notifier {
     });
     this.queued.delete(key);
     if (again) this.schedule(event, destinationId, attempt, wait);
-  }
-
-  private backoff(attempt: number, retryAfterMs?: number): number {
-    const base = this.delays[Math.min(attempt - 1, this.delays.length - 1)]!;
-    const jitter = this.opts.jitter ?? 0.2;
-    const wait = base * (1 - jitter + Math.random() * 2 * jitter);
-    return Math.round(Math.max(wait, retryAfterMs ?? 0));
   }
 }

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@spanlens/collector';
 import { createHmac } from 'node:crypto';
 import { lookup } from 'node:dns';
 import http from 'node:http';
@@ -97,12 +98,12 @@ export async function postEvent(dest: Destination, eventId: string, payload: Rec
     }, (res) => {
       res.resume();
       res.on('end', () => {
-        const retryAfter = Number(res.headers['retry-after']);
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
         const status = res.statusCode ?? 0;
         resolve({
           statusCode: status, latencyMs: performance.now() - started,
           error: status >= 200 && status < 300 ? '' : `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`,
-          ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}),
+          ...(retryAfter !== undefined && retryAfter > 0 ? { retryAfterMs: retryAfter } : {}),
         });
       });
       res.on('error', (e) => resolve({ statusCode: res.statusCode ?? 0, latencyMs: performance.now() - started, error: e.message }));

@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import { formatMillis, toFeedbackRow, type Storage } from '@spanlens/clickhouse';
+import { backoffMs, retryPolicy, silentLogger, type Logger } from '@spanlens/collector';
 import { soleLease, type Lease } from '../alerts/lease.ts';
 import type { SecretBox } from '../secrets.ts';
 import { resolvedJudge, scoreType, type Evaluator } from './definition.ts';
@@ -29,7 +30,7 @@ export interface EvaluationWorkerOptions {
   probeEveryMs?: number;
   /** Longest pause after a failed call (doubling from 1 s). */
   maxBackoffMs?: number;
-  log?: (message: string) => void;
+  log?: Logger;
 }
 
 interface Outcome {
@@ -63,8 +64,8 @@ export class EvaluationWorker {
   constructor(opts: EvaluationWorkerOptions) {
     this.o = {
       lease: soleLease, everyMs: 2_000, settleMs: 2_000, batchSize: 1_000, unhealthyAfter: 5, probeEveryMs: 60_000, maxBackoffMs: 60_000,
-      // The message only: evaluator names and the judge's status, never span content.
-      log: (m) => console.error(`spanlens: ${m}`),
+      // Messages carry evaluator names and the judge's status, never span content.
+      log: silentLogger(),
       ...opts,
     };
   }
@@ -146,9 +147,9 @@ export class EvaluationWorker {
     }
     const failures = state.consecutiveFailures + 1;
     const healthy = failures < this.o.unhealthyAfter;
-    const pause = healthy ? Math.min(this.o.maxBackoffMs, 1000 * 2 ** (failures - 1)) : this.o.probeEveryMs;
+    const pause = healthy ? backoffMs(retryPolicy({ initialMs: 1000, maxMs: this.o.maxBackoffMs, jitter: 0.1 }), failures) : this.o.probeEveryMs;
     this.pausedUntil.set(key, Date.now() + pause);
-    if (state.healthy && !healthy) this.o.log(`evaluator ${ev.name} (${ev.id}) is unhealthy after ${failures} failed calls: ${out.judgeError}`);
+    if (state.healthy && !healthy) this.o.log.warn(`evaluator ${ev.name} (${ev.id}) is unhealthy after ${failures} failed calls: ${out.judgeError}`);
     return { ...state, healthy, consecutiveFailures: failures, failedTotal, lastError: out.judgeError };
   }
 
@@ -253,7 +254,7 @@ export class EvaluationWorker {
   start(): void {
     const run = () => {
       if (this.running || this.closed) return;
-      this.running = this.tick().catch((err: Error) => this.o.log(`evaluation failed: ${err.message}`)).finally(() => { this.running = null; });
+      this.running = this.tick().catch((err: Error) => this.o.log.error(`evaluation failed: ${err.message}`)).finally(() => { this.running = null; });
     };
     this.timer = setInterval(run, this.o.everyMs);
     this.timer.unref();

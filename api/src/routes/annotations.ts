@@ -1,3 +1,4 @@
+import { COLLECTOR_DEFAULTS } from '@spanlens/collector';
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { toFeedbackRow, type Storage } from '@spanlens/clickhouse';
@@ -210,7 +211,7 @@ export const annotationRoutes: FastifyPluginAsyncZod<{ storage: Storage; retenti
         reviewer,
         scores: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
         comment: z.string().max(10_000).optional(),
-        correctedOutput: z.string().max(262_144).optional().describe('What the answer should have been'),
+        correctedOutput: z.string().max(COLLECTOR_DEFAULTS.limits.maxContentLength).optional().describe('What the answer should have been'),
       }),
       response: { 200: item, 400: errorResponse, 401: errorResponse, 404: errorResponse, 409: errorResponse },
     },

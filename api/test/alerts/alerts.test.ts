@@ -1,3 +1,4 @@
+import { retryPolicy } from '@spanlens/collector';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -63,7 +64,7 @@ describe('alerts: rules, state machine, signed webhooks', () => {
   const m0 = Math.floor(Date.now() / MIN) * MIN - 30 * MIN;
   /** The clock just after minute k ends: the 60 s window covers exactly minute k. */
   const at = (k: number) => m0 + (k + 1) * MIN + 1000;
-  const alerts = { allowPrivate: true, now: () => clock, retryDelaysMs: [30, 60, 90, 120, 150], dashboardUrl: 'http://dash.example' };
+  const alerts = { allowPrivate: true, now: () => clock, retry: retryPolicy({ initialMs: 30, maxAttempts: 6 }), dashboardUrl: 'http://dash.example' };
 
   before(async () => {
     receiver = await startReceiver();
@@ -170,7 +171,7 @@ describe('alerts: rules, state machine, signed webhooks', () => {
   test('a restart mid-firing neither re-sends nor forgets: the pending delivery resumes once', async () => {
     const { body: r } = await call('POST', '/api/v1/alerts/rules', rule({ name: 'restart' }));
     // The first process gets 500 and dies before its retry.
-    const slow = { ...alerts, retryDelaysMs: [60_000] };
+    const slow = { ...alerts, retry: retryPolicy({ initialMs: 60_000, maxAttempts: 2 }) };
     const first: FastifyInstance = await buildApi({ storage: api.storage, keys: new KeyCache(api.storage), retentionDays: 30, alerts: slow });
     receiver.answer([500]);
     const n = receiver.received.length;

@@ -54,7 +54,7 @@ describe('evaluation worker', () => {
   before(async () => {
     judge = await startFakeJudge();
     api = await startTestApi(['acme', 'other'], () => [], {
-      evaluations: { settleMs: 0, maxBackoffMs: 1, probeEveryMs: 1, unhealthyAfter: 3, log: () => undefined },
+      evaluations: { settleMs: 0, maxBackoffMs: 1, probeEveryMs: 1, unhealthyAfter: 3 },
       // Alert windows end on a whole minute: a clock a minute ahead takes in this minute's scores.
       alerts: { now: () => Date.now() + 60_000 },
     });

@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { COLLECTOR_DEFAULTS } from '../defaults.ts';
+import { silentLogger, type Logger } from '../logger.ts';
+import { retry, retryPolicy, type RetryPolicy } from '../retry.ts';
 import { ExportFailedError, QueueFullError, type Exporter } from './exporter.ts';
 
 export interface BatchingOptions<T> {
@@ -9,13 +12,13 @@ export interface BatchingOptions<T> {
   maxDelayMs?: number;
   /** Rows waiting plus rows being written; beyond this, export() rejects with QueueFullError. */
   maxQueueRows?: number;
-  /** Write attempts per batch, each with the same deduplication token. */
-  attempts?: number;
-  retryDelayMs?: number;
+  /** Write attempts per batch, each with the same deduplication token; refused rows are not retried. */
+  retry?: RetryPolicy;
   /** Runs once per batch before the first insert attempt (for example to drop rows already stored). */
   prepare?: (rows: T[]) => Promise<T[]>;
   /** Told of every batch written (rows, seconds) or failed, for metrics. */
   observer?: { written(rows: number, seconds: number): void; failed(): void };
+  log?: Logger;
 }
 
 interface Pending<T> {
@@ -41,7 +44,8 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
   private closed = false;
 
   constructor(options: BatchingOptions<T>) {
-    this.opts = { maxBatchRows: 5000, maxDelayMs: 50, maxQueueRows: 100_000, attempts: 4, retryDelayMs: 100, ...options };
+    const d = COLLECTOR_DEFAULTS;
+    this.opts = { maxBatchRows: d.maxBatchRows, maxDelayMs: d.maxBatchDelayMs, maxQueueRows: d.maxQueueRows, retry: retryPolicy({ initialMs: 100, maxAttempts: 4 }), log: silentLogger(), ...options };
     this.name = options.name;
   }
 
@@ -131,22 +135,16 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
   // (prompts), so only the error code and type are logged.
   private logFailure(err: unknown, rows: number): void {
     const e = err as { type?: unknown; name?: unknown; code?: unknown; clickhouseCode?: unknown };
-    console.error(`spanlens: ${this.name} write of ${rows} rows failed (code ${String(e.clickhouseCode ?? e.code ?? 'none')}, ${String(e.type ?? e.name ?? 'error')})`);
+    this.opts.log.error(`${this.name} write of ${rows} rows failed (code ${String(e.clickhouseCode ?? e.code ?? 'none')}, ${String(e.type ?? e.name ?? 'error')})`);
   }
 
   private async insert(batchRows: T[]): Promise<void> {
     const token = randomUUID();
     let rows: T[] | null = null;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
-        await this.write(rows, token);
-        return;
-      } catch (err) {
-        if (attempt >= this.opts.attempts) throw err;
-        await new Promise((r) => setTimeout(r, this.opts.retryDelayMs * 2 ** (attempt - 1)));
-      }
-    }
+    await retry(this.opts.retry, async () => {
+      rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
+      await this.write(rows, token);
+    }, { retryable: (err) => !this.refused(err) });
   }
 
   async shutdown(): Promise<void> {

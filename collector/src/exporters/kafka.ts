@@ -3,6 +3,7 @@ import type { RecordFormat } from '../kafka/records.ts';
 import { FORMAT_HEADER, KEY_HEADER } from '../kafka/records.ts';
 import { spanKey } from '../span-key.ts';
 import type { SpanRow } from '@spanlens/clickhouse';
+import { retryPolicy } from '../retry.ts';
 import { BatchingExporter, type BatchingOptions } from './batching.ts';
 
 /** Bytes per producer send, under the broker's default message.max.bytes (1 MiB) with room for batch overhead. */
@@ -14,7 +15,8 @@ const MAX_SEND_BYTES = 900 * 1024;
  */
 export class KafkaExporter<T> extends BatchingExporter<T> {
   constructor(private readonly producer: Producer, private readonly topic: string, private readonly format: RecordFormat<T>, options: Omit<BatchingOptions<T>, 'name'> = {}) {
-    super({ name: `kafka/${topic}`, attempts: 1, ...options });
+    // The idempotent producer retries on its own; a second send of the batch would add copies.
+    super({ name: `kafka/${topic}`, retry: retryPolicy({ initialMs: 0, maxAttempts: 1 }), ...options });
   }
 
   protected async write(rows: T[]): Promise<void> {

@@ -1,7 +1,11 @@
+import { backoffMs, retryPolicy } from '../retry.ts';
 import type { Admin, Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { topics, writerTopics, type KafkaSettings } from '../kafka/client.ts';
 import { FORMAT_HEADER, KEY_HEADER } from '../kafka/records.ts';
 import type { BatchOutcome, DeadLetter, LogBatch, LogRecord, LogSource } from './log.ts';
+
+/** A crashed consumer is replaced after 0.5 s, doubling to 10 s (the restarts are its own loop, driven by kafkajs's crash events). */
+const CONSUMER_RESTART = retryPolicy({ initialMs: 500, maxMs: 10_000, jitter: 0.2 });
 
 export interface KafkaSourceOptions {
   kafka: Kafka;
@@ -78,7 +82,7 @@ export class KafkaSource implements LogSource {
 
   private replace(error: Error): void {
     if (this.closed) return;
-    const delay = Math.min(10_000, 500 * 2 ** this.restarts++);
+    const delay = backoffMs(CONSUMER_RESTART, ++this.restarts);
     if (this.restarts === 1) this.o.report?.(`spanlens: writer: Kafka consumer stopped (${error.name}); a new one starts, retrying with backoff`);
     this.restartTimer = setTimeout(() => {
       void (async () => {

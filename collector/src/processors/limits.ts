@@ -1,4 +1,5 @@
 import type { SpanRow } from '@spanlens/clickhouse';
+import { COLLECTOR_DEFAULTS } from '../defaults.ts';
 import type { ChatMessage } from './conventions/fields.ts';
 import { messagesText } from './normalize.ts';
 import type { Processor, SpanBatch, SpanRecord } from './processor.ts';
@@ -15,12 +16,8 @@ export interface SpanLimits {
   maxEvents: number;
 }
 
-export const DEFAULT_SPAN_LIMITS: SpanLimits = {
-  maxAttributes: 256,
-  maxAttributeLength: 16_384,
-  maxContentLength: 262_144,
-  maxEvents: 128,
-};
+const { maxSpansPerRequest: _perRequest, ...spanLimits } = COLLECTOR_DEFAULTS.limits;
+export const DEFAULT_SPAN_LIMITS: SpanLimits = spanLimits;
 
 /** Attribute that tells how many attributes a span lost to the limit. */
 export const DROPPED_ATTRIBUTES = 'spanlens.dropped_attributes_count';

@@ -1,3 +1,4 @@
+import { retry, retryPolicy } from '../retry.ts';
 import type { Storage } from '@spanlens/clickhouse';
 import { FORMATS } from '../kafka/records.ts';
 import type { BatchOutcome, DeadLetter, LogBatch, LogRecord, LogSource } from '../log/log.ts';
@@ -34,7 +35,8 @@ export interface Writer {
   close(): Promise<void>;
 }
 
-const MAX_BACKOFF_MS = 5000;
+/** While ClickHouse is down: 100 ms doubling to 5 s, ±25 %, for as long as the batch is this writer's. */
+const OUTAGE_RETRY = retryPolicy({ initialMs: 100, maxMs: 5000, jitter: 0.25 });
 
 /**
  * The one writer, for the local log and for Kafka alike: log batch -> intent (find or record)
@@ -54,28 +56,34 @@ export async function startWriter(o: WriterOptions): Promise<Writer> {
   let outage: { since: number; reported: boolean } | null = null;
 
   async function retryForever(step: () => Promise<void>, active: () => boolean, onRetry?: () => Promise<void>): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await step();
-        if (outage) {
-          o.report?.(`spanlens: writer: ClickHouse takes inserts again after ${((Date.now() - outage.since) / 1000).toFixed(1)} s`);
-          outage = null;
-        }
-        return true;
-      } catch (err) {
-        stats.insertRetries++;
-        if (!outage) outage = { since: Date.now(), reported: false };
-        if (!outage.reported) {
-          outage.reported = true;
-          const e = err as { code?: unknown; type?: unknown; name?: unknown };
-          // The code and type only: ClickHouse messages can quote row data (prompts).
-          o.report?.(`spanlens: writer: ClickHouse unavailable (code ${String(e.code ?? 'none')}, ${String(e.type ?? e.name ?? 'error')}); retrying with backoff, the log keeps the backlog`);
-        }
-        if (!active()) return false;
-        await new Promise((r) => setTimeout(r, Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2)));
-        await onRetry?.().catch(() => undefined);
+    const failed = (err: unknown) => {
+      stats.insertRetries++;
+      if (!outage) outage = { since: Date.now(), reported: false };
+      if (!outage.reported) {
+        outage.reported = true;
+        const e = err as { code?: unknown; type?: unknown; name?: unknown };
+        // The code and type only: ClickHouse messages can quote row data (prompts).
+        o.report?.(`spanlens: writer: ClickHouse unavailable (code ${String(e.code ?? 'none')}, ${String(e.type ?? e.name ?? 'error')}); retrying with backoff, the log keeps the backlog`);
       }
+    };
+    try {
+      await retry(OUTAGE_RETRY, async (attempt) => {
+        if (attempt > 1) await onRetry?.().catch(() => undefined);
+        try {
+          await step();
+        } catch (err) {
+          failed(err);
+          throw err;
+        }
+      }, { active, retryable: () => true });
+    } catch {
+      return false;
     }
+    if (outage) {
+      o.report?.(`spanlens: writer: ClickHouse takes inserts again after ${((Date.now() - outage.since) / 1000).toFixed(1)} s`);
+      outage = null;
+    }
+    return true;
   }
 
   async function handle(batch: LogBatch): Promise<BatchOutcome> {

@@ -60,7 +60,7 @@ describe('evaluation workers share a Kafka lease', () => {
     }));
     for (let i = 0; i < 3; i++) {
       leases.push(await kafkaLease(leaseOptions));
-      workers.push(new EvaluationWorker({ storage, box, settleMs: 0, lease: leases[i]!, log: () => undefined }));
+      workers.push(new EvaluationWorker({ storage, box, settleMs: 0, lease: leases[i]! }));
     }
     await store(30);
     await waitFor('30 results', async () => {
