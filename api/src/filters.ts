@@ -105,10 +105,6 @@ export function rollupCompatible(f: FilterQuery, fields: ReadonlySet<string> = R
   return true;
 }
 
-export function hasSpanFilters(f: FilterQuery): boolean {
-  return (Object.keys(SPAN_FIELDS) as SpanField[]).some((k) => f[k] !== undefined) || f.tag !== undefined || f.q !== undefined || f.signal !== undefined;
-}
-
 export interface TimeRange {
   /** ClickHouse DateTime64(9) text. */
   from: string;

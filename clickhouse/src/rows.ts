@@ -1,8 +1,8 @@
 /** Row shapes as written to and read from ClickHouse, shared by collector and api. */
 
-export type SpanKind =
-  | 'llm' | 'chain' | 'tool' | 'retriever' | 'embedding' | 'agent'
-  | 'reranker' | 'guardrail' | 'evaluator' | 'span';
+/** What a span does; `span` for anything else. The one list: conventions, normalization and the API read it. */
+export const SPAN_KINDS = ['llm', 'chain', 'tool', 'retriever', 'embedding', 'agent', 'reranker', 'guardrail', 'evaluator', 'span'] as const;
+export type SpanKind = (typeof SPAN_KINDS)[number];
 
 export type SpanStatus = 'ok' | 'error' | 'unset';
 

@@ -9,7 +9,7 @@
  *   feedback: otlp-http (/v1/feedback) ─────────────────────────────────────> redaction (comment) ──> LOG(feedback)
  *   write:    LOG -> writer (intent -> repeat check -> insert with the batch's token -> dead letters) -> clickhouse
  *
- * LOG is, by mode:
+ * LOG is, by mode (MODES, below):
  *   local (default)   segment files under logDir, fsynced before the 200 (exporters/local-log.ts, log/local-log.ts)
  *   ingest            kafka/<prefix>spans, <prefix>feedback, <prefix>logs (acks=-1, idempotent producer); no writer here
  *   write             no receivers: the writer alone, reading the Kafka topics
@@ -136,112 +136,132 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   }
 }
 
+/** What each mode runs: which log it uses, and whether it receives OTLP and runs the writer. */
+const MODES: Record<CollectorMode, { log: 'local' | 'kafka'; receivers: boolean; writer: boolean }> = {
+  local: { log: 'local', receivers: true, writer: true },
+  ingest: { log: 'kafka', receivers: true, writer: false },
+  write: { log: 'kafka', receivers: false, writer: true },
+  'ingest+write': { log: 'kafka', receivers: true, writer: true },
+};
+
+type Opened = (close: () => Promise<void>) => void;
+type Resolved = CollectorOptions & Omit<typeof COLLECTOR_DEFAULTS, 'limits'>;
+
 /** The whole pipeline of one collector process, by mode (close() is its opened parts, in reverse). */
-async function wire(given: CollectorOptions, opened: (close: () => Promise<void>) => void): Promise<Omit<Collector, 'close'>> {
+async function wire(given: CollectorOptions, opened: Opened): Promise<Omit<Collector, 'close'>> {
   const { limits: _limits, ...plain } = COLLECTOR_DEFAULTS;
-  const o = withDefaults({ ...given, ...plain }, given);
-  const mode = o.mode ?? 'local';
+  const o: Resolved = withDefaults({ ...given, ...plain }, given);
+  const mode = MODES[o.mode ?? 'local'];
   const metrics = new CollectorMetrics();
-  const observe = (destination: string) => ({
+  const log = o.log ?? silentLogger();
+  const report = (message: string) => log.warn(message);
+  const checks: Array<() => Promise<void>> = [];
+
+  // The log: local segment files, or Kafka.
+  let kafka: { client: Kafka; admin: Admin; settings: KafkaSettings } | undefined;
+  let localLog: LocalLog | undefined;
+  if (mode.log === 'kafka') {
+    if (!o.kafka) throw new Error(`collector mode ${o.mode} needs Kafka settings (KAFKA_BROKERS)`);
+    const client = createKafka(o.kafka);
+    const admin = client.admin();
+    await admin.connect();
+    opened(() => admin.disconnect());
+    await ensureTopics(admin, o.kafka);
+    checks.push(async () => { await admin.describeCluster(); });
+    kafka = { client, admin, settings: o.kafka };
+  } else {
+    if (!o.localLog) throw new Error('collector mode local needs a log directory (localLog)');
+    const l = await LocalLog.open(o.localLog.dir, { maxBytes: o.localLog.maxBytes, segmentBytes: o.localLog.segmentBytes, report });
+    opened(() => l.close());
+    metrics.gauge('spanlens_log_bytes', 'Bytes the local log takes on disk', () => l.usedBytes);
+    localLog = l;
+  }
+  if (mode.writer) checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
+  const ready = async () => { for (const c of checks) await c(); };
+
+  // log -> writer -> ClickHouse.
+  const source: LogSource | undefined = !mode.writer ? undefined
+    : localLog ? new LocalLogSource(localLog, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs, report })
+    : await KafkaSource.connect({ kafka: kafka!.client, admin: kafka!.admin, settings: kafka!.settings, report });
+  const writer = source ? await writerStage(o, source, metrics, report, opened) : undefined;
+
+  // receivers -> processors -> log; a process without receivers serves only /metrics, /healthz and /readyz.
+  if (!mode.receivers) {
+    const adminHttp = Fastify({ logger: false });
+    await adminHttp.register(adminRoutes, { metrics, ready });
+    opened(() => adminHttp.close());
+    await adminHttp.listen({ host: o.host, port: o.httpPort });
+    const nothing = async () => undefined;
+    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, flush: nothing, reloadPrices: nothing, reloadRedaction: nothing };
+  }
+  const ingest = await ingestStage(o, { localLog, kafka }, metrics, log, ready, opened);
+  return { ...ingest, writer, metrics };
+}
+
+/** The writer on this process's log, with its gauges. */
+async function writerStage(o: Resolved, source: LogSource, metrics: CollectorMetrics, report: (m: string) => void, opened: Opened): Promise<Writer> {
+  const w = await startWriter({
+    storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds, report,
+    observer: { written: (table, rows, s) => observed(metrics, `clickhouse/${table}`).written(rows, s), failed: (table) => observed(metrics, `clickhouse/${table}`).failed() },
+  });
+  opened(() => w.close());
+  metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);
+  metrics.gauge('spanlens_writer_repeats_dropped', 'Repeated rows dropped as already stored', () => w.stats.repeatsDropped);
+  metrics.gauge('spanlens_writer_dead_lettered', 'Rows sent to the dead-letter log', () => w.stats.deadLettered);
+  metrics.gauge('spanlens_writer_insert_retries', 'Insert attempts retried while ClickHouse was unavailable', () => w.stats.insertRetries);
+  metrics.gauge('spanlens_writer_repeat_lookups', 'Rows the repeat filter could not rule out, looked up in ClickHouse', () => w.repeat.stats.lookedUp);
+  metrics.labeledGauge('spanlens_consumer_lag', 'Records not yet written, per topic and partition', ['topic', 'partition'], () => w.lagByPartition());
+  return w;
+}
+
+/** Write metrics of one destination (a table, a topic). */
+function observed(metrics: CollectorMetrics, destination: string) {
+  return {
     written: (rows: number, seconds: number) => {
       metrics.batchesWritten.inc({ destination });
       metrics.rowsWritten.inc({ destination }, rows);
       metrics.writeSeconds.observe({ destination }, seconds);
     },
     failed: () => metrics.writeFailures.inc({ destination }),
-  });
-  const log = o.log ?? silentLogger();
-  const report = (message: string) => log.warn(message);
-  const checks: Array<() => Promise<void>> = [];
-  let kafka: Kafka | undefined;
-  let admin: Admin | undefined;
-  if (mode !== 'local') {
-    if (!o.kafka) throw new Error(`collector mode ${mode} needs Kafka settings (KAFKA_BROKERS)`);
-    kafka = createKafka(o.kafka);
-    const a = kafka.admin();
-    admin = a;
-    await a.connect();
-    opened(() => a.disconnect());
-    await ensureTopics(a, o.kafka);
-    checks.push(async () => { await a.describeCluster(); });
-  }
-  if (mode !== 'ingest') checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
-  const ready = async () => { for (const c of checks) await c(); };
+  };
+}
 
-  let localLog: LocalLog | undefined;
-  if (mode === 'local') {
-    if (!o.localLog) throw new Error('collector mode local needs a log directory (localLog)');
-    const l = await LocalLog.open(o.localLog.dir, { maxBytes: o.localLog.maxBytes, segmentBytes: o.localLog.segmentBytes, report });
-    localLog = l;
-    opened(() => l.close());
-    metrics.gauge('spanlens_log_bytes', 'Bytes the local log takes on disk', () => l.usedBytes);
-  }
-
-  // The writer, for whichever log this process reads.
-  let writer: Writer | undefined;
-  let source: LogSource | undefined;
-  if (mode === 'local') source = new LocalLogSource(localLog!, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs, report });
-  else if (mode === 'write' || mode === 'ingest+write') source = await KafkaSource.connect({ kafka: kafka!, admin: admin!, settings: o.kafka!, report });
-  if (source) {
-    const w = await startWriter({
-      storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds, report,
-      observer: { written: (table, rows, s) => observe(`clickhouse/${table}`).written(rows, s), failed: (table) => observe(`clickhouse/${table}`).failed() },
-    });
-    writer = w;
-    opened(() => w.close());
-    metrics.gauge('spanlens_writer_rows_inserted', 'Rows the writer inserted since start', () => w.stats.rowsInserted);
-    metrics.gauge('spanlens_writer_repeats_dropped', 'Repeated rows dropped as already stored', () => w.stats.repeatsDropped);
-    metrics.gauge('spanlens_writer_dead_lettered', 'Rows sent to the dead-letter log', () => w.stats.deadLettered);
-    metrics.gauge('spanlens_writer_insert_retries', 'Insert attempts retried while ClickHouse was unavailable', () => w.stats.insertRetries);
-    metrics.gauge('spanlens_writer_repeat_lookups', 'Rows the repeat filter could not rule out, looked up in ClickHouse', () => w.repeat.stats.lookedUp);
-    metrics.labeledGauge('spanlens_consumer_lag', 'Records not yet written, per topic and partition', ['topic', 'partition'], () => w.lagByPartition());
-  }
-  const noReload = async () => undefined;
-  if (mode === 'write') {
-    // A writer takes no OTLP; its HTTP port serves only /metrics, /healthz and /readyz.
-    const adminHttp = Fastify({ logger: false });
-    await adminHttp.register(adminRoutes, { metrics, ready });
-    opened(() => adminHttp.close());
-    await adminHttp.listen({ host: o.host, port: o.httpPort });
-    return { httpPort: addressPort(adminHttp.server.address()), grpcPort: 0, writer, metrics, backlog: () => 0, flush: noReload, reloadPrices: noReload, reloadRedaction: noReload };
-  }
-
+/** The exporters into this process's log, the three pipelines, and the OTLP receivers in front of them. */
+async function ingestStage(
+  o: Resolved, logs: { localLog?: LocalLog; kafka?: { client: Kafka; settings: KafkaSettings } }, metrics: CollectorMetrics, log: Logger, ready: () => Promise<void>, opened: Opened,
+): Promise<Pick<Collector, 'httpPort' | 'grpcPort' | 'backlog' | 'flush' | 'reloadPrices' | 'reloadRedaction'>> {
   const prices = new CustomPriceCache(o.storage);
   const redaction = new RedactionCache(o.storage);
   opened(async () => prices.stop());
   opened(async () => redaction.stop());
   await prices.start();
   await redaction.start();
-  let spanExporter: Exporter<SpanRow>;
-  let feedbackExporter: Exporter<FeedbackRow>;
-  let logsExporter: Exporter<LogItemRow>;
+
+  let exporters: { spans: Exporter<SpanRow>; feedback: Exporter<FeedbackRow>; logs: Exporter<LogItemRow> };
   let backlog: () => number;
+  const { localLog, kafka } = logs;
   if (localLog) {
-    const l = localLog;
-    spanExporter = new LocalLogExporter(l, spansV2);
-    feedbackExporter = new LocalLogExporter(l, feedbackV1);
-    logsExporter = new LocalLogExporter(l, logsV1);
-    backlog = () => l.lag;
+    exporters = { spans: new LocalLogExporter(localLog, spansV2), feedback: new LocalLogExporter(localLog, feedbackV1), logs: new LocalLogExporter(localLog, logsV1) };
+    backlog = () => localLog.lag;
   } else {
-    const producer = kafka!.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
+    const producer = kafka!.client.producer({ idempotent: true, maxInFlightRequests: 5, allowAutoTopicCreation: false });
     await producer.connect();
     opened(() => producer.disconnect());
-    const t = topics(o.kafka!);
-    const spans = new KafkaExporter(producer, t.spans, spansV2, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/spans'), log });
-    spanExporter = spans;
-    feedbackExporter = new KafkaExporter(producer, t.feedback, feedbackV1, { maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/feedback'), log });
-    logsExporter = new KafkaExporter(producer, t.logs, logsV1, { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, observer: observe('kafka/logs'), log });
+    const t = topics(kafka!.settings);
+    const batching = { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, log };
+    const spans = new KafkaExporter(producer, t.spans, spansV2, { ...batching, observer: observed(metrics, 'kafka/spans') });
+    exporters = { spans, feedback: new KafkaExporter(producer, t.feedback, feedbackV1, { ...batching, observer: observed(metrics, 'kafka/feedback') }), logs: new KafkaExporter(producer, t.logs, logsV1, { ...batching, observer: observed(metrics, 'kafka/logs') }) };
     backlog = () => spans.backlog;
   }
   // Hands everything already accepted to the log (or Kafka) once the receivers have stopped.
-  opened(async () => { await Promise.all([spanExporter.shutdown(), feedbackExporter.shutdown(), logsExporter.shutdown()]); });
+  opened(async () => { await Promise.all([exporters.spans.shutdown(), exporters.feedback.shutdown(), exporters.logs.shutdown()]); });
   metrics.gauge('spanlens_export_queue_spans', 'Records acknowledged and not yet stored (local log) or spans not yet in Kafka', backlog);
 
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
-  const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), spanExporter, limits.maxSpansPerRequest, metrics);
-  const logs = logsPipeline(redaction, limits, logsExporter, limits.maxSpansPerRequest, metrics);
-  const feedback = feedbackPipeline(redaction, feedbackExporter);
-  const signals = otlpSignals(traces, logs);
+  const traces = tracesPipeline(traceProcessors({ retentionDays: o.retentionDays, prices, redaction, limits }), exporters.spans, limits.maxSpansPerRequest, metrics);
+  const logRecords = logsPipeline(redaction, limits, exporters.logs, limits.maxSpansPerRequest, metrics);
+  const feedback = feedbackPipeline(redaction, exporters.feedback);
+  const signals = otlpSignals(traces, logRecords);
 
   const requestTimeout = o.requestTimeoutMs;
   const http = Fastify({
@@ -255,16 +275,13 @@ async function wire(given: CollectorOptions, opened: (close: () => Promise<void>
   await http.register(otlpHttpReceiver, { signals, feedback, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, metrics });
   opened(() => http.close());
   await http.listen({ host: o.host, port: o.httpPort });
-  const httpPort = addressPort(http.server.address());
 
   const grpc = await startOtlpGrpcReceiver(o.host, o.grpcPort, { signals, keys: o.keys, maxBodyBytes: o.maxBodyBytes, rateLimit, log, metrics });
   opened(() => grpc.close());
 
   return {
-    httpPort,
+    httpPort: addressPort(http.server.address()),
     grpcPort: grpc.port,
-    writer,
-    metrics,
     backlog,
     async flush() {
       await localLog?.committedThrough(localLog.end);

@@ -5,7 +5,8 @@ export class CollectorMetrics {
   readonly registry = new Registry();
   readonly spansReceived = new Counter({ name: 'spanlens_spans_received_total', help: 'Spans in decoded export requests', registers: [this.registry] });
   readonly spansAccepted = new Counter({ name: 'spanlens_spans_accepted_total', help: 'Spans acknowledged to clients (stored or in Kafka)', registers: [this.registry] });
-  readonly spansRejected = new Counter({ name: 'spanlens_spans_rejected_total', help: 'Spans rejected, by reason', labelNames: ['reason'], registers: [this.registry] });
+  readonly spansRejected = new Counter({ name: 'spanlens_spans_rejected_total', help: 'Spans rejected, by reason (a decoding problem, or the processor that refused them)', labelNames: ['reason'], registers: [this.registry] });
+  readonly processorSpans = new Counter({ name: 'spanlens_processor_spans_total', help: 'Spans into and out of each trace processor, and those it rejected', labelNames: ['processor', 'outcome'], registers: [this.registry] });
   readonly logRecordsReceived = new Counter({ name: 'spanlens_log_records_received_total', help: 'Log records in decoded export requests', registers: [this.registry] });
   readonly logRecordsStored = new Counter({ name: 'spanlens_log_records_stored_total', help: 'GenAI log records acknowledged and kept as their span\'s content', registers: [this.registry] });
   readonly logRecordsDropped = new Counter({ name: 'spanlens_log_records_dropped_total', help: 'Log records accepted and not kept, by reason', labelNames: ['reason'], registers: [this.registry] });
@@ -34,9 +35,4 @@ export class CollectorMetrics {
       },
     });
   }
-}
-
-/** A short, bounded label for a rejection reason ("invalid traceId: must be..." -> "invalid traceId"). */
-export function reasonLabel(reason: string): string {
-  return reason.split(':')[0]!.slice(0, 60);
 }

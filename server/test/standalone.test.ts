@@ -99,6 +99,24 @@ describe('one process: real OpenTelemetry exporters in, API out', () => {
     const text = await (await fetch(`${sl.httpUrl}/metrics`)).text();
     assert.match(text, /spanlens_spans_rejected_total\{reason="invalid traceId"\} 1/);
     assert.match(text, /spanlens_ingest_requests_total\{receiver="otlp-grpc",outcome="OK"\} [1-9]/);
+
+    // A span from before the retention window is refused by the time-window processor, counted
+    // under its name; every processor counts what it took and passed on.
+    const count = (t: string, labels: string) => Number(new RegExp(`spanlens_processor_spans_total\\{${labels}\\} (\\d+)`).exec(t)?.[1] ?? 0);
+    const before = { in: count(text, 'processor="time-window",outcome="in"'), rejected: count(text, 'processor="time-window",outcome="rejected"'), limitsIn: count(text, 'processor="limits",outcome="in"') };
+    const old = String((BigInt(Date.now()) - 40n * 86_400_000n) * 1_000_000n);
+    const span = (spanId: string, start: string) => ({ traceId: 'ab'.repeat(16), spanId, name: 'old', startTimeUnixNano: start, endTimeUnixNano: start });
+    const late = await fetch(`${sl.httpUrl}/v1/traces`, {
+      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span('2'.repeat(16), old), span('3'.repeat(16), String(BigInt(Date.now()) * 1_000_000n))] }] }] }),
+    });
+    assert.equal(late.status, 200);
+    assert.equal(((await late.json()) as { partialSuccess?: { rejectedSpans?: string | number } }).partialSuccess?.rejectedSpans?.toString(), '1');
+    const after = await (await fetch(`${sl.httpUrl}/metrics`)).text();
+    assert.equal(count(after, 'processor="time-window",outcome="in"') - before.in, 2);
+    assert.equal(count(after, 'processor="time-window",outcome="rejected"') - before.rejected, 1);
+    assert.equal(count(after, 'processor="limits",outcome="in"') - before.limitsIn, 1, 'the next processor gets what time-window passed on');
+    assert.match(after, /spanlens_spans_rejected_total\{reason="time-window"\} 1/);
   });
 
   test('the dashboard placeholder and the OpenAPI document are served', async () => {

@@ -1,4 +1,4 @@
-import { formatDateTime64, type SpanKind, type SpanRow, type SpanStatus } from '@spanlens/clickhouse';
+import { formatDateTime64, SPAN_KINDS, type SpanKind, type SpanRow, type SpanStatus } from '@spanlens/clickhouse';
 import type { AttrValue, DecodedEvent, DecodedSpan } from '../model.ts';
 import type { ChatMessage, Convention, LlmFields } from './conventions/fields.ts';
 import { str } from './conventions/fields.ts';
@@ -13,7 +13,7 @@ import type { SpanRecord } from './processor.ts';
 /** Precedence order: the first convention to set a field wins. */
 export const CONVENTIONS: readonly Convention[] = [spanlens, logfire, genai, openinference, vercelAi, openllmetry, identity];
 
-const KINDS = new Set<SpanKind>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'agent', 'reranker', 'guardrail', 'evaluator', 'span']);
+const KINDS = new Set<SpanKind>(SPAN_KINDS);
 const OTEL_KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUSES: SpanStatus[] = ['unset', 'ok', 'error'];
 

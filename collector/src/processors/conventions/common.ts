@@ -1,7 +1,7 @@
-import type { SpanKind } from '@spanlens/clickhouse';
+import { SPAN_KINDS, type SpanKind } from '@spanlens/clickhouse';
 import { fill, str, strList, type Convention } from './fields.ts';
 
-const KINDS = new Set<string>(['llm', 'chain', 'tool', 'retriever', 'embedding', 'agent', 'reranker', 'guardrail', 'evaluator', 'span']);
+const KINDS = new Set<string>(SPAN_KINDS);
 
 /**
  * Spanlens's own attributes (spanlens.*, set by our SDKs, highest precedence) and the
