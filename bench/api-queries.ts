@@ -30,7 +30,9 @@ const KEEP = process.argv.includes('--keep') || REUSE !== undefined;
 // --only REGEX: measure only the queries whose name matches.
 const ONLY = process.argv.includes('--only') ? new RegExp(process.argv[process.argv.indexOf('--only') + 1]!) : undefined;
 const KEY = 'sl_bench_api_queries_0123456789abcdef';
-const MIN = 60_000, HOUR = 60 * MIN, DAY = 24 * HOUR;
+const MIN = 60_000,
+  HOUR = 60 * MIN,
+  DAY = 24 * HOUR;
 
 const dataDir = REUSE ?? mkdtempSync(join(tmpdir(), 'spanlens-bench-api-'));
 const storage = openStorage({ dataDir });
@@ -49,10 +51,15 @@ const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
 const seedEnd = Date.now() - 2 * MIN;
 console.log(`${REUSE ? 'reusing' : `seeding ${fmtInt(SPANS)} spans into`} ${dataDir}`);
 const t0 = performance.now();
-const inserted = REUSE ? 0 : await seedSpans(storage, {
-  projectId: project.id, spans: SPANS, startMs: seedEnd - 30 * DAY + HOUR, endMs: seedEnd,
-  onChunk: (n, total) => console.log(`  ${fmtInt(n)} / ${fmtInt(total)}  ${((performance.now() - t0) / 1000).toFixed(1)} s`),
-});
+const inserted = REUSE
+  ? 0
+  : await seedSpans(storage, {
+      projectId: project.id,
+      spans: SPANS,
+      startMs: seedEnd - 30 * DAY + HOUR,
+      endMs: seedEnd,
+      onChunk: (n, total) => console.log(`  ${fmtInt(n)} / ${fmtInt(total)}  ${((performance.now() - t0) / 1000).toFixed(1)} s`),
+    });
 const seedSeconds = (performance.now() - t0) / 1000;
 if (!REUSE) console.log(`seeded ${fmtInt(inserted)} spans in ${seedSeconds.toFixed(1)} s (${fmtInt(inserted / seedSeconds)} spans/s)`);
 
@@ -77,8 +84,10 @@ const [shape] = await rows<Record<string, string>>(`
 // Trace ids for the detail lookups: 200 pseudo-random roots over the whole range, each
 // opened once (a first visit; with 31 ids and 15 runs the p95 was the slowest of 15).
 const DETAIL_IDS = 200;
-const traceIds = (await rows<{ id: string }>(`
-  SELECT trace_id AS id FROM spans WHERE parent_span_id = '' ORDER BY cityHash64(trace_id, 7) LIMIT ${DETAIL_IDS + WARMUP}`)).map((r) => r.id);
+const traceIds = (
+  await rows<{ id: string }>(`
+  SELECT trace_id AS id FROM spans WHERE parent_span_id = '' ORDER BY cityHash64(trace_id, 7) LIMIT ${DETAIL_IDS + WARMUP}`)
+).map((r) => r.id);
 const [oneModel] = (await rows<{ m: string }>("SELECT model AS m FROM spans WHERE model != '' GROUP BY model ORDER BY count() DESC LIMIT 1 OFFSET 2")).map((r) => r.m);
 
 // 2. The API in this process, with a recorder of the SQL it runs (for the analysis).
@@ -104,21 +113,28 @@ async function get(path: string): Promise<any> {
   return body;
 }
 /** from = now - ms, to = now, as the dashboard sends them (recomputed per request). */
-const range = (ms: number) => { const now = Date.now(); return `from=${new Date(now - ms).toISOString()}&to=${new Date(now).toISOString()}`; };
+const range = (ms: number) => {
+  const now = Date.now();
+  return `from=${new Date(now - ms).toISOString()}&to=${new Date(now).toISOString()}`;
+};
 const since = (ms: number) => `from=${new Date(Date.now() - ms).toISOString()}`;
 
 const firstPage = await get('/traces?limit=50');
 if (firstPage.traces.length !== 50 || !firstPage.nextCursor) throw new Error('the newest-first trace list has no second page');
 const cursor = encodeURIComponent(firstPage.nextCursor as string);
 
-interface Bench { name: string; target?: number; runs?: number; run: (i: number) => Promise<unknown> }
-const overview = (ms: number, extra = false, more = '') => async () => {
-  const q = range(ms) + more;
-  await Promise.all([
-    get(`/metrics/summary?${q}`), get(`/metrics/timeseries?${q}`),
-    ...(extra ? [get(`/metrics/top?${q}&by=model&metric=requests&limit=8`)] : []),
-  ]);
-};
+interface Bench {
+  name: string;
+  target?: number;
+  runs?: number;
+  run: (i: number) => Promise<unknown>;
+}
+const overview =
+  (ms: number, extra = false, more = '') =>
+  async () => {
+    const q = range(ms) + more;
+    await Promise.all([get(`/metrics/summary?${q}`), get(`/metrics/timeseries?${q}`), ...(extra ? [get(`/metrics/top?${q}&by=model&metric=requests&limit=8`)] : [])]);
+  };
 const BENCHES: Bench[] = [
   { name: 'floor: GET /healthz (HTTP only, no query)', run: () => fetch(`${base.replace('/api/v1', '')}/healthz`).then((r) => r.json()) },
   { name: 'overview 7 d: summary + timeseries (concurrent)', target: 300, run: overview(7 * DAY) },
@@ -180,7 +196,14 @@ for (let round = 1; round <= ROUNDS; round++) {
 // (median of 5 requests; includes waiting for the other statements of the same request,
 // since chDB runs one query at a time), its time run alone (median of 5) and the rows and
 // marks the primary key leaves to read (EXPLAIN ESTIMATE).
-const stripParens = (sql: string) => { let prev = ''; while (prev !== sql) { prev = sql; sql = sql.replace(/\([^()]*\)/g, ''); } return sql; };
+const stripParens = (sql: string) => {
+  let prev = '';
+  while (prev !== sql) {
+    prev = sql;
+    sql = sql.replace(/\([^()]*\)/g, '');
+  }
+  return sql;
+};
 async function timeAlone(sql: string, params: Record<string, unknown>): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -188,7 +211,10 @@ async function timeAlone(sql: string, params: Record<string, unknown>): Promise<
     await (await query({ query: sql, query_params: params, format: 'JSONEachRow' })).json();
     t.push(performance.now() - start);
   }
-  return pct(t.sort((a, z) => a - z), 0.5);
+  return pct(
+    t.sort((a, z) => a - z),
+    0.5,
+  );
 }
 console.log('| query | statement | ms in request | ms alone | rows / marks to read |\n| --- | --- | --- | --- | --- |');
 for (const b of BENCHES.filter((x) => !ONLY || ONLY.test(x.name))) {
@@ -210,8 +236,7 @@ for (const b of BENCHES.filter((x) => !ONLY || ONLY.test(x.name))) {
   }
   for (const s of byStatement.values()) {
     if (/FROM api_keys/.test(s.sql)) continue; // the key cache's first lookup
-    const est = await (await query({ query: `EXPLAIN ESTIMATE ${s.sql}`, query_params: s.params, format: 'JSONEachRow' }))
-      .json<{ table: string; rows: string; marks: string }>();
+    const est = await (await query({ query: `EXPLAIN ESTIMATE ${s.sql}`, query_params: s.params, format: 'JSONEachRow' })).json<{ table: string; rows: string; marks: string }>();
     const main = stripParens(s.sql);
     // A FROM (subquery) names the tables EXPLAIN ESTIMATE found.
     const from = /FROM\s+\w+(?:\s+FINAL)?/.exec(main)?.[0] ?? `FROM ${[...new Set(est.map((e) => e.table))].join(' + ') || '?'}`;
@@ -221,7 +246,14 @@ for (const b of BENCHES.filter((x) => !ONLY || ONLY.test(x.name))) {
     const hours = times.length >= 2 ? (Date.parse(`${times[1]!.slice(0, 19)}Z`) - Date.parse(`${times[0]!.slice(0, 19)}Z`)) / HOUR : undefined;
     const label = `${from}${group ? ` GROUP BY ${group}` : ''}${hours ? `, ${hours.toFixed(hours < 10 ? 1 : 0)} h` : ''}`;
     const reads = est.map((e) => `${e.table} ${fmtInt(num(e.rows))} / ${fmtInt(num(e.marks))}`).join('; ');
-    console.log(`| ${b.name} | ${label} | ${ms(pct(s.times.sort((a, z) => a - z), 0.5))} | ${ms(await timeAlone(s.sql, s.params))} | ${reads} |`);
+    console.log(
+      `| ${b.name} | ${label} | ${ms(
+        pct(
+          s.times.sort((a, z) => a - z),
+          0.5,
+        ),
+      )} | ${ms(await timeAlone(s.sql, s.params))} | ${reads} |`,
+    );
   }
 }
 console.log(`

@@ -31,7 +31,7 @@ for (const preset of ['1h_vs_24h', '24h_vs_7d', '7d_vs_7d']) {
     for (let i = 0; i < runs + 1; i++) {
       const t0 = performance.now();
       const res = await fetch(url + path, { headers: { authorization: `Bearer ${key}` } });
-      const body = await res.json() as { features?: unknown[]; message?: string; sample?: { baselineRate: number; currentRate: number; method: string } };
+      const body = (await res.json()) as { features?: unknown[]; message?: string; sample?: { baselineRate: number; currentRate: number; method: string } };
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.message}`);
       if (i > 0) times.push(performance.now() - t0); // the first is a warm-up
       features = body.features?.length ?? 0;

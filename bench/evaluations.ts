@@ -24,36 +24,69 @@ const batchSizes = process.argv.includes('--batch') ? [arg('batch', 1000)] : [20
 const storage = await openTestStorage();
 // The judge runs in a child process: its CPU is not Spanlens's.
 const child = fork(new URL('./fake-judge-process.ts', import.meta.url).pathname, { execArgv: ['--import', 'tsx'] });
-const ask = <T>(m: string) => new Promise<T>((r) => child.once('message', (x) => r(x as T)));
-const judge = { url: (await ask<{ url: string }>('')).url };
-const judgeCalls = async () => { const p = ask<{ calls: number }>(''); child.send('calls'); return (await p).calls; };
+const ask = <T>() => new Promise<T>((r) => child.once('message', (x) => r(x as T)));
+const judge = { url: (await ask<{ url: string }>()).url };
+const judgeCalls = async () => {
+  const p = ask<{ calls: number }>();
+  child.send('calls');
+  return (await p).calls;
+};
 const box = new SecretBox('bench');
 const projectId = (await createProject(storage, 'bench', 'bench')).id;
 
 // Every statement the worker sends, counted.
 let statements = 0;
 const query = storage.client.query.bind(storage.client);
-storage.client.query = ((p: Parameters<typeof query>[0]) => { statements++; return query(p); }) as typeof storage.client.query;
+storage.client.query = ((p: Parameters<typeof query>[0]) => {
+  statements++;
+  return query(p);
+}) as typeof storage.client.query;
 const insertRows = storage.insertRows.bind(storage);
-storage.insertRows = (t, r, o) => { statements++; return insertRows(t, r, o); };
+storage.insertRows = (t, r, o) => {
+  statements++;
+  return insertRows(t, r, o);
+};
 
 const answer = JSON.stringify({ city: 'Paris', population: 2_100_000 });
 async function storeSpans(tag: string): Promise<void> {
   const now = BigInt(Date.now()) * 1_000_000n;
-  const rows = Array.from({ length: N }, (_, i) => spanRow(projectId, {
-    trace_id: `${tag}${i.toString(16)}`.padStart(32, '0'), span_id: `${tag}${i.toString(16)}`.padStart(16, '0'),
-    start_time: formatDateTime64(now - BigInt(i) * 1_000_000n), end_time: formatDateTime64(now), duration_ns: 800_000_000,
-    model: 'gpt-4o', provider: 'openai', cost_usd: 0.0004,
-    input: JSON.stringify([{ role: 'system', content: 'Answer in JSON.' }, { role: 'user', content: `Tell me about city ${i}. `.repeat(20) }]),
-    output: JSON.stringify([{ role: 'assistant', content: i % 3 ? answer : 'GOOD ' + answer }]),
-  }));
+  const rows = Array.from({ length: N }, (_, i) =>
+    spanRow(projectId, {
+      trace_id: `${tag}${i.toString(16)}`.padStart(32, '0'),
+      span_id: `${tag}${i.toString(16)}`.padStart(16, '0'),
+      start_time: formatDateTime64(now - BigInt(i) * 1_000_000n),
+      end_time: formatDateTime64(now),
+      duration_ns: 800_000_000,
+      model: 'gpt-4o',
+      provider: 'openai',
+      cost_usd: 0.0004,
+      input: JSON.stringify([
+        { role: 'system', content: 'Answer in JSON.' },
+        { role: 'user', content: `Tell me about city ${i}. `.repeat(20) },
+      ]),
+      output: JSON.stringify([{ role: 'assistant', content: i % 3 ? answer : 'GOOD ' + answer }]),
+    }),
+  );
   for (let i = 0; i < rows.length; i += 5000) await storage.insertRows('spans', rows.slice(i, i + 5000));
 }
 
 const EVALUATORS: Array<[string, Partial<EvaluatorInput>]> = [
   ['rule: contains', { type: 'rule', rule: { check: 'contains', text: 'paris', field: 'output', caseSensitive: false } }],
-  ['rule: JSON Schema', { type: 'rule', rule: { check: 'json_schema', field: 'output', caseSensitive: false, schema: { type: 'object', required: ['city', 'population'], properties: { population: { type: 'integer' } } } } }],
-  ['LLM judge (fake, instant), concurrency 8', { type: 'llm_judge', concurrency: 8, judge: evaluatorInput.parse({ name: 'x', type: 'llm_judge', judge: { baseUrl: judge.url, model: 'judge-1', apiKey: 'sk-bench', builtIn: 'helpfulness', maxRetries: 0 } }).judge! }],
+  [
+    'rule: JSON Schema',
+    {
+      type: 'rule',
+      rule: { check: 'json_schema', field: 'output', caseSensitive: false, schema: { type: 'object', required: ['city', 'population'], properties: { population: { type: 'integer' } } } },
+    },
+  ],
+  [
+    'LLM judge (fake, instant), concurrency 8',
+    {
+      type: 'llm_judge',
+      concurrency: 8,
+      judge: evaluatorInput.parse({ name: 'x', type: 'llm_judge', judge: { baseUrl: judge.url, model: 'judge-1', apiKey: 'sk-bench', builtIn: 'helpfulness', maxRetries: 0 } }).judge!,
+    },
+  ],
 ];
 
 const lines: string[] = [];
@@ -81,7 +114,9 @@ for (const batchSize of batchSizes) {
     const calls = await judgeCalls();
     await deleteEvaluator(storage, projectId, id);
     const per1k = (x: number) => (x / N) * 1000;
-    lines.push(`| ${label} | ${batchSize} | ${N.toLocaleString('en')} | ${(wall / 1000).toFixed(1)} | ${Math.round(N / (wall / 1000)).toLocaleString('en')} | ${Math.round(per1k((cpu.user + cpu.system) / 1000)).toLocaleString('en')} | ${per1k(statements).toFixed(1)} | ${calls ? per1k(calls).toFixed(0) : '-'} | ${Math.round(peakRss / 2 ** 20)} |`);
+    lines.push(
+      `| ${label} | ${batchSize} | ${N.toLocaleString('en')} | ${(wall / 1000).toFixed(1)} | ${Math.round(N / (wall / 1000)).toLocaleString('en')} | ${Math.round(per1k((cpu.user + cpu.system) / 1000)).toLocaleString('en')} | ${per1k(statements).toFixed(1)} | ${calls ? per1k(calls).toFixed(0) : '-'} | ${Math.round(peakRss / 2 ** 20)} |`,
+    );
     console.error(lines.at(-1));
   }
 }

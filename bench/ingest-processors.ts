@@ -18,26 +18,51 @@ const text = (n: number, i: number) => Array.from({ length: n }, (_, k) => words
 function span(i: number): DecodedSpan {
   const start = BigInt(Date.now()) * 1_000_000n;
   return {
-    traceId: i.toString(16).padStart(32, '1'), spanId: i.toString(16).padStart(16, '2'), parentSpanId: '', name: 'chat gpt-4o-mini', otelKind: 3,
-    startNs: start, endNs: start + 900_000_000n, events: [], statusCode: 1, statusMessage: '', scopeName: 'bench',
+    traceId: i.toString(16).padStart(32, '1'),
+    spanId: i.toString(16).padStart(16, '2'),
+    parentSpanId: '',
+    name: 'chat gpt-4o-mini',
+    otelKind: 3,
+    startNs: start,
+    endNs: start + 900_000_000n,
+    events: [],
+    statusCode: 1,
+    statusMessage: '',
+    scopeName: 'bench',
     resource: { 'service.name': 'support', 'deployment.environment.name': 'prod' },
     attributes: {
-      'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.provider.name': 'openai',
-      'gen_ai.usage.input_tokens': 300, 'gen_ai.usage.output_tokens': 80, 'user.id': `user-${i % 50}`,
-      'gen_ai.input.messages': JSON.stringify([{ role: 'system', parts: [{ type: 'text', content: text(40, i) }] }, { role: 'user', parts: [{ type: 'text', content: text(150, i + 3) }] }]),
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 300,
+      'gen_ai.usage.output_tokens': 80,
+      'user.id': `user-${i % 50}`,
+      'gen_ai.input.messages': JSON.stringify([
+        { role: 'system', parts: [{ type: 'text', content: text(40, i) }] },
+        { role: 'user', parts: [{ type: 'text', content: text(150, i + 3) }] },
+      ]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(90, i + 7) }] }]),
     },
   };
 }
 
 const decoded = Array.from({ length: SPANS }, (_, i) => span(i));
-console.log(`span input+output ≈ ${(toRecord('p', decoded[0]!).row.input.length + toRecord('p', decoded[0]!).row.output.length)} chars`);
-const all: RedactionSettings = redactionSettingsSchema.parse({ detectors: { email: true, phone: true, credit_card: true, ip_address: true }, custom: [{ name: 'order', pattern: String.raw`ORD-\d{8}` }] });
+console.log(`span input+output ≈ ${toRecord('p', decoded[0]!).row.input.length + toRecord('p', decoded[0]!).row.output.length} chars`);
+const all: RedactionSettings = redactionSettingsSchema.parse({
+  detectors: { email: true, phone: true, credit_card: true, ip_address: true },
+  custom: [{ name: 'order', pattern: String.raw`ORD-\d{8}` }],
+});
 const variants: Record<string, (b: SpanBatch) => void> = {
   translate: () => undefined,
   'translate+limits': (b) => limitsProcessor(DEFAULT_SPAN_LIMITS).process(b),
-  'translate+redact(default)+limits': (b) => { redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }).process(b); limitsProcessor(DEFAULT_SPAN_LIMITS).process(b); },
-  'translate+redact(all)+limits': (b) => { redactionProcessor({ redactor: () => new Redactor(all) }).process(b); limitsProcessor(DEFAULT_SPAN_LIMITS).process(b); },
+  'translate+redact(default)+limits': (b) => {
+    redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }).process(b);
+    limitsProcessor(DEFAULT_SPAN_LIMITS).process(b);
+  },
+  'translate+redact(all)+limits': (b) => {
+    redactionProcessor({ redactor: () => new Redactor(all) }).process(b);
+    limitsProcessor(DEFAULT_SPAN_LIMITS).process(b);
+  },
 };
 const results: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 for (let r = 0; r < ROUNDS + 1; r++) {

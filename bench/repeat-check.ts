@@ -16,7 +16,10 @@ import { spanKey } from '../collector/src/span-key.ts';
 import { RepeatCheck } from '../collector/src/writer/repeat-check.ts';
 import { seedSpans } from './seed-spans.ts';
 
-const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1]! : fallback; };
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
 const SIZES = arg('rows', '5000000,20000000').split(',').map(Number);
 const BATCH = 20_000;
 const PROJECT = 'bench';
@@ -38,7 +41,10 @@ function records(ids: Array<{ trace: string; span: string }>): LogRecord[] {
   for (let i = 0; i < ids.length; i += 384) {
     const part = ids.slice(i, i + 384);
     out.push({
-      offset: BigInt(i), format: 'spans.v2', rows: part.length, body: Buffer.from(part.map(line).join('')),
+      offset: BigInt(i),
+      format: 'spans.v2',
+      rows: part.length,
+      body: Buffer.from(part.map(line).join('')),
       keys: BigUint64Array.from(part.map((p) => spanKey({ project_id: PROJECT, trace_id: p.trace, span_id: p.span }))),
     });
   }
@@ -49,10 +55,13 @@ const fresh = () => Array.from({ length: BATCH }, (_, i) => ({ trace: randomByte
 
 // The check before this change, for the comparison (it read the hour's trace_id column per batch).
 async function oldCheck(storage: Storage, traces: string[]): Promise<void> {
-  await (await storage.client.query({
-    query: `SELECT project_id, trace_id, span_id FROM spans WHERE project_id IN {p:Array(String)} AND toStartOfHour(start_time) IN {h:Array(DateTime('UTC'))} AND trace_id IN {t:Array(String)} SETTINGS use_skip_indexes = 0`,
-    query_params: { p: [PROJECT], h: [at.slice(0, 13) + ':00:00'], t: traces }, format: 'JSONEachRow',
-  })).json();
+  await (
+    await storage.client.query({
+      query: `SELECT project_id, trace_id, span_id FROM spans WHERE project_id IN {p:Array(String)} AND toStartOfHour(start_time) IN {h:Array(DateTime('UTC'))} AND trace_id IN {t:Array(String)} SETTINGS use_skip_indexes = 0`,
+      query_params: { p: [PROJECT], h: [at.slice(0, 13) + ':00:00'], t: traces },
+      format: 'JSONEachRow',
+    })
+  ).json();
 }
 
 /** Waits (at most 5 min) until the engine has had no merge running for 5 s, so every size is measured with its parts merged as far as the engine goes by itself. */
@@ -64,7 +73,10 @@ async function settle(storage: Storage): Promise<{ parts: number; granules: numb
     if (Number(m!.n) > 0) quietSince = Date.now();
     await new Promise((r) => setTimeout(r, 500));
   }
-  const [p] = await (await storage.client.query({ query: `SELECT count() AS parts, sum(marks) AS granules FROM system.parts WHERE active AND table = 'spans'`, format: 'JSONEachRow' })).json<{ parts: string; granules: string }>();
+  const [p] = await (await storage.client.query({ query: `SELECT count() AS parts, sum(marks) AS granules FROM system.parts WHERE active AND table = 'spans'`, format: 'JSONEachRow' })).json<{
+    parts: string;
+    granules: string;
+  }>();
   return { parts: Number(p!.parts), granules: Number(p!.granules) };
 }
 
@@ -86,7 +98,10 @@ if (process.argv.includes('--filter-only')) {
   process.exit(0);
 }
 
-const out: string[] = ['| spans in the hour | parts (granules) | before: query per batch (ms, median of 5) | filter, new spans (ms per batch: total / lookup) | filter, 1 % repeats (ms per batch: total / lookup; rows looked up) | filter seed at start (s, keys, MB) |', '| --- | --- | --- | --- | --- | --- |'];
+const out: string[] = [
+  '| spans in the hour | parts (granules) | before: query per batch (ms, median of 5) | filter, new spans (ms per batch: total / lookup) | filter, 1 % repeats (ms per batch: total / lookup; rows looked up) | filter seed at start (s, keys, MB) |',
+  '| --- | --- | --- | --- | --- | --- |',
+];
 for (const rows of SIZES) {
   const storage = await openTestStorage();
   try {
@@ -112,7 +127,10 @@ for (const rows of SIZES) {
       ruledOut.push(performance.now() - t);
       ruledOutLookup.push(check.stats.lookupMs - l);
     }
-    const stored = await (await storage.client.query({ query: `SELECT trace_id AS trace, span_id AS span FROM spans LIMIT ${BATCH / 100}`, format: 'JSONEachRow' })).json<{ trace: string; span: string }>();
+    const stored = await (await storage.client.query({ query: `SELECT trace_id AS trace, span_id AS span FROM spans LIMIT ${BATCH / 100}`, format: 'JSONEachRow' })).json<{
+      trace: string;
+      span: string;
+    }>();
     const withRepeats: number[] = [];
     const withRepeatsLookup: number[] = [];
     const lookedUp0 = check.stats.lookedUp;
@@ -127,7 +145,9 @@ for (const rows of SIZES) {
     }
     if (skipped !== stored.length) throw new Error(`the check skipped ${skipped} of ${stored.length} repeats`);
     const seedMb = check.filterBytes / 2 ** 20;
-    out.push(`| ${rows.toLocaleString('en-US')} | ${shape.parts} (${shape.granules.toLocaleString('en-US')}) | ${med(before).toFixed(0)} | ${med(ruledOut).toFixed(1)} / ${med(ruledOutLookup).toFixed(1)} | ${med(withRepeats).toFixed(1)} / ${med(withRepeatsLookup).toFixed(1)}; ${(check.stats.lookedUp - lookedUp0) / 5} | ${check.stats.seedSeconds.toFixed(2)}, ${check.stats.seededKeys.toLocaleString('en-US')}, ${seedMb.toFixed(0)} |`);
+    out.push(
+      `| ${rows.toLocaleString('en-US')} | ${shape.parts} (${shape.granules.toLocaleString('en-US')}) | ${med(before).toFixed(0)} | ${med(ruledOut).toFixed(1)} / ${med(ruledOutLookup).toFixed(1)} | ${med(withRepeats).toFixed(1)} / ${med(withRepeatsLookup).toFixed(1)}; ${(check.stats.lookedUp - lookedUp0) / 5} | ${check.stats.seedSeconds.toFixed(2)}, ${check.stats.seededKeys.toLocaleString('en-US')}, ${seedMb.toFixed(0)} |`,
+    );
     process.stderr.write(out.at(-1) + '\n');
   } finally {
     await storage.destroy();

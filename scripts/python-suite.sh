@@ -28,6 +28,9 @@ if [ "$(cat "$STAMP" 2>/dev/null || true)" != "$WANT" ] || ! "$PY" -c 'import py
   echo "$WANT" > "$STAMP"
 fi
 
+# SPANLENS_PREPARE_ONLY=1: the virtualenv, up to date, and no tests (scripts/python-lint.sh).
+[ "${SPANLENS_PREPARE_ONLY:-}" = 1 ] && exit 0
+
 TESTS="$DIR"
 [ -d "$DIR/tests" ] && TESTS="$DIR/tests"
 cd "$DIR"

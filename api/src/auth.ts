@@ -43,7 +43,9 @@ export class Authenticator {
   readonly cookieSecret: string;
 
   constructor(private readonly opts: AuthOptions) {
-    this.cookieSecret = createHmac('sha256', opts.adminToken ?? 'spanlens-no-admin-token').update('spanlens-session-v1').digest('hex');
+    this.cookieSecret = createHmac('sha256', opts.adminToken ?? 'spanlens-no-admin-token')
+      .update('spanlens-session-v1')
+      .digest('hex');
   }
 
   get adminTokenRequired(): boolean {
@@ -72,7 +74,12 @@ export class Authenticator {
 
   startSession(reply: FastifyReply, secure: boolean): void {
     reply.setCookie(SESSION_COOKIE, String(Date.now() + SESSION_MS), {
-      signed: true, httpOnly: true, sameSite: 'strict', path: '/', maxAge: SESSION_MS / 1000, secure,
+      signed: true,
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      maxAge: SESSION_MS / 1000,
+      secure,
     });
   }
 

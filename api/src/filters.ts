@@ -28,7 +28,10 @@ export const filterShape = {
   tag: multi.describe('The span carries this tag'),
   status: z.union([statuses, z.array(statuses).min(1).max(3)]).optional(),
   q: z.string().min(1).max(200).optional().describe('Case-insensitive text in any span input or output'),
-  signal: z.union([signals, z.array(signals).min(1).max(5)]).optional().describe('Spans with any of these quality signals'),
+  signal: z
+    .union([signals, z.array(signals).min(1).max(5)])
+    .optional()
+    .describe('Spans with any of these quality signals'),
 };
 
 export type FilterQuery = { [K in keyof typeof filterShape]?: z.infer<(typeof filterShape)[K]> };

@@ -130,8 +130,7 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
     });
   }
 
-  const notFound = (req: FastifyRequest, reply: FastifyReply) =>
-    reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
+  const notFound = (req: FastifyRequest, reply: FastifyReply) => reply.code(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` });
   app.setNotFoundHandler(notFound);
 
   await app.register(fastifySwagger, {
@@ -147,25 +146,28 @@ export async function buildApi(opts: ApiOptions): Promise<FastifyInstance> {
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
 
   await app.register(sessionRoutes, { prefix: '/api/v1', auth, otlpHttpEndpoint: opts.otlpHttpEndpoint ?? null });
-  await app.register(async (v1) => {
-    v1.decorateRequest('projectId', '');
-    v1.decorateRequest('caller', 'key');
-    // Every route in this scope reads one project: the key's, or the dashboard's choice.
-    v1.addHook('onRequest', async (req) => auth.authenticate(req));
-    const { storage, retentionDays } = opts;
-    await v1.register(traceRoutes, { storage, retentionDays });
-    await v1.register(groupRoutes, { storage, retentionDays });
-    await v1.register(metricRoutes, { storage });
-    await v1.register(driftRoutes, { storage });
-    await v1.register(qualityRoutes, { storage });
-    await v1.register(exportRoutes, { storage });
-    await v1.register(evaluatorRoutes, { storage, box });
-    await v1.register(annotationRoutes, { storage, retentionDays });
-    await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
-    await v1.register(redactionRoutes, { storage, onChange: opts.onRedactionChanged });
-    await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
-    await v1.register(alertRoutes, { storage, notifier, evaluator, allowPrivate: a.allowPrivate ?? false });
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (v1) => {
+      v1.decorateRequest('projectId', '');
+      v1.decorateRequest('caller', 'key');
+      // Every route in this scope reads one project: the key's, or the dashboard's choice.
+      v1.addHook('onRequest', async (req) => auth.authenticate(req));
+      const { storage, retentionDays } = opts;
+      await v1.register(traceRoutes, { storage, retentionDays });
+      await v1.register(groupRoutes, { storage, retentionDays });
+      await v1.register(metricRoutes, { storage });
+      await v1.register(driftRoutes, { storage });
+      await v1.register(qualityRoutes, { storage });
+      await v1.register(exportRoutes, { storage });
+      await v1.register(evaluatorRoutes, { storage, box });
+      await v1.register(annotationRoutes, { storage, retentionDays });
+      await v1.register(priceRoutes, { storage, onChange: opts.onPricesChanged });
+      await v1.register(redactionRoutes, { storage, onChange: opts.onRedactionChanged });
+      await v1.register(adminRoutes, { storage, keys: opts.keys, auth });
+      await v1.register(alertRoutes, { storage, notifier, evaluator, allowPrivate: a.allowPrivate ?? false });
+    },
+    { prefix: '/api/v1' },
+  );
 
   if (opts.dashboardDir) {
     const dashboardDir = opts.dashboardDir;
@@ -196,7 +198,11 @@ function toErrorBody(err: FastifyError, log: Logger): ApiErrorBody & { status: n
   if (err instanceof ApiError) return { status: err.status, error: err.code, message: err.message };
   if (err.validation) {
     const first = err.validation[0];
-    const path = first ? String(first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.') : '';
+    const path = first
+      ? String(first.instancePath ?? '')
+          .replace(/^\//, '')
+          .replace(/\//g, '.')
+      : '';
     const where = err.validationContext === 'querystring' ? '' : `${err.validationContext ?? ''} `;
     const field = path || (first?.params && 'keys' in first.params ? String((first.params as { keys: string[] }).keys) : '');
     return { status: 400, error: 'invalid_request', message: `${where}${field ? field + ': ' : ''}${first?.message ?? err.message}` };

@@ -89,7 +89,10 @@ describe('dashboard access without an admin token: loopback only', () => {
     const asKey = await api.get('/api/v1/keys', key);
     assert.equal(asKey.status, 403);
     assert.equal(asKey.body.error, 'forbidden');
-    assert.deepEqual((await api.get('/api/v1/projects', key)).body.projects.map((p: { id: string }) => p.id), ['b']);
+    assert.deepEqual(
+      (await api.get('/api/v1/projects', key)).body.projects.map((p: { id: string }) => p.id),
+      ['b'],
+    );
 
     assert.equal((await api.app.inject({ ...local, method: 'DELETE', url: `/api/v1/keys/${id}` })).statusCode, 204);
     assert.equal((await api.get('/api/v1/traces', key)).status, 401);

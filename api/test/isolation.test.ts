@@ -9,8 +9,22 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  HTTP_METHODS, T0, WRITE_METHODS, bodySchema, buildQuery, canonical, fastifyRoutes, generate, json, requestText, send, withQuery,
-  type Call, type OpenApiDoc, type Reply, type Route,
+  HTTP_METHODS,
+  T0,
+  WRITE_METHODS,
+  bodySchema,
+  buildQuery,
+  canonical,
+  fastifyRoutes,
+  generate,
+  json,
+  requestText,
+  send,
+  withQuery,
+  type Call,
+  type OpenApiDoc,
+  type Reply,
+  type Route,
 } from './helpers/openapi-walk.ts';
 import { TIME_HINTS, TRACES, fillPath, rich, spanIdOf, spansOf, traceIdOf, type Fixture, type Side } from './helpers/isolation-fixture.ts';
 import { startTestApi, type TestApi } from './helpers/api.ts';
@@ -43,39 +57,94 @@ describe('project isolation: a key of project A gets nothing of project B on any
     const asKey = (method: string, url: string, body?: unknown) => send(api, { method, url, key: fx.key, body });
     const extraKey = json<{ id: string; key: string }>(await send(api, { ...admin, method: 'POST', url: '/api/v1/keys', body: { name: `key-${fx.side}` } }), 'create key');
     const keys = json<{ keys: Array<{ id: string }> }>(await send(api, { ...admin, method: 'GET', url: '/api/v1/keys' }), 'list keys').keys;
-    const dest = json<{ id: string }>(await asKey('POST', '/api/v1/alerts/destinations', {
-      name: `dst-${fx.side}`, url: `${receiverUrl}/hook-${fx.side}`, secret: `whsec-${fx.side}-0123456789abcdef`,
-    }), 'create destination');
-    const rule = json<{ id: string }>(await asKey('POST', '/api/v1/alerts/rules', {
-      name: `rul-${fx.side}`, metric: 'requests', windowSeconds: 86_400, comparator: '>', threshold: 0, groupBy: 'model',
-      filters: { service: [`svc-${fx.side}`] }, destinationIds: [dest.id],
-    }), 'create rule');
+    const dest = json<{ id: string }>(
+      await asKey('POST', '/api/v1/alerts/destinations', {
+        name: `dst-${fx.side}`,
+        url: `${receiverUrl}/hook-${fx.side}`,
+        secret: `whsec-${fx.side}-0123456789abcdef`,
+      }),
+      'create destination',
+    );
+    const rule = json<{ id: string }>(
+      await asKey('POST', '/api/v1/alerts/rules', {
+        name: `rul-${fx.side}`,
+        metric: 'requests',
+        windowSeconds: 86_400,
+        comparator: '>',
+        threshold: 0,
+        groupBy: 'model',
+        filters: { service: [`svc-${fx.side}`] },
+        destinationIds: [dest.id],
+      }),
+      'create rule',
+    );
     const events = json<{ events: Array<{ id: string }> }>(await asKey('POST', `/api/v1/alerts/rules/${rule.id}/evaluate`), 'evaluate').events;
     assert.ok(events.length > 0, `${fx.side}: the rule fires, so there are events and deliveries to look for`);
     const tested = json<{ eventId: string; ok: boolean }>(await asKey('POST', `/api/v1/alerts/destinations/${dest.id}/test`), 'test destination');
     assert.ok(tested.ok);
     const trace0 = traceIdOf(fx.side, 0);
-    json(await asKey('POST', `/api/v1/traces/${trace0}/feedback`, {
-      id: `fid-${fx.side}`, name: `fbk-${fx.side}`, value: 0, comment: `cmt-${fx.side}`, spanId: spanIdOf(fx.side, 0, 1), userId: `usr-${fx.side}-0`,
-    }), 'feedback');
+    json(
+      await asKey('POST', `/api/v1/traces/${trace0}/feedback`, {
+        id: `fid-${fx.side}`,
+        name: `fbk-${fx.side}`,
+        value: 0,
+        comment: `cmt-${fx.side}`,
+        spanId: spanIdOf(fx.side, 0, 1),
+        userId: `usr-${fx.side}-0`,
+      }),
+      'feedback',
+    );
     json(await asKey('POST', `/api/v1/traces/${traceIdOf(fx.side, 1)}/feedback`, { name: `fbk-${fx.side}`, value: 1 }), 'feedback');
-    const evaluator = json<{ id: string }>(await asKey('POST', '/api/v1/evaluators', {
-      name: `evl-${fx.side}`, type: 'rule', rule: { check: 'contains', text: `yankee${fx.side}` }, filters: { model: [`mdl-${fx.side}`] },
-    }), 'create evaluator');
+    const evaluator = json<{ id: string }>(
+      await asKey('POST', '/api/v1/evaluators', {
+        name: `evl-${fx.side}`,
+        type: 'rule',
+        rule: { check: 'contains', text: `yankee${fx.side}` },
+        filters: { model: [`mdl-${fx.side}`] },
+      }),
+      'create evaluator',
+    );
     json(await asKey('POST', `/api/v1/evaluators/${evaluator.id}/backfills`, { from: new Date(T0 - 30 * 86_400_000).toISOString(), to: new Date(T0).toISOString() }), 'backfill');
     const queue = json<{ id: string }>(await asKey('POST', '/api/v1/annotation-queues', { name: `anq-${fx.side}`, scores: [{ type: 'boolean', name: `scr-${fx.side}` }] }), 'create queue');
     json(await asKey('POST', `/api/v1/annotation-queues/${queue.id}/items`, { items: [{ traceId: trace0 }] }), 'queue item');
     json(await asKey('PUT', '/api/v1/prices', { provider: `prv-${fx.side}`, model: `mdl-${fx.side}`, inputPerMTok: 1.25, outputPerMTok: 2.5, cachedInputPerMTok: null }), 'price');
 
     Object.assign(fx.ids, {
-      trace: trace0, span: spanIdOf(fx.side, 0, 1), session: `sess-${fx.side}-0`, user: `usr-${fx.side}-0`, project: fx.projectId,
-      rule: rule.id, destination: dest.id, key: extraKey.id, evaluator: evaluator.id, 'annotation-queue': queue.id, item: trace0, event: events[0]!.id, feedback: `fid-${fx.side}`, model: `mdl-${fx.side}`,
+      trace: trace0,
+      span: spanIdOf(fx.side, 0, 1),
+      session: `sess-${fx.side}-0`,
+      user: `usr-${fx.side}-0`,
+      project: fx.projectId,
+      rule: rule.id,
+      destination: dest.id,
+      key: extraKey.id,
+      evaluator: evaluator.id,
+      'annotation-queue': queue.id,
+      item: trace0,
+      event: events[0]!.id,
+      feedback: `fid-${fx.side}`,
+      model: `mdl-${fx.side}`,
     });
     const values = {
-      model: `mdl-${fx.side}`, provider: `prv-${fx.side}`, service: `svc-${fx.side}`, environment: `env-${fx.side}`, release: `rel-${fx.side}`,
-      promptName: `pmt-${fx.side}`, tag: `tag-${fx.side}`,
-      traceId: trace0, spanId: fx.ids.span!, sessionId: fx.ids.session!, userId: fx.ids.user!, ruleId: rule.id, destinationId: dest.id,
-      eventId: events[0]!.id, keyId: extraKey.id, projectId: fx.projectId, project: fx.projectId, groupBy: 'model', by: 'model',
+      model: `mdl-${fx.side}`,
+      provider: `prv-${fx.side}`,
+      service: `svc-${fx.side}`,
+      environment: `env-${fx.side}`,
+      release: `rel-${fx.side}`,
+      promptName: `pmt-${fx.side}`,
+      tag: `tag-${fx.side}`,
+      traceId: trace0,
+      spanId: fx.ids.span!,
+      sessionId: fx.ids.session!,
+      userId: fx.ids.user!,
+      ruleId: rule.id,
+      destinationId: dest.id,
+      eventId: events[0]!.id,
+      keyId: extraKey.id,
+      projectId: fx.projectId,
+      project: fx.projectId,
+      groupBy: 'model',
+      by: 'model',
     };
     Object.assign(fx.queryHints, values, { q: `zulu${fx.side}`, name: `fbk-${fx.side}`, feedbackName: `fbk-${fx.side}` });
     // The body's `id` is the feedback idempotency key: reusing B's must not touch B's score.
@@ -83,15 +152,47 @@ describe('project isolation: a key of project A gets nothing of project B on any
 
     const n = TRACES[fx.side] * 2;
     fx.markers.push(
-      fx.projectId, fx.key, extraKey.key, ...keys.map((k) => k.id), extraKey.id, `key-${fx.side}`,
+      fx.projectId,
+      fx.key,
+      extraKey.key,
+      ...keys.map((k) => k.id),
+      extraKey.id,
+      `key-${fx.side}`,
       ...Array.from({ length: n }, (_, i) => traceIdOf(fx.side, i)),
       ...Array.from({ length: n }, (_, i) => [spanIdOf(fx.side, i, 0), spanIdOf(fx.side, i, 1)]).flat(),
-      `sess-${fx.side}-0`, `sess-${fx.side}-1`, `usr-${fx.side}-0`, `usr-${fx.side}-1`,
-      `mdl-${fx.side}`, `prv-${fx.side}`, `svc-${fx.side}`, `env-${fx.side}`, `rel-${fx.side}`, `pmt-${fx.side}`, `tag-${fx.side}`,
-      `root-${fx.side}`, `call-${fx.side}`, `zulu${fx.side}`, `yankee${fx.side}`, `err-${fx.side}`, `attr-${fx.side}`,
-      `fbk-${fx.side}`, `cmt-${fx.side}`, `fid-${fx.side}`, `rul-${fx.side}`, rule.id, `dst-${fx.side}`, dest.id, `hook-${fx.side}`,
-      `whsec-${fx.side}-0123456789abcdef`, ...events.map((e) => e.id), tested.eventId,
-      `evl-${fx.side}`, evaluator.id, `anq-${fx.side}`, queue.id, `scr-${fx.side}`,
+      `sess-${fx.side}-0`,
+      `sess-${fx.side}-1`,
+      `usr-${fx.side}-0`,
+      `usr-${fx.side}-1`,
+      `mdl-${fx.side}`,
+      `prv-${fx.side}`,
+      `svc-${fx.side}`,
+      `env-${fx.side}`,
+      `rel-${fx.side}`,
+      `pmt-${fx.side}`,
+      `tag-${fx.side}`,
+      `root-${fx.side}`,
+      `call-${fx.side}`,
+      `zulu${fx.side}`,
+      `yankee${fx.side}`,
+      `err-${fx.side}`,
+      `attr-${fx.side}`,
+      `fbk-${fx.side}`,
+      `cmt-${fx.side}`,
+      `fid-${fx.side}`,
+      `rul-${fx.side}`,
+      rule.id,
+      `dst-${fx.side}`,
+      dest.id,
+      `hook-${fx.side}`,
+      `whsec-${fx.side}-0123456789abcdef`,
+      ...events.map((e) => e.id),
+      tested.eventId,
+      `evl-${fx.side}`,
+      evaluator.id,
+      `anq-${fx.side}`,
+      queue.id,
+      `scr-${fx.side}`,
     );
   }
 
@@ -127,7 +228,11 @@ describe('project isolation: a key of project A gets nothing of project B on any
     // Routes hidden from the document are walked too, with what can be built without a schema.
     const known = new Set(routes.map((r) => `${r.method} ${r.path}`));
     const served = fastifyRoutes(api);
-    for (const r of routes) assert.ok(served.some((s) => s.method === r.method && s.path === r.path), `route table parse missed ${r.method} ${r.path}`);
+    for (const r of routes)
+      assert.ok(
+        served.some((s) => s.method === r.method && s.path === r.path),
+        `route table parse missed ${r.method} ${r.path}`,
+      );
     for (const s of served) if (!known.has(`${s.method} ${s.path}`)) routes.push({ method: s.method, path: s.path, op: null });
     routes = routes.sort((x, y) => Number(WRITE_METHODS.has(x.method)) - Number(WRITE_METHODS.has(y.method)));
 
@@ -195,7 +300,7 @@ describe('project isolation: a key of project A gets nothing of project B on any
     return out;
   }
 
-  test('controls: B\'s own key sees B\'s data on every project-scoped GET (so the walk can fail)', async (t) => {
+  test("controls: B's own key sees B's data on every project-scoped GET (so the walk can fail)", async (t) => {
     const problems: string[] = [];
     let byMarker = 0;
     for (const r of routes) {
@@ -313,45 +418,58 @@ describe('project isolation: a key of project A gets nothing of project B on any
     return problems;
   }
 
-  test('every read route, as A aimed at B, returns nothing of B\'s', async (t) => {
+  test("every read route, as A aimed at B, returns nothing of B's", async (t) => {
     const problems: string[] = [];
-    for (const r of routes) if (!WRITE_METHODS.has(r.method)) problems.push(...await walk(r));
+    for (const r of routes) if (!WRITE_METHODS.has(r.method)) problems.push(...(await walk(r)));
     t.diagnostic(`${attempts} requests so far`);
     assert.deepEqual(problems, []);
   });
 
-  test('every write route, as A aimed at B, refuses or acts on A only, and returns nothing of B\'s', async (t) => {
+  test("every write route, as A aimed at B, refuses or acts on A only, and returns nothing of B's", async (t) => {
     const problems: string[] = [];
-    for (const r of routes) if (WRITE_METHODS.has(r.method)) problems.push(...await walk(r));
+    for (const r of routes) if (WRITE_METHODS.has(r.method)) problems.push(...(await walk(r)));
     await api.app.alerts.notifier.idle();
     t.diagnostic(`${attempts} requests so far; B strings A wrote itself (no longer checked): ${[...tainted].join(', ') || 'none'}`);
     assert.deepEqual(problems, []);
   });
 
-  test('after the writes, reads still return nothing of B\'s', async () => {
+  test("after the writes, reads still return nothing of B's", async () => {
     const problems: string[] = [];
-    for (const r of routes) if (!WRITE_METHODS.has(r.method)) problems.push(...await walk(r));
+    for (const r of routes) if (!WRITE_METHODS.has(r.method)) problems.push(...(await walk(r)));
     assert.deepEqual(problems, []);
   });
 
-  test('B\'s data is unchanged: every project-scoped GET answers B as before the walk', async () => {
+  test("B's data is unchanged: every project-scoped GET answers B as before the walk", async () => {
     assert.ok(snapshotBefore.size > 0);
     const after = await snapshotB();
-    const changed = [...snapshotBefore].filter(([k, v]) => {
-      const now = after.get(k);
-      return !now || now.status !== v.status || now.canon !== v.canon;
-    }).map(([k, v]) => `${k}: before ${v.status} ${v.canon.slice(0, 300)}\n  after ${after.get(k)?.status} ${after.get(k)?.canon.slice(0, 300)}`);
+    const changed = [...snapshotBefore]
+      .filter(([k, v]) => {
+        const now = after.get(k);
+        return !now || now.status !== v.status || now.canon !== v.canon;
+      })
+      .map(([k, v]) => `${k}: before ${v.status} ${v.canon.slice(0, 300)}\n  after ${after.get(k)?.status} ${after.get(k)?.canon.slice(0, 300)}`);
     assert.deepEqual(changed, []);
 
     // The same, spelled out for the objects A tried hardest to reach.
     const asB = async <T>(url: string) => json<T>(await send(api, { method: 'GET', url, key: b.key }), url);
-    assert.deepEqual((await asB<{ rules: Array<{ id: string; name: string }> }>('/api/v1/alerts/rules')).rules.map((x) => [x.id, x.name]), [[b.ids.rule, 'rul-bravo']]);
-    assert.deepEqual((await asB<{ destinations: Array<{ id: string }> }>('/api/v1/alerts/destinations')).destinations.map((x) => x.id), [b.ids.destination]);
+    assert.deepEqual(
+      (await asB<{ rules: Array<{ id: string; name: string }> }>('/api/v1/alerts/rules')).rules.map((x) => [x.id, x.name]),
+      [[b.ids.rule, 'rul-bravo']],
+    );
+    assert.deepEqual(
+      (await asB<{ destinations: Array<{ id: string }> }>('/api/v1/alerts/destinations')).destinations.map((x) => x.id),
+      [b.ids.destination],
+    );
     assert.deepEqual((await asB<{ prices: unknown[] }>('/api/v1/prices')).prices, [{ provider: 'prv-bravo', model: 'mdl-bravo', inputPerMTok: 1.25, outputPerMTok: 2.5, cachedInputPerMTok: null }]);
     const feedback = (await asB<{ feedback: Array<{ id: string; value: number; comment: string | null }> }>(`/api/v1/traces/${b.ids.trace}`)).feedback;
-    assert.deepEqual(feedback.map((f) => [f.id, f.value, f.comment]), [['fid-bravo', 0, 'cmt-bravo']]);
+    assert.deepEqual(
+      feedback.map((f) => [f.id, f.value, f.comment]),
+      [['fid-bravo', 0, 'cmt-bravo']],
+    );
     const keys = json<{ keys: Array<{ id: string; revoked: boolean }> }>(
-      await send(api, { method: 'GET', url: '/api/v1/keys', local: true, headers: { 'x-spanlens-project': b.projectId } }), 'keys').keys;
+      await send(api, { method: 'GET', url: '/api/v1/keys', local: true, headers: { 'x-spanlens-project': b.projectId } }),
+      'keys',
+    ).keys;
     assert.ok(keys.length >= 2 && keys.every((k) => !k.revoked), 'no key of B was revoked');
     assert.equal((await send(api, { method: 'GET', url: '/api/v1/traces', key: b.key })).status, 200, "B's key still works");
   });
@@ -364,7 +482,14 @@ describe('project isolation: a key of project A gets nothing of project B on any
     let listed = 0;
     for (const item of Object.values(doc.paths)) listed += Object.keys(item).filter((m) => (HTTP_METHODS as readonly string[]).includes(m)).length;
     const missed = routes.filter((r) => !walked.has(`${r.method} ${r.path}`)).map(label);
-    t.diagnostic(`${listed} documented operations, ${walked.size} walked (${walked.size - documentedOps} undocumented: ${routes.filter((r) => !r.op).map(label).join(', ') || 'none'}), ${attempts} requests`);
+    t.diagnostic(
+      `${listed} documented operations, ${walked.size} walked (${walked.size - documentedOps} undocumented: ${
+        routes
+          .filter((r) => !r.op)
+          .map(label)
+          .join(', ') || 'none'
+      }), ${attempts} requests`,
+    );
     if (autoSeeded.length) t.diagnostic(`seeded from schemas: ${autoSeeded.join('; ')}`);
     assert.ok(listed > 0);
     assert.equal(documentedOps, listed);

@@ -8,8 +8,12 @@ import { startTestApi, type TestApi } from './helpers/api.ts';
 const memory = memoryLogger('info');
 let api: TestApi;
 
-before(async () => { api = await startTestApi(['acme'], () => [], { log: memory.log }); });
-after(async () => { await api?.close(); });
+before(async () => {
+  api = await startTestApi(['acme'], () => [], { log: memory.log });
+});
+after(async () => {
+  await api?.close();
+});
 
 test('ordinary requests are not logged; a failure inside a route is one error line of component api', async () => {
   assert.match(memory.lines()[0]?.msg as string, /^Server listening at http:\/\/127\.0\.0\.1:\d+$/);

@@ -4,8 +4,12 @@ import { startTestApi, type TestApi } from './helpers/api.ts';
 
 describe('API rate limit: requests per minute per key', () => {
   let api: TestApi;
-  before(async () => { api = await startTestApi(['a', 'b'], () => [], { rateLimitPerMinute: 5 }); });
-  after(async () => { await api?.close(); });
+  before(async () => {
+    api = await startTestApi(['a', 'b'], () => [], { rateLimitPerMinute: 5 });
+  });
+  after(async () => {
+    await api?.close();
+  });
 
   test('the request over the limit gets 429 with Retry-After and a stable error code; other keys and non-API paths go on', async () => {
     for (let i = 0; i < 5; i++) assert.equal((await api.get('/api/v1/traces')).status, 200);
@@ -13,7 +17,7 @@ describe('API rate limit: requests per minute per key', () => {
     assert.equal(res.status, 429);
     const retryAfter = Number(res.headers.get('retry-after'));
     assert.ok(retryAfter > 0 && retryAfter <= 60, `Retry-After ${retryAfter}`);
-    const body = await res.json() as { error: string; message: string };
+    const body = (await res.json()) as { error: string; message: string };
     assert.equal(body.error, 'rate_limited');
     assert.match(body.message, /over the API rate of 5 requests per minute/);
     assert.equal((await api.get('/api/v1/traces', api.projects.b!.key)).status, 200, 'another key has its own budget');

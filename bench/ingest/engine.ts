@@ -9,7 +9,10 @@ import { encodeBody, spansV2 } from '../../collector/src/kafka/records.ts';
 import type { RequestTemplate } from './load.ts';
 
 export interface EngineResult {
-  rows: number; format: string; bestSeconds: number; rowsPerSecond: number;
+  rows: number;
+  format: string;
+  bestSeconds: number;
+  rowsPerSecond: number;
   /** The same rows into a plain MergeTree with only the inserted columns: no views, indexes or computed columns. */
   minimalRowsPerSecond: number;
 }
@@ -45,7 +48,10 @@ export async function engineLimit(template: RequestTemplate, rows: number): Prom
     await storage.client.command({ query: `CREATE TABLE spans_minimal (${columns}) ENGINE = MergeTree ORDER BY tuple()` });
     const minimal = await bestOfThree('spans_minimal');
     return {
-      rows, format: 'JSONCompactEachRow (raw Buffer insert)', bestSeconds: Number(best.toFixed(3)), rowsPerSecond: Math.round(rows / best),
+      rows,
+      format: 'JSONCompactEachRow (raw Buffer insert)',
+      bestSeconds: Number(best.toFixed(3)),
+      rowsPerSecond: Math.round(rows / best),
       minimalRowsPerSecond: Math.round(rows / minimal),
     };
   } finally {

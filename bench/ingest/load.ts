@@ -67,7 +67,13 @@ export interface LoadResult {
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
-  let requests = 0, spansAccepted = 0, bytesAccepted = 0, retryAfterMissing = 0, skipped = 0, inFlight = 0, n = 0;
+  let requests = 0,
+    spansAccepted = 0,
+    bytesAccepted = 0,
+    retryAfterMissing = 0,
+    skipped = 0,
+    inFlight = 0,
+    n = 0;
   const t0 = performance.now();
   const end = t0 + o.seconds * 1000;
   const sendOne = async () => {
@@ -102,19 +108,33 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       if (due >= end) break;
       const wait = due - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (inFlight >= (o.maxInFlight ?? 256)) { skipped++; continue; }
+      if (inFlight >= (o.maxInFlight ?? 256)) {
+        skipped++;
+        continue;
+      }
       pending.push(sendOne());
     }
     await Promise.all(pending);
   } else {
-    await Promise.all(Array.from({ length: o.concurrency ?? 8 }, async () => { while (performance.now() < end) await sendOne(); }));
+    await Promise.all(
+      Array.from({ length: o.concurrency ?? 8 }, async () => {
+        while (performance.now() < end) await sendOne();
+      }),
+    );
   }
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   const q = (p: number) => (latencies.length ? Number(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!.toFixed(1)) : NaN);
   return {
-    seconds: Number(seconds.toFixed(2)), requests, statuses, retryAfterMissing, spansAccepted, bytesAccepted,
-    spansPerSecond: Math.round(spansAccepted / seconds), mbPerSecond: Number((bytesAccepted / seconds / 1e6).toFixed(2)),
-    ackMs: { p50: q(0.5), p99: q(0.99) }, skipped,
+    seconds: Number(seconds.toFixed(2)),
+    requests,
+    statuses,
+    retryAfterMissing,
+    spansAccepted,
+    bytesAccepted,
+    spansPerSecond: Math.round(spansAccepted / seconds),
+    mbPerSecond: Number((bytesAccepted / seconds / 1e6).toFixed(2)),
+    ackMs: { p50: q(0.5), p99: q(0.99) },
+    skipped,
   };
 }

@@ -19,7 +19,10 @@ export function watchProcess(pid: number, everyMs = 200): { stop(): { peakRssMb:
   let peak = 0;
   const first = sample(pid);
   const t0 = performance.now();
-  const timer = setInterval(() => { const s = sample(pid); if (s && s.rssMb > peak) peak = s.rssMb; }, everyMs);
+  const timer = setInterval(() => {
+    const s = sample(pid);
+    if (s && s.rssMb > peak) peak = s.rssMb;
+  }, everyMs);
   return {
     stop() {
       clearInterval(timer);

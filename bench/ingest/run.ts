@@ -15,7 +15,10 @@ import { watchProcess } from './proc.ts';
 import { KEY, metric, startSink, startSpanlens } from './spanlens.ts';
 import { writeReport, type Report } from './report.ts';
 
-const arg = (name: string, fallback: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1]! : fallback; };
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : fallback;
+};
 const SIZES = arg('sizes', '512,2048,8192').split(',').map(Number);
 const SECONDS = Number(arg('seconds', '20'));
 const OVERLOAD_SECONDS = Number(arg('overload-seconds', '60'));
@@ -23,8 +26,11 @@ const CONCURRENCY = Number(arg('concurrency', '8'));
 const ROOT = new URL('../../', import.meta.url).pathname;
 
 const report: Report = {
-  date: new Date().toISOString(), machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
-  seconds: SECONDS, concurrency: CONCURRENCY, sizes: [],
+  date: new Date().toISOString(),
+  machine: `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`,
+  seconds: SECONDS,
+  concurrency: CONCURRENCY,
+  sizes: [],
 };
 const log = (msg: string) => process.stderr.write(`bench: ${msg}\n`);
 
@@ -47,19 +53,27 @@ for (const size of SIZES) {
   const stored = await sl.stopAndCount();
   log(`spanlens ${load.spansPerSecond} spans/s acknowledged, ${storedSpansPerSecond} stored, ${stored} stored of ${load.spansAccepted} acknowledged, ${Math.round(stored / batches)} rows per insert`);
   const entry: Report['sizes'][number] = {
-    spanBytes: size, spansPerRequest: n, requestBytes: templates[0]!.body.length,
+    spanBytes: size,
+    spansPerRequest: n,
+    requestBytes: templates[0]!.body.length,
     wire: { spansPerSecond: wire.spansPerSecond, mbPerSecond: wire.mbPerSecond, sinkCpuCores: wireProc.cpuCores },
-    engine, limit,
+    engine,
+    limit,
     spanlens: {
-      ...load, ...proc, stored, storedSpansPerSecond, rowsPerInsert: Math.round(stored / batches),
-      ratioToLimit: Number((storedSpansPerSecond / limit).toFixed(2)), ratioToEngine: Number((storedSpansPerSecond / engine.rowsPerSecond).toFixed(2)),
+      ...load,
+      ...proc,
+      stored,
+      storedSpansPerSecond,
+      rowsPerInsert: Math.round(stored / batches),
+      ratioToLimit: Number((storedSpansPerSecond / limit).toFixed(2)),
+      ratioToEngine: Number((storedSpansPerSecond / engine.rowsPerSecond).toFixed(2)),
     },
   };
 
   if (size === 2048 && !process.argv.includes('--rate-only')) {
-    entry.visible = await visibility(templates, Math.round(0.8 * storedSpansPerSecond / n * 10) / 10);
+    entry.visible = await visibility(templates, Math.round(((0.8 * storedSpansPerSecond) / n) * 10) / 10);
     log(`visible p50 ${entry.visible.p50Ms} p99 ${entry.visible.p99Ms} ms, ack p99 ${entry.visible.ackP99Ms} ms`);
-    entry.overload = await overload(templates, 2 * storedSpansPerSecond / n);
+    entry.overload = await overload(templates, (2 * storedSpansPerSecond) / n);
     log(`overload: ${JSON.stringify(entry.overload.statuses)}, lost ${entry.overload.lost}, peak RSS ${entry.overload.peakRssMb} MB`);
     if (process.argv.includes('--kafka')) {
       entry.kafka = await kafka(templates, storedSpansPerSecond);
@@ -113,7 +127,10 @@ async function visibility(templates: RequestTemplate[], rate: number): Promise<N
   const poller = (async () => {
     while (sending || pending.length > 0) {
       const newest = pending.length;
-      if (newest === 0) { await new Promise((r) => setTimeout(r, 5)); continue; }
+      if (newest === 0) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
       const res = await fetch(`${sl.apiUrl}/api/v1/traces/${pending[newest - 1]![0]}`, { headers: { authorization: `Bearer ${KEY}` } });
       await res.arrayBuffer();
       if (res.status !== 200) continue;
@@ -121,7 +138,16 @@ async function visibility(templates: RequestTemplate[], rate: number): Promise<N
       for (const [, sentAt] of pending.splice(0, newest)) seen.push(now - sentAt);
     }
   })();
-  const load = await runLoad({ url: sl.url, key: KEY, templates, seconds: SECONDS, rate, onAccepted: (traceId, sentAt) => { pending.push([traceId, sentAt]); } });
+  const load = await runLoad({
+    url: sl.url,
+    key: KEY,
+    templates,
+    seconds: SECONDS,
+    rate,
+    onAccepted: (traceId, sentAt) => {
+      pending.push([traceId, sentAt]);
+    },
+  });
   sending = false;
   await poller;
   await sl.stopAndCount();
@@ -139,8 +165,16 @@ async function overload(templates: RequestTemplate[], rate: number): Promise<Non
   const proc = watch.stop();
   const stored = await sl.stopAndCount();
   return {
-    seconds: OVERLOAD_SECONDS, offeredRequestsPerSecond: Number(rate.toFixed(1)), statuses: load.statuses, retryAfterMissing: load.retryAfterMissing,
-    skippedByGenerator: load.skipped, acknowledgedSpans: load.spansAccepted, stored, lost: load.spansAccepted - stored, peakRssMb: proc.peakRssMb, cpuCores: proc.cpuCores,
+    seconds: OVERLOAD_SECONDS,
+    offeredRequestsPerSecond: Number(rate.toFixed(1)),
+    statuses: load.statuses,
+    retryAfterMissing: load.retryAfterMissing,
+    skippedByGenerator: load.skipped,
+    acknowledgedSpans: load.spansAccepted,
+    stored,
+    lost: load.spansAccepted - stored,
+    peakRssMb: proc.peakRssMb,
+    cpuCores: proc.cpuCores,
   };
 }
 

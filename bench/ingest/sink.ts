@@ -4,7 +4,10 @@ import { createServer } from 'node:http';
 
 const server = createServer((req, res) => {
   req.on('data', () => undefined);
-  req.on('end', () => { res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 }); res.end(); });
+  req.on('end', () => {
+    res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+    res.end();
+  });
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {

@@ -31,17 +31,31 @@ export async function startSpanlens(env: Record<string, string> = {}, nodeArgs: 
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/cli.ts', 'start'], {
     cwd: ROOT,
     env: {
-      ...process.env, SPANLENS_DATA_DIR: dataDir, SPANLENS_INIT_API_KEY: KEY, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0',
-      SPANLENS_API_PORT: '0', SPANLENS_ALERTS: 'off', SPANLENS_INGEST_RATE_LIMIT: '0', SPANLENS_API_RATE_LIMIT: '0', ...env,
+      ...process.env,
+      SPANLENS_DATA_DIR: dataDir,
+      SPANLENS_INIT_API_KEY: KEY,
+      SPANLENS_OTLP_HTTP_PORT: '0',
+      SPANLENS_OTLP_GRPC_PORT: '0',
+      SPANLENS_API_PORT: '0',
+      SPANLENS_ALERTS: 'off',
+      SPANLENS_INGEST_RATE_LIMIT: '0',
+      SPANLENS_API_RATE_LIMIT: '0',
+      ...env,
     },
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   await waitFor(child, () => out, 'spanlens: ready');
   const url = /OTLP\/HTTP on (\S+)/.exec(out)![1]!;
   return {
-    pid: child.pid!, url, dataDir,
+    pid: child.pid!,
+    url,
+    dataDir,
     apiUrl: /API and dashboard on (\S+?)\/?\n/.exec(out)![1]!,
     metricsUrl: url.replace('/v1/traces', '/metrics'),
     async stopAndCount() {
@@ -62,10 +76,18 @@ export async function startSpanlens(env: Record<string, string> = {}, nodeArgs: 
 export async function startSink(): Promise<{ pid: number; url: string; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ingest/sink.ts'], { cwd: ROOT });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
   await waitFor(child, () => out, 'sink listening');
   const port = /sink listening (\d+)/.exec(out)![1]!;
-  return { pid: child.pid!, url: `http://127.0.0.1:${port}/v1/traces`, stop: () => { child.kill('SIGTERM'); } };
+  return {
+    pid: child.pid!,
+    url: `http://127.0.0.1:${port}/v1/traces`,
+    stop: () => {
+      child.kill('SIGTERM');
+    },
+  };
 }
 
 /** A Prometheus gauge or counter from the collector's /metrics. */

@@ -25,7 +25,10 @@ import { freshRows } from './engine.ts';
 import { mergesSettled } from '../merges.ts';
 import { buildRequest, spansPerRequest } from './payload.ts';
 
-const arg = (name: string, fallback: number) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? Number(process.argv[i + 1]) : fallback; };
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
 const SIZE = arg('size', 2048);
 const BATCH = arg('batch', 20_000);
 const ROWS = arg('rows', 30_000);
@@ -39,10 +42,19 @@ const n = spansPerRequest(SIZE);
 const bodies = Array.from({ length: 8 }, (_, i) => buildRequest(n, SIZE, i * 1000).body);
 const processors = traceProcessors({ retentionDays: 30, prices: NO_CUSTOM_PRICES, redaction: { redactor: () => new Redactor(DEFAULT_REDACTION) }, limits: DEFAULT_SPAN_LIMITS });
 const med = (x: number[]) => [...x].sort((a, b) => a - b)[Math.floor(x.length / 2)]!;
-const cpuUs = () => { const c = process.cpuUsage(); return c.user + c.system; };
+const cpuUs = () => {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+};
 
 // 1. JavaScript stages, hot: each round runs every body through each stage in turn.
-const js: Record<string, number[]> = { 'protobuf decode': [], 'translate (conventions, row)': [], 'processors (window, pricing, redaction, limits)': [], 'row encoding (JSONCompactEachRow)': [], 'span keys (for the repeat check)': [] };
+const js: Record<string, number[]> = {
+  'protobuf decode': [],
+  'translate (conventions, row)': [],
+  'processors (window, pricing, redaction, limits)': [],
+  'row encoding (JSONCompactEachRow)': [],
+  'span keys (for the repeat check)': [],
+};
 for (let r = 0; r <= (ENGINE_ONLY ? -1 : ROUNDS); r++) {
   const t = { decode: 0n, translate: 0n, process: 0n, encode: 0n, keys: 0n };
   let spans = 0;
@@ -116,10 +128,18 @@ const smallChecked = JS_ONLY ? skip : await engine(BATCH, true);
 if (!ENGINE_ONLY) console.log(`\n${SIZE} B spans, ${n} per request, ${bodies.length} requests per round, median of ${ROUNDS} rounds (µs of one thread per span):\n`);
 if (!ENGINE_ONLY) console.log('| stage | µs per span |\n| --- | --- |');
 let total = 0;
-if (!ENGINE_ONLY) for (const [name, xs] of Object.entries(js)) { total += med(xs); console.log(`| ${name} | ${med(xs).toFixed(1)} |`); }
+if (!ENGINE_ONLY)
+  for (const [name, xs] of Object.entries(js)) {
+    total += med(xs);
+    console.log(`| ${name} | ${med(xs).toFixed(1)} |`);
+  }
 if (!ENGINE_ONLY) console.log(`| **collector JavaScript, sum** | **${total.toFixed(1)}** |`);
-console.log(`\nEngine${DROP_VIEWS.length ? ` without ${DROP_VIEWS.join(', ')}` : ''}, ${ROWS.toLocaleString('en-US')} rows into a fresh store, until its merges settle (process CPU includes the engine's threads):\n`);
+console.log(
+  `\nEngine${DROP_VIEWS.length ? ` without ${DROP_VIEWS.join(', ')}` : ''}, ${ROWS.toLocaleString('en-US')} rows into a fresh store, until its merges settle (process CPU includes the engine's threads):\n`,
+);
 console.log('| inserts | rows/s | CPU µs per row | cores busy |\n| --- | --- | --- | --- |');
 console.log(`| one insert of ${ROWS.toLocaleString('en-US')} | ${big.rowsPerSecond.toLocaleString('en-US')} | ${big.cpuUsPerRow} | ${big.cores} |`);
 console.log(`| ${BATCH.toLocaleString('en-US')} rows each, dedup token | ${small.rowsPerSecond.toLocaleString('en-US')} | ${small.cpuUsPerRow} | ${small.cores} |`);
-console.log(`| ${BATCH.toLocaleString('en-US')} rows each, dedup token and repeat check (as Spanlens) | ${smallChecked.rowsPerSecond.toLocaleString('en-US')} | ${smallChecked.cpuUsPerRow} | ${smallChecked.cores} |`);
+console.log(
+  `| ${BATCH.toLocaleString('en-US')} rows each, dedup token and repeat check (as Spanlens) | ${smallChecked.rowsPerSecond.toLocaleString('en-US')} | ${smallChecked.cpuUsPerRow} | ${smallChecked.cores} |`,
+);

@@ -122,7 +122,9 @@ export function explainStorageError(err: unknown, dataDir: string): Error {
   const message = err instanceof Error ? err.message : String(err);
   // chDB reports a locked directory as a failed connection (the engine's own line goes to stderr).
   if (/Cannot lock file|Another server instance|Failed to create connection for path/.test(message)) {
-    return new Error(`cannot open data directory ${resolve(dataDir)}: it is in use by another Spanlens process (embedded ClickHouse allows one process per directory) or not writable. Stop that process, or set SPANLENS_DATA_DIR to another directory`);
+    return new Error(
+      `cannot open data directory ${resolve(dataDir)}: it is in use by another Spanlens process (embedded ClickHouse allows one process per directory) or not writable. Stop that process, or set SPANLENS_DATA_DIR to another directory`,
+    );
   }
   return err instanceof Error ? err : new Error(message);
 }

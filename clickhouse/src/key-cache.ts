@@ -14,7 +14,10 @@ export class KeyCache {
   private readonly entries = new Map<string, { projectId: string | null; expires: number }>();
   private readonly opts: Required<KeyCacheOptions>;
 
-  constructor(private readonly storage: Storage, options: KeyCacheOptions = {}) {
+  constructor(
+    private readonly storage: Storage,
+    options: KeyCacheOptions = {},
+  ) {
     this.opts = { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10_000, ...options };
   }
 

@@ -72,7 +72,7 @@ export async function applyRetention(storage: Storage, days: number): Promise<vo
       format: 'JSONEachRow',
     });
     const [row] = await rs.json<{ q: string }>();
-    if (row && row.q.includes(`TTL ${want}`)) continue;
+    if (row?.q.includes(`TTL ${want}`)) continue;
     await storage.client.command({
       query: `ALTER TABLE ${table} MODIFY TTL ${expr} + INTERVAL ${days} DAY`,
       clickhouse_settings: { materialize_ttl_after_modify: 0 },

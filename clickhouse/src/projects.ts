@@ -33,14 +33,16 @@ export async function createProject(storage: Storage, name: string, id: string =
 
 /** Stores the hash of `key` for `projectId`; the key itself is never stored. */
 export async function addApiKey(storage: Storage, projectId: string, key: string, name = 'default'): Promise<void> {
-  await storage.insertRows('api_keys', [{
-    key_hash: hashApiKey(key),
-    project_id: projectId,
-    key_prefix: key.slice(0, KEY_PREFIX.length + 4),
-    name,
-    revoked: false,
-    version: Date.now(),
-  }]);
+  await storage.insertRows('api_keys', [
+    {
+      key_hash: hashApiKey(key),
+      project_id: projectId,
+      key_prefix: key.slice(0, KEY_PREFIX.length + 4),
+      name,
+      revoked: false,
+      version: Date.now(),
+    },
+  ]);
 }
 
 export async function revokeApiKey(storage: Storage, key: string): Promise<void> {

@@ -12,23 +12,32 @@ const MAX_PATTERN = 200;
 
 // Custom patterns run on every span of the project: one with nested quantifiers could
 // stall ingest on a crafted value (ReDoS), so those are refused up front.
-const customPattern = z.string().min(1).max(MAX_PATTERN).superRefine((pattern, ctx) => {
-  try {
-    new RegExp(pattern, 'g');
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
-    return;
-  }
-  if (!safeRegex(pattern)) ctx.addIssue({ code: 'custom', message: 'nested quantifiers (like (a+)+) can take exponential time: rewrite the pattern' });
-});
+const customPattern = z
+  .string()
+  .min(1)
+  .max(MAX_PATTERN)
+  .superRefine((pattern, ctx) => {
+    try {
+      new RegExp(pattern, 'g');
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(err as Error).message}` });
+      return;
+    }
+    if (!safeRegex(pattern)) ctx.addIssue({ code: 'custom', message: 'nested quantifiers (like (a+)+) can take exponential time: rewrite the pattern' });
+  });
 
 export const redactionSettingsSchema = z.object({
   // prefault: an absent object is parsed as {}, so each detector's own default applies.
   detectors: z.object(Object.fromEntries(OPTIONAL_DETECTORS.map((d) => [d, z.boolean().default(false)])) as Record<OptionalDetector, z.ZodDefault<z.ZodBoolean>>).prefault({}),
-  custom: z.array(z.object({
-    name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits and _, up to 32, starting with a letter'),
-    pattern: customPattern,
-  })).max(MAX_CUSTOM).default([]),
+  custom: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'lowercase letters, digits and _, up to 32, starting with a letter'),
+        pattern: customPattern,
+      }),
+    )
+    .max(MAX_CUSTOM)
+    .default([]),
 });
 
 export type RedactionSettings = z.infer<typeof redactionSettingsSchema>;

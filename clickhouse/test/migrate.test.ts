@@ -10,8 +10,11 @@ test('migrations apply once and a second run is a no-op', async () => {
     assert.deepEqual(again, []);
     const rs = await storage.client.query({ query: 'SELECT name FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' });
     const names = (await rs.json<{ name: string }>()).map((r) => r.name);
-    assert.deepEqual(names, loadMigrations().map((m) => m.name));
-    const tables = await storage.client.query({ query: "SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name", format: 'JSONEachRow' });
+    assert.deepEqual(
+      names,
+      loadMigrations().map((m) => m.name),
+    );
+    const tables = await storage.client.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name', format: 'JSONEachRow' });
     const tnames = (await tables.json<{ name: string }>()).map((r) => r.name);
     for (const t of ['spans', 'spans_1m', 'trace_items', 'feedback', 'projects', 'api_keys', 'model_prices']) assert.ok(tnames.includes(t), t);
   } finally {
@@ -33,10 +36,7 @@ test('retention TTL is configurable', async () => {
 });
 
 test('splitStatements drops comments and empty statements', () => {
-  assert.deepEqual(splitStatements('-- c\nCREATE TABLE a (x UInt8) ENGINE=Memory;\n\n-- only a comment;\nSELECT 1;'), [
-    'CREATE TABLE a (x UInt8) ENGINE=Memory',
-    'SELECT 1',
-  ]);
+  assert.deepEqual(splitStatements('-- c\nCREATE TABLE a (x UInt8) ENGINE=Memory;\n\n-- only a comment;\nSELECT 1;'), ['CREATE TABLE a (x UInt8) ENGINE=Memory', 'SELECT 1']);
 });
 
 test('prewarming loads the marks of spans and of trace_items (what Spanlens runs at start)', async () => {
@@ -54,7 +54,7 @@ test('prewarming loads the marks of spans and of trace_items (what Spanlens runs
     assert.ok(spansOnly > 0, 'the spans marks are cached');
     await storage.client.command({ query: 'SYSTEM DROP MARK CACHE' });
     await prewarmCaches(storage);
-    assert.ok(await cachedFiles() > spansOnly, 'trace_items marks are cached too');
+    assert.ok((await cachedFiles()) > spansOnly, 'trace_items marks are cached too');
   } finally {
     await storage.destroy();
   }
@@ -63,7 +63,13 @@ test('prewarming loads the marks of spans and of trace_items (what Spanlens runs
 test('trace totals: spans stored before migration 0008 are copied once, later ones arrive through the view', async () => {
   const storage = await openTestStorage(loadMigrations().filter((m) => m.version < 8));
   const span = (trace: string, span: string, start: string, extra: Record<string, unknown> = {}) => ({
-    project_id: 'p', trace_id: trace.repeat(32), span_id: span.repeat(16), name: `n-${span}`, start_time: start, end_time: start, ...extra,
+    project_id: 'p',
+    trace_id: trace.repeat(32),
+    span_id: span.repeat(16),
+    name: `n-${span}`,
+    start_time: start,
+    end_time: start,
+    ...extra,
   });
   // A day ago (the tables' TTL drops older rows), on an hour boundary.
   const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
@@ -74,8 +80,15 @@ test('trace totals: spans stored before migration 0008 are copied once, later on
                 arraySort(groupUniqArrayArray(models)) AS models, max(user_id) AS user FROM trace_totals GROUP BY trace_id ORDER BY trace_id`,
       format: 'JSONEachRow',
     });
-    return (await rs.json<{ trace_id: string; n: string; cost: number; errors: string; root: string; models: string[]; user: string }>())
-      .map((r) => ({ trace: r.trace_id[0], n: Number(r.n), cost: r.cost, errors: Number(r.errors), root: r.root, models: r.models, user: r.user }));
+    return (await rs.json<{ trace_id: string; n: string; cost: number; errors: string; root: string; models: string[]; user: string }>()).map((r) => ({
+      trace: r.trace_id[0],
+      n: Number(r.n),
+      cost: r.cost,
+      errors: Number(r.errors),
+      root: r.root,
+      models: r.models,
+      user: r.user,
+    }));
   };
   try {
     await storage.insertRows('spans', [
@@ -100,12 +113,18 @@ test('trace items: spans and scores stored before migration 0010 are copied once
   const storage = await openTestStorage(loadMigrations().filter((m) => m.version < 10));
   const at = new Date(Date.now() - 3_600_000).toISOString().replace('T', ' ').replace('Z', '000000');
   const span = (trace: string, span: string, extra: Record<string, unknown> = {}) => ({
-    project_id: 'p', trace_id: trace.repeat(32), span_id: span.repeat(16), name: `n-${span}`, start_time: at, end_time: at, ...extra,
+    project_id: 'p',
+    trace_id: trace.repeat(32),
+    span_id: span.repeat(16),
+    name: `n-${span}`,
+    start_time: at,
+    end_time: at,
+    ...extra,
   });
   const score = (trace: string, id: string) => ({ project_id: 'p', id, trace_id: trace.repeat(32), name: 'helpful', value: 1, created_at: at.slice(0, 23) });
   const items = async () => {
     const rs = await storage.client.query({
-      query: 'SELECT item, item_id, JSONExtractString(doc, \'name\') AS name, JSONExtractFloat(doc, \'cost_usd\') AS cost FROM trace_items ORDER BY item, item_id',
+      query: "SELECT item, item_id, JSONExtractString(doc, 'name') AS name, JSONExtractFloat(doc, 'cost_usd') AS cost FROM trace_items ORDER BY item, item_id",
       format: 'JSONEachRow',
     });
     return (await rs.json<{ item: string; item_id: string; name: string; cost: number }>()).map((r) => `${r.item} ${r.item_id.slice(0, 2)} ${r.name} ${r.cost}`);

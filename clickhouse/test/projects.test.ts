@@ -31,13 +31,16 @@ test('KeyCache answers repeat lookups without a query and forgets unknown keys q
     const key = generateApiKey();
     await addApiKey(storage, p.id, key);
     let queries = 0;
-    const counting = { ...storage, client: new Proxy(storage.client, {
-      get(target, prop, recv) {
-        if (prop === 'query') queries++;
-        const v = Reflect.get(target, prop, recv);
-        return typeof v === 'function' ? v.bind(target) : v;
-      },
-    }) };
+    const counting = {
+      ...storage,
+      client: new Proxy(storage.client, {
+        get(target, prop, recv) {
+          if (prop === 'query') queries++;
+          const v = Reflect.get(target, prop, recv);
+          return typeof v === 'function' ? v.bind(target) : v;
+        },
+      }),
+    };
     const cache = new KeyCache(counting, { ttlMs: 60_000, negativeTtlMs: 0 });
     assert.equal(await cache.resolve(key), p.id);
     assert.equal(await cache.resolve(key), p.id);

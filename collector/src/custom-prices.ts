@@ -6,7 +6,10 @@ import type { CustomPrices } from './processors/pricing.ts';
 export class CustomPriceCache extends PeriodicReload implements CustomPrices {
   private prices = new Map<string, CustomPrice>();
 
-  constructor(private readonly storage: Storage, refreshMs?: number) {
+  constructor(
+    private readonly storage: Storage,
+    refreshMs?: number,
+  ) {
     super(refreshMs);
   }
 

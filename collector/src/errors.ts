@@ -24,7 +24,12 @@ export const KEY_PROBLEM = {
 export type IngestErrorCode = keyof typeof INGEST_ERRORS;
 
 export class IngestError extends Error {
-  constructor(readonly code: IngestErrorCode, message: string, readonly retryAfterSeconds?: number, cause?: unknown) {
+  constructor(
+    readonly code: IngestErrorCode,
+    message: string,
+    readonly retryAfterSeconds?: number,
+    cause?: unknown,
+  ) {
     super(message, { cause });
   }
   get httpStatus(): number {

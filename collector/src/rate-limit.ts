@@ -31,6 +31,10 @@ export class IngestRateLimiter {
   }
 
   private refusal(res: RateLimiterRes): IngestError {
-    return new IngestError('rate_limited', `this API key is over its ingest rate of ${this.spansPerSecond} spans/s (SPANLENS_INGEST_RATE_LIMIT): retry after the Retry-After delay`, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+    return new IngestError(
+      'rate_limited',
+      `this API key is over its ingest rate of ${this.spansPerSecond} spans/s (SPANLENS_INGEST_RATE_LIMIT): retry after the Retry-After delay`,
+      Math.max(1, Math.ceil(res.msBeforeNext / 1000)),
+    );
   }
 }

@@ -7,7 +7,10 @@ export class RedactionCache extends PeriodicReload implements RedactionSource {
   private readonly fallback = new Redactor(DEFAULT_REDACTION);
   private redactors = new Map<string, Redactor>();
 
-  constructor(private readonly storage: Storage, refreshMs?: number) {
+  constructor(
+    private readonly storage: Storage,
+    refreshMs?: number,
+  ) {
     super(refreshMs);
   }
 

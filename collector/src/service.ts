@@ -126,7 +126,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
   // of the order they started (receivers, exporters, caches, writer, log, Kafka clients), and a
   // start that fails part way closes the same way what it had opened.
   const closers: Array<() => Promise<void>> = [];
-  const opened = (close: () => Promise<void>) => { closers.unshift(close); };
+  const opened = (close: () => Promise<void>) => {
+    closers.unshift(close);
+  };
   try {
     const collector = await wire(o, opened);
     return { ...collector, close: () => closeAll(closers) };
@@ -167,7 +169,9 @@ async function wire(given: CollectorOptions, opened: Opened): Promise<Omit<Colle
     await admin.connect();
     opened(() => admin.disconnect());
     await ensureTopics(admin, o.kafka);
-    checks.push(async () => { await admin.describeCluster(); });
+    checks.push(async () => {
+      await admin.describeCluster();
+    });
     kafka = { client, admin, settings: o.kafka };
   } else {
     if (!o.localLog) throw new Error('collector mode local needs a log directory (localLog)');
@@ -176,13 +180,20 @@ async function wire(given: CollectorOptions, opened: Opened): Promise<Omit<Colle
     metrics.gauge('spanlens_log_bytes', 'Bytes the local log takes on disk', () => l.usedBytes);
     localLog = l;
   }
-  if (mode.writer) checks.push(async () => { await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json()); });
-  const ready = async () => { for (const c of checks) await c(); };
+  if (mode.writer)
+    checks.push(async () => {
+      await o.storage.client.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+    });
+  const ready = async () => {
+    for (const c of checks) await c();
+  };
 
   // log -> writer -> ClickHouse.
-  const source: LogSource | undefined = !mode.writer ? undefined
-    : localLog ? new LocalLogSource(localLog, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs, report })
-    : await KafkaSource.connect({ kafka: kafka!.client, admin: kafka!.admin, settings: kafka!.settings, report });
+  const source: LogSource | undefined = !mode.writer
+    ? undefined
+    : localLog
+      ? new LocalLogSource(localLog, { maxBatchRows: o.maxBatchRows, maxBatchBytes: o.maxBatchBytes, maxDelayMs: o.maxBatchDelayMs, drainMs: o.drainMs, report })
+      : await KafkaSource.connect({ kafka: kafka!.client, admin: kafka!.admin, settings: kafka!.settings, report });
   const writer = source ? await writerStage(o, source, metrics, report, opened) : undefined;
 
   // receivers -> processors -> log; a process without receivers serves only /metrics, /healthz and /readyz.
@@ -201,7 +212,10 @@ async function wire(given: CollectorOptions, opened: Opened): Promise<Omit<Colle
 /** The writer on this process's log, with its gauges. */
 async function writerStage(o: Resolved, source: LogSource, metrics: CollectorMetrics, report: (m: string) => void, opened: Opened): Promise<Writer> {
   const w = await startWriter({
-    storage: o.storage, source, repeatWindowSeconds: o.repeatWindowSeconds, report,
+    storage: o.storage,
+    source,
+    repeatWindowSeconds: o.repeatWindowSeconds,
+    report,
     observer: { written: (table, rows, s) => observed(metrics, `clickhouse/${table}`).written(rows, s), failed: (table) => observed(metrics, `clickhouse/${table}`).failed() },
   });
   opened(() => w.close());
@@ -228,7 +242,12 @@ function observed(metrics: CollectorMetrics, destination: string) {
 
 /** The exporters into this process's log, the three pipelines, and the OTLP receivers in front of them. */
 async function ingestStage(
-  o: Resolved, logs: { localLog?: LocalLog; kafka?: { client: Kafka; settings: KafkaSettings } }, metrics: CollectorMetrics, log: Logger, ready: () => Promise<void>, opened: Opened,
+  o: Resolved,
+  logs: { localLog?: LocalLog; kafka?: { client: Kafka; settings: KafkaSettings } },
+  metrics: CollectorMetrics,
+  log: Logger,
+  ready: () => Promise<void>,
+  opened: Opened,
 ): Promise<Pick<Collector, 'httpPort' | 'grpcPort' | 'backlog' | 'flush' | 'reloadPrices' | 'reloadRedaction'>> {
   const prices = new CustomPriceCache(o.storage);
   const redaction = new RedactionCache(o.storage);
@@ -250,11 +269,17 @@ async function ingestStage(
     const t = topics(kafka!.settings);
     const batching = { maxQueueRows: o.maxQueueRows, maxBatchRows: o.maxBatchRows, maxDelayMs: o.maxBatchDelayMs, log };
     const spans = new KafkaExporter(producer, t.spans, spansV2, { ...batching, observer: observed(metrics, 'kafka/spans') });
-    exporters = { spans, feedback: new KafkaExporter(producer, t.feedback, feedbackV1, { ...batching, observer: observed(metrics, 'kafka/feedback') }), logs: new KafkaExporter(producer, t.logs, logsV1, { ...batching, observer: observed(metrics, 'kafka/logs') }) };
+    exporters = {
+      spans,
+      feedback: new KafkaExporter(producer, t.feedback, feedbackV1, { ...batching, observer: observed(metrics, 'kafka/feedback') }),
+      logs: new KafkaExporter(producer, t.logs, logsV1, { ...batching, observer: observed(metrics, 'kafka/logs') }),
+    };
     backlog = () => spans.backlog;
   }
   // Hands everything already accepted to the log (or Kafka) once the receivers have stopped.
-  opened(async () => { await Promise.all([exporters.spans.shutdown(), exporters.feedback.shutdown(), exporters.logs.shutdown()]); });
+  opened(async () => {
+    await Promise.all([exporters.spans.shutdown(), exporters.feedback.shutdown(), exporters.logs.shutdown()]);
+  });
   metrics.gauge('spanlens_export_queue_spans', 'Records acknowledged and not yet stored (local log) or spans not yet in Kafka', backlog);
 
   const limits = { ...DEFAULT_INGEST_LIMITS, ...o.limits };
@@ -265,7 +290,11 @@ async function ingestStage(
 
   const requestTimeout = o.requestTimeoutMs;
   const http = Fastify({
-    loggerInstance: log, logController: new LogController({ disableRequestLogging: true }), bodyLimit: o.maxBodyBytes, trustProxy: false, requestTimeout,
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: o.maxBodyBytes,
+    trustProxy: false,
+    requestTimeout,
     // Node 20 applies requestTimeout only when given to createServer (Fastify sets it after, where it has
     // no effect), and looks for timed-out requests every connectionsCheckingInterval (30 s by default).
     http: { requestTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout) },

@@ -26,13 +26,23 @@ describe('logs never carry prompt or request content unless debug is on', () => 
   describe('through the receivers', () => {
     const memory = memoryLog('info');
     let c: Awaited<ReturnType<typeof startTestCollector>>;
-    before(async () => { c = await startTestCollector({ log: memory.log }); });
-    after(async () => { await c.close(); });
+    before(async () => {
+      c = await startTestCollector({ log: memory.log });
+    });
+    after(async () => {
+      await c.close();
+    });
 
     test('valid spans, a broken body quoting the prompt, rejected spans and bad feedback: info logs none of it; debug does', async () => {
       const send = async () => {
         const now = String(BigInt(Date.now()) * 1_000_000n);
-        const span = (traceId: string) => ({ traceId, spanId: '1'.repeat(16), name: 'chat', startTimeUnixNano: now, attributes: [{ key: 'gen_ai.input.messages', value: { stringValue: JSON.stringify([{ role: 'user', content: SECRET }]) } }] });
+        const span = (traceId: string) => ({
+          traceId,
+          spanId: '1'.repeat(16),
+          name: 'chat',
+          startTimeUnixNano: now,
+          attributes: [{ key: 'gen_ai.input.messages', value: { stringValue: JSON.stringify([{ role: 'user', content: SECRET }]) } }],
+        });
         const post = (path: string, body: string) => fetch(c.httpUrl + path, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body });
         assert.equal((await post('/v1/traces', JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span('a'.repeat(32)), span('0'.repeat(32))] }] }] }))).status, 200);
         const broken = await post('/v1/traces', `{"prompt": ${SNIPPET}}`);

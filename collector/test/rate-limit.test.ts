@@ -12,24 +12,40 @@ type TestCollector = Awaited<ReturnType<typeof startTestCollector>>;
 function jsonBody(count: number, seed: number): string {
   const now = BigInt(Date.now()) * 1_000_000n;
   const spans = Array.from({ length: count }, (_, i) => ({
-    traceId: seed.toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name: 'op',
-    startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+    traceId: seed.toString(16).padStart(32, '0'),
+    spanId: (i + 1).toString(16).padStart(16, '0'),
+    name: 'op',
+    startTimeUnixNano: String(now),
+    endTimeUnixNano: String(now + 1_000_000n),
   }));
   return JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
 }
 
 function grpcExport(url: string, key: string, count: number): Promise<grpc.ServiceError | null> {
   const now = Date.now();
-  const spans = Array.from({ length: count }, (_, i) => ({ traceId: Buffer.alloc(16, 9), spanId: Buffer.from((i + 1).toString(16).padStart(16, '0'), 'hex'), name: 'op', startTimeUnixNano: now * 1e6, endTimeUnixNano: now * 1e6 + 1e6 }));
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId: Buffer.alloc(16, 9),
+    spanId: Buffer.from((i + 1).toString(16).padStart(16, '0'), 'hex'),
+    name: 'op',
+    startTimeUnixNano: now * 1e6,
+    endTimeUnixNano: now * 1e6 + 1e6,
+  }));
   const body = Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans }] }] })).finish());
   const client = new grpc.Client(url.replace('http://', ''), grpc.credentials.createInsecure());
   const md = new grpc.Metadata();
   md.set('authorization', `Bearer ${key}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, md, (error) => {
-      client.close();
-      resolve(error);
-    });
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      md,
+      (error) => {
+        client.close();
+        resolve(error);
+      },
+    );
   });
 }
 
@@ -42,7 +58,9 @@ describe('ingest rate limit: spans per second per API key, over every receiver',
     otherKey = generateApiKey();
     await addApiKey(c.storage, other.id, otherKey);
   });
-  after(async () => { await c.close(); });
+  after(async () => {
+    await c.close();
+  });
 
   const post = (key: string, body: string) => fetch(`${c.httpUrl}/v1/traces`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
 
@@ -52,7 +70,7 @@ describe('ingest rate limit: spans per second per API key, over every receiver',
     assert.deepEqual([a.status, b.status].sort(), [200, 429]);
     const limited = a.status === 429 ? a : b;
     assert.equal(limited.headers.get('retry-after'), '1');
-    assert.match((await limited.json() as { message: string }).message, /over its ingest rate of 40 spans\/s/);
+    assert.match(((await limited.json()) as { message: string }).message, /over its ingest rate of 40 spans\/s/);
     assert.equal((await post(otherKey, jsonBody(30, 3))).status, 200, 'one key over its rate does not limit another');
 
     await new Promise((r) => setTimeout(r, 1100));

@@ -26,7 +26,9 @@ function NotFound() {
   return (
     <>
       <PageHeader title="Not found" />
-      <div className="state state-empty">No page here. <Link to="/">Go to the overview</Link>.</div>
+      <div className="state state-empty">
+        No page here. <Link to="/">Go to the overview</Link>.
+      </div>
     </>
   );
 }
@@ -35,21 +37,32 @@ function Shell({ session, onLogout }: { session: SessionInfo; onLogout: () => vo
   const [projects, setProjects] = useState<Project[] | null>(null);
   const [chosen, setChosen] = useState<string | null>(() => localStorage.getItem(PROJECT_KEY));
   useEffect(() => {
-    api.projects().then((r) => setProjects(r.projects), () => setProjects([]));
+    api.projects().then(
+      (r) => setProjects(r.projects),
+      () => setProjects([]),
+    );
   }, []);
   // A remembered project that no longer exists falls back to the API's default.
   const projectId = chosen && projects?.some((p) => p.id === chosen) ? chosen : session.projectId;
   setCurrentProject(projectId);
-  const project = useMemo<ProjectState>(() => ({
-    projectId,
-    setProjectId: (id: string) => {
-      localStorage.setItem(PROJECT_KEY, id);
-      setCurrentProject(id);
-      setChosen(id);
-    },
-  }), [projectId]);
+  const project = useMemo<ProjectState>(
+    () => ({
+      projectId,
+      setProjectId: (id: string) => {
+        localStorage.setItem(PROJECT_KEY, id);
+        setCurrentProject(id);
+        setChosen(id);
+      },
+    }),
+    [projectId],
+  );
 
-  if (projects === null) return <div className="boot"><Loading label="Loading projects…" /></div>;
+  if (projects === null)
+    return (
+      <div className="boot">
+        <Loading label="Loading projects…" />
+      </div>
+    );
   return (
     <ProjectContext.Provider value={project}>
       <TimeProvider>
@@ -82,7 +95,10 @@ export function App() {
   const [error, setError] = useState<ApiError | null>(null);
   const check = useCallback(() => {
     api.session().then(
-      (s) => { setSession(s); setError(null); },
+      (s) => {
+        setSession(s);
+        setError(null);
+      },
       (err: unknown) => setError(err instanceof ApiError ? err : new ApiError(0, 'client', String(err))),
     );
   }, []);
@@ -95,8 +111,18 @@ export function App() {
     api.logout().finally(check);
   }, [check]);
 
-  if (error && !session) return <div className="boot"><ErrorBox error={error} onRetry={check} /></div>;
-  if (!session) return <div className="boot"><Loading label="Connecting to Spanlens…" /></div>;
+  if (error && !session)
+    return (
+      <div className="boot">
+        <ErrorBox error={error} onRetry={check} />
+      </div>
+    );
+  if (!session)
+    return (
+      <div className="boot">
+        <Loading label="Connecting to Spanlens…" />
+      </div>
+    );
   if (session.adminTokenRequired && !session.authenticated) return <Login onDone={check} />;
   return (
     <BrowserRouter>

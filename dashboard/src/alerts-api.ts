@@ -3,9 +3,24 @@
 import { queryString, request } from './api.ts';
 
 export const ALERT_METRICS = [
-  'requests', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'ttftP50Ms', 'ttftP95Ms',
-  'inputTokens', 'outputTokens', 'totalTokens', 'costUsd', 'feedbackScore', 'negativeFeedbackRate',
-  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate', 'drift',
+  'requests',
+  'errorRate',
+  'latencyP50Ms',
+  'latencyP95Ms',
+  'latencyP99Ms',
+  'ttftP50Ms',
+  'ttftP95Ms',
+  'inputTokens',
+  'outputTokens',
+  'totalTokens',
+  'costUsd',
+  'feedbackScore',
+  'negativeFeedbackRate',
+  'emptyOutputRate',
+  'refusalRate',
+  'truncatedRate',
+  'invalidJsonRate',
+  'drift',
 ] as const;
 /** The features a `drift` rule can watch (GET /api/v1/drift). */
 export const DRIFT_FEATURES = ['inputTokens', 'outputTokens', 'latencyMs', 'ttftMs', 'costUsd', 'model', 'finishReason', 'toolCall', 'qualitySignal', 'errorType'] as const;

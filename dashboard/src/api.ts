@@ -280,7 +280,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
@@ -310,6 +310,5 @@ export const api = {
   prices: () => get<{ prices: Price[] }>('/api/v1/prices'),
   setPrice: (p: Price) => request<Price>('PUT', '/api/v1/prices', p),
   setRedaction: (r: RedactionSettings) => request<RedactionSettings>('PUT', '/api/v1/redaction', { detectors: r.detectors, custom: r.custom }),
-  deletePrice: (provider: string, model: string) =>
-    request<void>('DELETE', `/api/v1/prices?provider=${encodeURIComponent(provider)}&model=${encodeURIComponent(model)}`),
+  deletePrice: (provider: string, model: string) => request<void>('DELETE', `/api/v1/prices?provider=${encodeURIComponent(provider)}&model=${encodeURIComponent(model)}`),
 };

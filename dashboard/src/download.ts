@@ -11,8 +11,17 @@ function useDefaultProject(): string | null | undefined {
   const [id, setId] = useState<string | null | undefined>(undefined);
   useEffect(() => {
     let live = true;
-    api.session().then((s) => { if (live) setId(s.projectId); }, () => { if (live) setId(null); });
-    return () => { live = false; };
+    api.session().then(
+      (s) => {
+        if (live) setId(s.projectId);
+      },
+      () => {
+        if (live) setId(null);
+      },
+    );
+    return () => {
+      live = false;
+    };
   }, []);
   return id;
 }

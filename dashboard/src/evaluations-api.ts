@@ -2,10 +2,7 @@
 // LLM-as-a-judge and rule evaluators, their health and results, built-in templates, backfills.
 import { request } from './api.ts';
 
-export type JudgeOutput =
-  | { type: 'numeric'; min: number; max: number }
-  | { type: 'boolean' }
-  | { type: 'categorical'; categories: string[] };
+export type JudgeOutput = { type: 'numeric'; min: number; max: number } | { type: 'boolean' } | { type: 'categorical'; categories: string[] };
 
 export interface Template {
   name: string;

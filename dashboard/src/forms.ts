@@ -31,7 +31,10 @@ export function toNumber(raw: string): number | undefined {
 }
 
 export function splitList(s: string): string[] {
-  return s.split(',').map((v) => v.trim()).filter(Boolean);
+  return s
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 /** zod's wording, as a person would say it. */
@@ -55,7 +58,9 @@ export function plainMessage(message: string, labels: Readonly<Record<string, st
   if (!m) return message;
   const path = m[1]!;
   const rest = m[2]!;
-  const key = Object.keys(labels).filter((k) => path === k || path.startsWith(`${k}.`)).sort((a, b) => b.length - a.length)[0];
+  const key = Object.keys(labels)
+    .filter((k) => path === k || path.startsWith(`${k}.`))
+    .sort((a, b) => b.length - a.length)[0];
   const label = key ? labels[key]! : path;
   for (const [re, say] of WORDING) {
     const w = re.exec(rest);

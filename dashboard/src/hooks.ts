@@ -21,18 +21,24 @@ export function useApi<T>(path: string | null): Loaded<T> {
   const { tick } = useTime();
   const { projectId } = useProject();
   const [local, setLocal] = useState(0);
-  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean; key: string | null }>(
-    { data: undefined, error: undefined, loading: path !== null, key: null },
-  );
+  const [state, setState] = useState<{ data: T | undefined; error: ApiError | undefined; loading: boolean; key: string | null }>({
+    data: undefined,
+    error: undefined,
+    loading: path !== null,
+    key: null,
+  });
   const seq = useRef(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the refresh tick and the project are triggers: a new value re-fetches
   useEffect(() => {
     if (path === null) return;
     const mine = ++seq.current;
     const key = `${projectId ?? ''} ${path}`;
     setState((s) => ({ ...s, loading: true }));
     get<T>(path).then(
-      (data) => { if (mine === seq.current) setState({ data, error: undefined, loading: false, key }); },
+      (data) => {
+        if (mine === seq.current) setState({ data, error: undefined, loading: false, key });
+      },
       (err: unknown) => {
         // A failed refresh of the same query keeps its data; a new query drops the old one.
         if (mine === seq.current) setState((s) => ({ data: s.key === key ? s.data : undefined, error: asApiError(err), loading: false, key }));
@@ -70,31 +76,35 @@ export function usePaged<P extends { nextCursor: string | null }, T>(base: strin
   const pickRef = useRef(pick);
   pickRef.current = pick;
 
-  const fetchPage = useCallback((after: string | null, append: boolean) => {
-    const mine = ++seq.current;
-    setLoading(true);
-    const sep = base.includes('?') ? '&' : '?';
-    const path = after ? `${base}${sep}cursor=${encodeURIComponent(after)}` : base;
-    get<P>(path).then(
-      (page) => {
-        if (mine !== seq.current) return;
-        const got = pickRef.current(page);
-        setItems((prev) => (append ? [...prev, ...got] : got));
-        setCursor(page.nextCursor);
-        setError(undefined);
-        setLoading(false);
-        setLoaded(true);
-      },
-      (err: unknown) => {
-        if (mine !== seq.current) return;
-        if (!append) setItems([]);
-        setError(asApiError(err));
-        setLoading(false);
-        setLoaded(true);
-      },
-    );
-  }, [base]);
+  const fetchPage = useCallback(
+    (after: string | null, append: boolean) => {
+      const mine = ++seq.current;
+      setLoading(true);
+      const sep = base.includes('?') ? '&' : '?';
+      const path = after ? `${base}${sep}cursor=${encodeURIComponent(after)}` : base;
+      get<P>(path).then(
+        (page) => {
+          if (mine !== seq.current) return;
+          const got = pickRef.current(page);
+          setItems((prev) => (append ? [...prev, ...got] : got));
+          setCursor(page.nextCursor);
+          setError(undefined);
+          setLoading(false);
+          setLoaded(true);
+        },
+        (err: unknown) => {
+          if (mine !== seq.current) return;
+          if (!append) setItems([]);
+          setError(asApiError(err));
+          setLoading(false);
+          setLoaded(true);
+        },
+      );
+    },
+    [base],
+  );
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the refresh tick and the project are triggers: a new value re-fetches
   useEffect(() => {
     fetchPage(null, false);
   }, [fetchPage, tick, projectId]);
@@ -135,11 +145,15 @@ export function useAction(): Action {
 /** The id a list page keeps selected in its URL (?<name>=<id>), and a setter that keeps the other parameters. */
 export function useSelectedParam(name: string): [string | null, (id: string | null) => void] {
   const [params, setParams] = useSearchParams();
-  const select = useCallback((id: string | null) => setParams((prev) => {
-    const next = new URLSearchParams(prev);
-    if (id) next.set(name, id);
-    else next.delete(name);
-    return next;
-  }), [name, setParams]);
+  const select = useCallback(
+    (id: string | null) =>
+      setParams((prev) => {
+        const next = new URLSearchParams(prev);
+        if (id) next.set(name, id);
+        else next.delete(name);
+        return next;
+      }),
+    [name, setParams],
+  );
   return [params.get(name), select];
 }

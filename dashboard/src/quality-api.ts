@@ -29,7 +29,7 @@ export interface SignalTimeseries {
 /** A signal as the `signal=` filter names it, and the metrics total that counts it. */
 export const SIGNALS = [
   { signal: 'empty', total: 'emptyOutputs', label: 'Empty outputs', hint: 'Succeeded with no text and no tool call' },
-  { signal: 'refusal', total: 'refusals', label: 'Refusals', hint: "The answer starts with a refusal (\"I'm sorry, but I can't…\")" },
+  { signal: 'refusal', total: 'refusals', label: 'Refusals', hint: 'The answer starts with a refusal ("I\'m sorry, but I can\'t…")' },
   { signal: 'truncated', total: 'truncated', label: 'Truncated', hint: 'Cut off by the token limit (finish reason length / max_tokens)' },
   { signal: 'invalid_json', total: 'invalidJson', label: 'Invalid JSON', hint: 'JSON was requested and the answer does not parse' },
   { signal: 'error', total: 'errors', label: 'Errors', hint: 'Calls with status error' },
@@ -143,6 +143,5 @@ export const qualityPaths = {
 };
 
 export const qualityApi = {
-  annotate: (traceId: string, a: Annotation) =>
-    request<{ id: string }>('POST', `${V}/traces/${encodeURIComponent(traceId)}/feedback`, a),
+  annotate: (traceId: string, a: Annotation) => request<{ id: string }>('POST', `${V}/traces/${encodeURIComponent(traceId)}/feedback`, a),
 };

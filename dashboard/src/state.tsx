@@ -43,26 +43,37 @@ export function TimeProvider({ children }: { children: ReactNode }) {
     return () => clearInterval(timer);
   }, [refresh]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the refresh tick moves the window on to now
   const win = useMemo(() => {
     const now = Date.now();
     return { from: new Date(now - RANGES[range]).toISOString(), to: new Date(now).toISOString() };
     // tick is a dependency on purpose: each refresh moves the window to "now".
   }, [range, tick]);
 
-  const setParam = useCallback((key: string, value: string, dflt: string) => {
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      if (value === dflt) next.delete(key);
-      else next.set(key, value);
-      return next;
-    });
-  }, [setParams]);
+  const setParam = useCallback(
+    (key: string, value: string, dflt: string) => {
+      setParams((prev) => {
+        const next = new URLSearchParams(prev);
+        if (value === dflt) next.delete(key);
+        else next.set(key, value);
+        return next;
+      });
+    },
+    [setParams],
+  );
 
-  const value = useMemo<TimeState>(() => ({
-    range, refresh, tick, bump, ...win,
-    setRange: (r) => setParam('range', r, DEFAULT_RANGE),
-    setRefresh: (r) => setParam('refresh', r, 'off'),
-  }), [range, refresh, tick, bump, win, setParam]);
+  const value = useMemo<TimeState>(
+    () => ({
+      range,
+      refresh,
+      tick,
+      bump,
+      ...win,
+      setRange: (r) => setParam('range', r, DEFAULT_RANGE),
+      setRefresh: (r) => setParam('refresh', r, 'off'),
+    }),
+    [range, refresh, tick, bump, win, setParam],
+  );
 
   return <TimeContext.Provider value={value}>{children}</TimeContext.Provider>;
 }
@@ -76,18 +87,21 @@ export function useTime(): TimeState {
 /** A link target that keeps the current time range and auto-refresh. */
 export function useHref(): (path: string, extra?: Record<string, string>) => string {
   const location = useLocation();
-  return useCallback((path: string, extra: Record<string, string> = {}) => {
-    const cur = new URLSearchParams(location.search);
-    const [base, query = ''] = path.split('?');
-    const next = new URLSearchParams(query);
-    for (const k of ['range', 'refresh']) {
-      const v = cur.get(k);
-      if (v && !next.has(k)) next.set(k, v);
-    }
-    for (const [k, v] of Object.entries(extra)) next.set(k, v);
-    const s = next.toString();
-    return s ? `${base}?${s}` : (base ?? '/');
-  }, [location.search]);
+  return useCallback(
+    (path: string, extra: Record<string, string> = {}) => {
+      const cur = new URLSearchParams(location.search);
+      const [base, query = ''] = path.split('?');
+      const next = new URLSearchParams(query);
+      for (const k of ['range', 'refresh']) {
+        const v = cur.get(k);
+        if (v && !next.has(k)) next.set(k, v);
+      }
+      for (const [k, v] of Object.entries(extra)) next.set(k, v);
+      const s = next.toString();
+      return s ? `${base}?${s}` : (base ?? '/');
+    },
+    [location.search],
+  );
 }
 
 export interface ProjectState {

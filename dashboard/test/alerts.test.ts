@@ -21,18 +21,55 @@ function llmSpan(project: string, n: number, model: string, minutesAgo: number, 
   const start = BigInt(Date.now() - minutesAgo * MIN) * 1_000_000n;
   const dur = 400_000_000n;
   return {
-    project_id: project, trace_id: hex(0x5000 + n, 32), span_id: hex(0x5000 + n, 16), parent_span_id: '', name: `chat ${model}`,
-    kind: 'llm', otel_kind: 'client', start_time: formatDateTime64(start), end_time: formatDateTime64(start + dur), duration_ns: Number(dur),
-    model, request_model: model, provider: model.startsWith('gpt') ? 'openai' : 'anthropic', operation: 'chat',
-    input_tokens: 120, output_tokens: 30, total_tokens: 150, cached_tokens: 0, reasoning_tokens: 0, tokens_estimated: false,
-    cost_usd: 0.0004, cost_estimated: false, cost_source: 'table', ttft_ms: 90, finish_reason: failed ? '' : 'stop',
-    status: failed ? 'error' : 'ok', status_message: failed ? 'upstream 503' : '', input: '', output: '', user_id: `user-${n % 4}`, session_id: '',
-    service: 'support-bot', environment: 'production', release: 'v1', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '', redactions: 0,
+    project_id: project,
+    trace_id: hex(0x5000 + n, 32),
+    span_id: hex(0x5000 + n, 16),
+    parent_span_id: '',
+    name: `chat ${model}`,
+    kind: 'llm',
+    otel_kind: 'client',
+    start_time: formatDateTime64(start),
+    end_time: formatDateTime64(start + dur),
+    duration_ns: Number(dur),
+    model,
+    request_model: model,
+    provider: model.startsWith('gpt') ? 'openai' : 'anthropic',
+    operation: 'chat',
+    input_tokens: 120,
+    output_tokens: 30,
+    total_tokens: 150,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    tokens_estimated: false,
+    cost_usd: 0.0004,
+    cost_estimated: false,
+    cost_source: 'table',
+    ttft_ms: 90,
+    finish_reason: failed ? '' : 'stop',
+    status: failed ? 'error' : 'ok',
+    status_message: failed ? 'upstream 503' : '',
+    input: '',
+    output: '',
+    user_id: `user-${n % 4}`,
+    session_id: '',
+    service: 'support-bot',
+    environment: 'production',
+    release: 'v1',
+    prompt_name: '',
+    prompt_version: '',
+    tags: [],
+    attributes: {},
+    resource_attributes: {},
+    events: '',
+    redactions: 0,
   };
 }
 
-interface Received { headers: http.IncomingHttpHeaders; body: string; json: { kind?: string; group?: string | null; rule?: { name?: string }; link?: string | null } }
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: { kind?: string; group?: string | null; rule?: { name?: string }; link?: string | null };
+}
 
 /** A webhook receiver on loopback that records every request; it answers 200, or 503 under /down. */
 async function startReceiver() {
@@ -55,7 +92,11 @@ async function startReceiver() {
 }
 
 const signed = (secret: string, r: Received) =>
-  r.headers['x-spanlens-signature'] === 'v1=' + createHmac('sha256', secret).update(`${String(r.headers['x-spanlens-timestamp'])}.${r.body}`).digest('hex');
+  r.headers['x-spanlens-signature'] ===
+  'v1=' +
+    createHmac('sha256', secret)
+      .update(`${String(r.headers['x-spanlens-timestamp'])}.${r.body}`)
+      .digest('hex');
 
 describe('alerts page in Chromium', { skip: skipReason() ?? false }, () => {
   let storage: TestStorage;
@@ -77,7 +118,11 @@ describe('alerts page in Chromium', { skip: skipReason() ?? false }, () => {
     const w = await fitsWidth(page);
     assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
     // body hides horizontal overflow: check that no card is wider than its box either.
-    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.getAttribute('data-testid')));
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.card'))
+        .filter((c) => c.scrollWidth > c.clientWidth + 1)
+        .map((c) => c.getAttribute('data-testid')),
+    );
     assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
   };
 
@@ -135,7 +180,11 @@ describe('alerts page in Chromium', { skip: skipReason() ?? false }, () => {
     assert.ok(signed(secret, testEvent), 'the signature verifies with the secret the page showed');
     await page.getByRole('button', { name: 'Done' }).click();
     // A second destination that answers 503, added through the API: the refresh button shows it.
-    const added = await fetch(`${url}/api/v1/alerts/destinations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'down hook', url: receiver.url.replace('/hook', '/down'), format: 'slack' }) });
+    const added = await fetch(`${url}/api/v1/alerts/destinations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'down hook', url: receiver.url.replace('/hook', '/down'), format: 'slack' }),
+    });
     assert.equal(added.status, 201);
     await page.getByRole('button', { name: 'Refresh now' }).click();
     await page.locator('[data-testid="destinations-table"] tr[data-name="down hook"]').waitFor();

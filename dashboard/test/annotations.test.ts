@@ -16,9 +16,27 @@ const HOUR = 3_600_000;
 const traceIdOf = (t: number) => (0x1000 + t).toString(16).padStart(32, '0');
 const CORRECTION = 'Your parcel left our warehouse today; it arrives on Friday.';
 
-interface QueueBody { id: string; progress: { total: number; pending: number; done: number; skipped: number } }
-interface ItemBody { itemId: string; traceId: string; spanId: string | null; status: string; reviewer: string | null; correctedOutput: string | null }
-interface FeedbackBody { name: string; value: number; stringValue: string | null; dataType: string; source: string; author: string | null; comment: string | null }
+interface QueueBody {
+  id: string;
+  progress: { total: number; pending: number; done: number; skipped: number };
+}
+interface ItemBody {
+  itemId: string;
+  traceId: string;
+  spanId: string | null;
+  status: string;
+  reviewer: string | null;
+  correctedOutput: string | null;
+}
+interface FeedbackBody {
+  name: string;
+  value: number;
+  stringValue: string | null;
+  dataType: string;
+  source: string;
+  author: string | null;
+  comment: string | null;
+}
 
 describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () => {
   let storage: TestStorage;
@@ -37,7 +55,11 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
   const fits = async (what: string) => {
     const w = await fitsWidth(page);
     assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.getAttribute('data-testid') ?? c.className));
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.card'))
+        .filter((c) => c.scrollWidth > c.clientWidth + 1)
+        .map((c) => c.getAttribute('data-testid') ?? c.className),
+    );
     assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
   };
   const item = (p: Page) => p.locator('[data-testid="review-item"]');
@@ -49,8 +71,7 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     }, prev);
     return (await item(page).getAttribute('data-item-id'))!;
   };
-  const progress = (done: number, skipped: number) =>
-    page.locator(`[data-testid="review-progress"][data-done="${done}"][data-skipped="${skipped}"]`).waitFor();
+  const progress = (done: number, skipped: number) => page.locator(`[data-testid="review-progress"][data-done="${done}"][data-skipped="${skipped}"]`).waitFor();
 
   before(async () => {
     storage = await openTestStorage();
@@ -70,8 +91,14 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
 
   test('a queue filled from a filter, reviewed with the keyboard and by clicks, then exported', async () => {
     const queue = await api<QueueBody>('POST', '/api/v1/annotation-queues', {
-      name: 'Support answers', description: 'Is the answer helpful, and how does it sound?', target: 'trace', allowCorrection: true,
-      scores: [{ type: 'boolean', name: 'helpful' }, { type: 'categorical', name: 'tone', labels: ['friendly', 'neutral', 'rude'] }],
+      name: 'Support answers',
+      description: 'Is the answer helpful, and how does it sound?',
+      target: 'trace',
+      allowCorrection: true,
+      scores: [
+        { type: 'boolean', name: 'helpful' },
+        { type: 'categorical', name: 'tone', labels: ['friendly', 'neutral', 'rude'] },
+      ],
     });
     await page.goto(`${url}/queues`);
     const row = page.locator(`[data-testid="queues-table"] tr[data-queue-id="${queue.id}"]`);
@@ -96,7 +123,11 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     assert.match(await result.innerText(), /Added 4 of 6 matching/);
     await row.locator('[data-testid="queue-progress"][data-total="4"]').waitFor();
     const items = await api<{ items: ItemBody[] }>('GET', `/api/v1/annotation-queues/${queue.id}/items`);
-    assert.deepEqual(items.items.map((i) => i.traceId), [0, 2, 4, 6].map(traceIdOf), 'the four oldest support-bot traces');
+    assert.deepEqual(
+      items.items.map((i) => i.traceId),
+      [0, 2, 4, 6].map(traceIdOf),
+      'the four oldest support-bot traces',
+    );
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'queues');
     await fits('queues');
@@ -111,7 +142,12 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     await progress(0, 0);
     assert.match(await page.locator('[data-testid="review-progress"]').innerText(), /0 of 4 reviewed · 4 pending/);
     assert.equal(await page.evaluate(() => localStorage.getItem('spanlens.reviewer')), 'alice');
-    assert.deepEqual(await item(page).locator('[data-testid="io-input"] .msg').evaluateAll((m) => m.map((e) => e.getAttribute('data-role'))), ['user']);
+    assert.deepEqual(
+      await item(page)
+        .locator('[data-testid="io-input"] .msg')
+        .evaluateAll((m) => m.map((e) => e.getAttribute('data-role'))),
+      ['user'],
+    );
     assert.match(await item(page).locator('[data-testid="io-output"]').innerText(), /Answer 0\./);
     assert.match(await page.locator('[data-testid="review-keys"]').innerText(), /1 yes, 2 no[\s\S]*Enter submits[\s\S]*s skips/);
     assert.equal(await page.locator('[data-score="helpful"]').getAttribute('data-active'), 'true', 'the number keys start on the first score');
@@ -173,7 +209,10 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     // The fine-tuning JSONL, downloaded: the correction is item 2's answer.
     const [download] = await Promise.all([page.waitForEvent('download'), empty.locator('[data-export="openai-jsonl"]').click()]);
     assert.equal(download.suggestedFilename(), 'Support-answers-openai.jsonl');
-    const lines = readFileSync((await download.path())!, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { messages: Array<{ role: string; content: string }> });
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { messages: Array<{ role: string; content: string }> });
     assert.equal(lines.length, 3);
     const answers = lines.map((l) => l.messages.at(-1)!);
     assert.ok(answers.every((m) => m.role === 'assistant'));
@@ -192,7 +231,10 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     // The scores are feedback of the traces: source annotation, alice as author.
     const fb = async (t: number) => (await api<{ feedback: FeedbackBody[] }>('GET', `/api/v1/traces/${traceIdOf(t)}`)).feedback;
     const first = await fb(0);
-    assert.deepEqual(first.map((f) => [f.name, f.source, f.author]).sort(), [['helpful', 'annotation', 'alice'], ['tone', 'annotation', 'alice']]);
+    assert.deepEqual(first.map((f) => [f.name, f.source, f.author]).sort(), [
+      ['helpful', 'annotation', 'alice'],
+      ['tone', 'annotation', 'alice'],
+    ]);
     assert.equal(first.find((f) => f.name === 'helpful')!.value, 1);
     assert.equal(first.find((f) => f.name === 'tone')!.stringValue, 'neutral');
     const second = await fb(2);
@@ -210,7 +252,7 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     assert.deepEqual(errors, [], 'console errors');
   });
 
-  test("an item someone else holds: the page says so and moves on", async () => {
+  test('an item someone else holds: the page says so and moves on', async () => {
     const queue = await api<QueueBody>('POST', '/api/v1/annotation-queues', { name: 'Contested', scores: [{ type: 'numeric', name: 'accuracy', min: 1, max: 5 }] });
     await api('POST', `/api/v1/annotation-queues/${queue.id}/items`, { items: [{ traceId: traceIdOf(1) }, { traceId: traceIdOf(3) }] });
     await page.goto(`${url}/queues/${queue.id}/review`);
@@ -218,9 +260,16 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     assert.equal(id, traceIdOf(1));
     assert.match(await page.locator('[data-score="accuracy"]').innerText(), /keys: 1–5 → that value/);
     // bob's hold, older than alice's: the earliest hold wins, so alice's review is refused.
-    await storage.insertRows('annotation_locks', [{
-      project_id: 'default', queue_id: queue.id, item_id: id, reviewer: 'bob', locked_at: formatMillis(Date.now() - 60_000), expires_at: formatMillis(Date.now() + 600_000),
-    }]);
+    await storage.insertRows('annotation_locks', [
+      {
+        project_id: 'default',
+        queue_id: queue.id,
+        item_id: id,
+        reviewer: 'bob',
+        locked_at: formatMillis(Date.now() - 60_000),
+        expires_at: formatMillis(Date.now() + 600_000),
+      },
+    ]);
     await page.keyboard.press('4');
     assert.equal(await page.locator('input[name="score-accuracy"]').inputValue(), '4');
     await page.keyboard.press('Enter');
@@ -265,12 +314,15 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     const id = new URL(page.url()).searchParams.get('queue')!;
     const q = await api<QueueBody & { target: string; scores: unknown[] }>('GET', `/api/v1/annotation-queues/${id}`);
     assert.equal(q.target, 'span');
-    assert.deepEqual(q.scores, [{ type: 'numeric', name: 'accuracy', min: 1, max: 5 }, { type: 'categorical', name: 'verdict', labels: ['right', 'wrong', 'partly'] }]);
+    assert.deepEqual(q.scores, [
+      { type: 'numeric', name: 'accuracy', min: 1, max: 5 },
+      { type: 'categorical', name: 'verdict', labels: ['right', 'wrong', 'partly'] },
+    ]);
     await page.locator(`[data-testid="queue-detail"][data-queue-id="${id}"]`).waitFor();
     assert.deepEqual(errors, [], 'console errors');
   });
 
-  test("the trace page adds the trace, or for a span queue the selected span", async () => {
+  test('the trace page adds the trace, or for a span queue the selected span', async () => {
     const traces = await api<QueueBody>('POST', '/api/v1/annotation-queues', { name: 'From traces', scores: [{ type: 'boolean', name: 'ok' }] });
     const spans = await api<QueueBody>('POST', '/api/v1/annotation-queues', { name: 'From spans', target: 'span', scores: [{ type: 'boolean', name: 'ok' }] });
     const traceId = traceIdOf(9);
@@ -280,7 +332,10 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     await card.getByRole('button', { name: 'Add this trace' }).click();
     await card.locator('[data-testid="add-to-queue-result"]').filter({ hasText: 'Added this trace to From traces' }).waitFor();
     let items = await api<{ items: ItemBody[] }>('GET', `/api/v1/annotation-queues/${traces.id}/items`);
-    assert.deepEqual(items.items.map((i) => [i.traceId, i.spanId]), [[traceId, null]]);
+    assert.deepEqual(
+      items.items.map((i) => [i.traceId, i.spanId]),
+      [[traceId, null]],
+    );
     await card.getByRole('button', { name: 'Add this trace' }).click();
     await card.locator('[data-testid="add-to-queue-result"]').filter({ hasText: 'Already queued: this trace in From traces' }).waitFor();
 
@@ -292,7 +347,10 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     await card.getByRole('button', { name: /^Add the span “chat / }).click();
     await card.locator('[data-testid="add-to-queue-result"]').filter({ hasText: 'Added the span' }).waitFor();
     items = await api<{ items: ItemBody[] }>('GET', `/api/v1/annotation-queues/${spans.id}/items`);
-    assert.deepEqual(items.items.map((i) => [i.traceId, i.spanId]), [[traceId, spanId]]);
+    assert.deepEqual(
+      items.items.map((i) => [i.traceId, i.spanId]),
+      [[traceId, spanId]],
+    );
     await card.evaluate((el) => el.scrollIntoView({ block: 'center' }));
     await screenshot(page, 'trace-add-to-queue');
     await fits('trace');

@@ -43,7 +43,9 @@ export async function newPage(browser: Browser, width = 1280, height = 800): Pro
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   return { context, page, errors };
 }
@@ -67,10 +69,7 @@ export async function rowCount(page: Page, testId: string): Promise<number> {
 }
 
 export async function waitRows(page: Page, testId: string, n: number): Promise<void> {
-  await page.waitForFunction(
-    ([id, want]) => document.querySelectorAll(`[data-testid="${id}"] tbody tr`).length === want && !document.querySelector('.is-loading'),
-    [testId, n] as const,
-  );
+  await page.waitForFunction(([id, want]) => document.querySelectorAll(`[data-testid="${id}"] tbody tr`).length === want && !document.querySelector('.is-loading'), [testId, n] as const);
 }
 
 /** The window the dashboard shows for a range, as API query parameters. */

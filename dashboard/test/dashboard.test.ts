@@ -13,8 +13,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const KEY = 'sl_dashboard_test_key_0123456789';
 
-interface TraceListBody { traces: Array<{ traceId: string; costUsd: number; models: string[] }>; nextCursor: string | null }
-interface SummaryBody { current: { requests: number; costUsd: number; totalTokens: number } }
+interface TraceListBody {
+  traces: Array<{ traceId: string; costUsd: number; models: string[] }>;
+  nextCursor: string | null;
+}
+interface SummaryBody {
+  current: { requests: number; costUsd: number; totalTokens: number };
+}
 
 describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
   let storage: TestStorage;
@@ -77,7 +82,7 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     assert.match(await text('[data-testid="stat-requests-change"]'), /^▲ \+\d+%( vs prev\.)?$/);
     await page.locator('[data-testid="chart-requests"] .recharts-bar-rectangle').first().waitFor();
     await page.locator('[data-testid="chart-latency"] .recharts-line-curve').first().waitFor();
-    assert.equal(await page.locator('.chart-card .recharts-surface').count() >= 4, true);
+    assert.equal((await page.locator('.chart-card .recharts-surface').count()) >= 4, true);
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'overview');
     await fits('overview');
@@ -271,7 +276,11 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     await card.getByRole('button', { name: 'Save redaction' }).click();
     await card.locator('.state-error', { hasText: 'nested quantifiers' }).waitFor();
     const after = await api<{ custom: Array<{ pattern: string }> }>('/api/v1/redaction');
-    assert.deepEqual(after.custom.map((c) => c.pattern), ['EMP-\\d{6}'], 'the refused pattern was not stored');
+    assert.deepEqual(
+      after.custom.map((c) => c.pattern),
+      ['EMP-\\d{6}'],
+      'the refused pattern was not stored',
+    );
     // The refused save is the one expected failure on this page.
     errors = errors.filter((e) => !/400/.test(e));
     noErrors('settings-redaction');
@@ -297,7 +306,10 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
     await page.goto(`${url}/traces/${'f'.repeat(32)}`);
     await page.locator('[data-testid="error"]').waitFor();
     assert.match(await text('[data-testid="error"]'), new RegExp(`trace ${'f'.repeat(32)} not found`));
-    assert.ok(errors.every((e) => /404/.test(e)), errors.join('\n'));
+    assert.ok(
+      errors.every((e) => /404/.test(e)),
+      errors.join('\n'),
+    );
     errors.length = 0;
   });
 
@@ -330,7 +342,10 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
       await login.page.getByLabel('Admin token').fill('dashboard-admin-token-0123456789');
       await login.page.getByRole('button', { name: 'Sign in' }).click();
       await login.page.locator('[data-testid="traces-table"]').waitFor();
-      assert.ok(login.errors.every((e) => /401/.test(e)), login.errors.join('\n'));
+      assert.ok(
+        login.errors.every((e) => /401/.test(e)),
+        login.errors.join('\n'),
+      );
     } finally {
       await login.context.close();
       await locked.app.close();

@@ -29,11 +29,16 @@ async function startJudge() {
       calls.push({ authorization: req.headers.authorization, model: b.model });
       const score = b.messages.some((m) => m.content.includes('refund')) ? 0.2 : 0.9;
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        id: `c-${calls.length}`, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model: b.model,
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify({ reasoning: 'graded', score }) } }],
-        usage: { prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 },
-      }));
+      res.end(
+        JSON.stringify({
+          id: `c-${calls.length}`,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: b.model,
+          choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: JSON.stringify({ reasoning: 'graded', score }) } }],
+          usage: { prompt_tokens: 90, completion_tokens: 10, total_tokens: 100 },
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -49,7 +54,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-interface Listed { id: string; name: string; version: number; sampleRate: number; rule?: Record<string, unknown>; judge?: Record<string, unknown>; health: { healthy: boolean; lastError: string | null; consecutiveFailures: number }; stats: { results: number } }
+interface Listed {
+  id: string;
+  name: string;
+  version: number;
+  sampleRate: number;
+  rule?: Record<string, unknown>;
+  judge?: Record<string, unknown>;
+  health: { healthy: boolean; lastError: string | null; consecutiveFailures: number };
+  stats: { results: number };
+}
 
 describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
   let storage: TestStorage;
@@ -76,7 +90,11 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
   const fits = async (what: string) => {
     const w = await fitsWidth(page);
     assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.getAttribute('data-testid') ?? c.className));
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.card'))
+        .filter((c) => c.scrollWidth > c.clientWidth + 1)
+        .map((c) => c.getAttribute('data-testid') ?? c.className),
+    );
     assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
   };
   const row = (name: string) => page.locator(`[data-testid="evaluators-table"] tr[data-name="${name}"]`);
@@ -105,7 +123,9 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
     assert.equal(await page.locator('.nav-link.active').innerText(), 'Evaluators');
     await screenshot(page, 'evaluators-empty');
     const posts: string[] = [];
-    page.on('request', (r) => { if (r.method() !== 'GET' && r.url().includes('/api/v1/evaluators')) posts.push(r.url()); });
+    page.on('request', (r) => {
+      if (r.method() !== 'GET' && r.url().includes('/api/v1/evaluators')) posts.push(r.url());
+    });
 
     await page.getByRole('button', { name: 'New rule' }).click();
     const form = page.locator('[data-testid="evaluator-form"]');
@@ -172,7 +192,9 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
   test('an unreachable judge is Unhealthy with its error; an edit without a key keeps the stored one and heals it', async () => {
     const port = await closedPort();
     const created = await api<{ id: string }>('POST', '/api/v1/evaluators', {
-      name: 'helpfulness', type: 'llm_judge', scope: 'llm',
+      name: 'helpfulness',
+      type: 'llm_judge',
+      scope: 'llm',
       judge: { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'helpfulness', maxRetries: 0, timeoutMs: 2000 },
     });
     judgeId = created.id;
@@ -283,8 +305,14 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
     await waitRows(page, 'traces-table', 1);
     assert.equal(await page.locator('[data-testid="traces-table"] tbody tr').getAttribute('data-trace-id'), traceIdOf(201));
     const q = new URL(page.url()).searchParams;
-    const same = await api<{ traces: Array<{ traceId: string }> }>('GET', `/api/v1/traces?feedbackName=helpfulness&feedbackSource=evaluation&minScore=0.5&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}`);
-    assert.deepEqual(same.traces.map((t) => t.traceId), [traceIdOf(201)]);
+    const same = await api<{ traces: Array<{ traceId: string }> }>(
+      'GET',
+      `/api/v1/traces?feedbackName=helpfulness&feedbackSource=evaluation&minScore=0.5&from=${encodeURIComponent(new Date(Date.now() - 86_400_000).toISOString())}`,
+    );
+    assert.deepEqual(
+      same.traces.map((t) => t.traceId),
+      [traceIdOf(201)],
+    );
     assert.equal(q.get('feedbackSource'), 'evaluation');
 
     // A bound that is not a number stays in the form, marked.

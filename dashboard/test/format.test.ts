@@ -54,11 +54,17 @@ describe('format', () => {
     const from = new Date(2026, 10, 27, 5, 51).getTime();
     const day = timeTicks(from, from + 24 * H, 9);
     assert.equal(day.stepMs, 3 * H);
-    assert.deepEqual(day.ticks.map((t) => fmtTick(t, day.stepMs)), ['06:00', '09:00', '12:00', '15:00', '18:00', '21:00', 'Nov 28', '03:00']);
+    assert.deepEqual(
+      day.ticks.map((t) => fmtTick(t, day.stepMs)),
+      ['06:00', '09:00', '12:00', '15:00', '18:00', '21:00', 'Nov 28', '03:00'],
+    );
     // 7 days: one tick per local midnight, labelled with the date (not "14:00" without a day).
     const week = timeTicks(from - 6 * 24 * H, from + 24 * H, 9);
     assert.equal(week.stepMs, 24 * H);
-    assert.deepEqual(week.ticks.map((t) => fmtTick(t, week.stepMs)), ['Nov 22', 'Nov 23', 'Nov 24', 'Nov 25', 'Nov 26', 'Nov 27', 'Nov 28']);
+    assert.deepEqual(
+      week.ticks.map((t) => fmtTick(t, week.stepMs)),
+      ['Nov 22', 'Nov 23', 'Nov 24', 'Nov 25', 'Nov 26', 'Nov 27', 'Nov 28'],
+    );
     for (const t of week.ticks) assert.equal(new Date(t).getHours(), 0);
     // 30 days: a tick every few days, at most the number asked.
     const month = timeTicks(from - 29 * 24 * H, from + 24 * H, 9);
@@ -118,18 +124,28 @@ describe('format', () => {
 
 describe('trace rendering', () => {
   test('messages: JSON conversations by role, anything else as text', () => {
-    const msgs = parseMessages(JSON.stringify([{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }, { role: 'tool', content: 'ok', toolCallId: 'c1' }]));
-    assert.deepEqual(msgs, [{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] }, { role: 'tool', content: 'ok', toolCallId: 'c1' }]);
+    const msgs = parseMessages(
+      JSON.stringify([
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] },
+        { role: 'tool', content: 'ok', toolCallId: 'c1' },
+      ]),
+    );
+    assert.deepEqual(msgs, [
+      { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'f', arguments: '{}' }] },
+      { role: 'tool', content: 'ok', toolCallId: 'c1' },
+    ]);
     assert.equal(parseMessages('plain text'), null);
     assert.equal(parseMessages('[1, 2]'), null);
     assert.equal(parseMessages('[not json'), null);
   });
 
   test('the span tree: depth first, children by start time, orphans at the top', () => {
-    const s = (spanId: string, parentSpanId: string | null, startMs: number, durationMs: number) =>
-      ({ spanId, parentSpanId, startTime: new Date(startMs).toISOString(), durationMs }) as Span;
+    const s = (spanId: string, parentSpanId: string | null, startMs: number, durationMs: number) => ({ spanId, parentSpanId, startTime: new Date(startMs).toISOString(), durationMs }) as Span;
     const { rows, totalMs } = buildTree([s('c', 'a', 300, 50), s('a', null, 0, 1000), s('b', 'a', 100, 100), s('d', 'b', 120, 10), s('x', 'gone', 50, 10)]);
-    assert.deepEqual(rows.map((r) => `${r.span.spanId}${r.depth}@${r.offsetMs}`), ['a0@0', 'b1@100', 'd2@120', 'c1@300', 'x0@50']);
+    assert.deepEqual(
+      rows.map((r) => `${r.span.spanId}${r.depth}@${r.offsetMs}`),
+      ['a0@0', 'b1@100', 'd2@120', 'c1@300', 'x0@50'],
+    );
     assert.equal(totalMs, 1000);
   });
 });

@@ -19,7 +19,13 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 const spread = (i: number, salt: number) => ((i + 1) * 0.6180339887 + salt * 0.1234567) % 1;
 const REFUSAL = JSON.stringify([{ role: 'assistant', content: "I'm sorry, but I can't help with that." }]);
 
-interface Call { n: number; model: 'gpt-4o' | 'claude-sonnet-4'; startMs: number; current: boolean; refusal: boolean }
+interface Call {
+  n: number;
+  model: 'gpt-4o' | 'claude-sonnet-4';
+  startMs: number;
+  current: boolean;
+  refusal: boolean;
+}
 
 /** One LLM call (a one-span trace). gpt-4o in the current window gets 1200-2100 input tokens instead of 100-1000. */
 function llmSpan(project: string, c: Call): SpanRow {
@@ -32,16 +38,50 @@ function llmSpan(project: string, c: Call): SpanRow {
   const failed = c.n % 23 === 5;
   const truncated = !c.refusal && c.n % 17 === 4;
   return {
-    project_id: project, trace_id: hex(0x100000 + c.n, 32), span_id: hex(0x100000 + c.n, 16), parent_span_id: '', name: `chat ${c.model}`,
-    kind: 'llm', otel_kind: 'client', start_time: formatDateTime64(start), end_time: formatDateTime64(start + dur), duration_ns: Number(dur),
-    model: c.model, request_model: c.model, provider: gpt ? 'openai' : 'anthropic', operation: 'chat',
-    input_tokens: input, output_tokens: output, total_tokens: input + output, cached_tokens: 0, reasoning_tokens: 0, tokens_estimated: false,
-    cost_usd: 0.0002 + spread(c.n, 4) * 0.002, cost_estimated: false, cost_source: 'table', ttft_ms: Math.round(60 + spread(c.n, 5) * 300),
-    finish_reason: truncated ? 'length' : 'stop', status: failed ? 'error' : 'ok', status_message: failed ? 'upstream 503' : '',
-    input: JSON.stringify([{ role: 'system', content: 'You are a support agent.' }, { role: 'user', content: `customer asks about ${words} number ${c.n % 40}` }]),
+    project_id: project,
+    trace_id: hex(0x100000 + c.n, 32),
+    span_id: hex(0x100000 + c.n, 16),
+    parent_span_id: '',
+    name: `chat ${c.model}`,
+    kind: 'llm',
+    otel_kind: 'client',
+    start_time: formatDateTime64(start),
+    end_time: formatDateTime64(start + dur),
+    duration_ns: Number(dur),
+    model: c.model,
+    request_model: c.model,
+    provider: gpt ? 'openai' : 'anthropic',
+    operation: 'chat',
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: input + output,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    tokens_estimated: false,
+    cost_usd: 0.0002 + spread(c.n, 4) * 0.002,
+    cost_estimated: false,
+    cost_source: 'table',
+    ttft_ms: Math.round(60 + spread(c.n, 5) * 300),
+    finish_reason: truncated ? 'length' : 'stop',
+    status: failed ? 'error' : 'ok',
+    status_message: failed ? 'upstream 503' : '',
+    input: JSON.stringify([
+      { role: 'system', content: 'You are a support agent.' },
+      { role: 'user', content: `customer asks about ${words} number ${c.n % 40}` },
+    ]),
     output: c.refusal ? REFUSAL : JSON.stringify([{ role: 'assistant', content: `Here is the ${words} answer you asked for.` }]),
-    user_id: `user-${c.n % 7}`, session_id: '', service: 'support-bot', environment: 'production', release: 'v1',
-    prompt_name: 'support-agent', prompt_version: gpt && c.current ? '4' : '3', tags: [], attributes: {}, resource_attributes: {}, events: '', redactions: 0,
+    user_id: `user-${c.n % 7}`,
+    session_id: '',
+    service: 'support-bot',
+    environment: 'production',
+    release: 'v1',
+    prompt_name: 'support-agent',
+    prompt_version: gpt && c.current ? '4' : '3',
+    tags: [],
+    attributes: {},
+    resource_attributes: {},
+    events: '',
+    redactions: 0,
   };
 }
 
@@ -67,7 +107,11 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
   const fits = async (what: string) => {
     const w = await fitsWidth(page);
     assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() => Array.from(document.querySelectorAll('.card')).filter((c) => c.scrollWidth > c.clientWidth + 1).map((c) => c.getAttribute('data-testid') ?? c.className));
+    const wide = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.card'))
+        .filter((c) => c.scrollWidth > c.clientWidth + 1)
+        .map((c) => c.getAttribute('data-testid') ?? c.className),
+    );
     assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
   };
 
@@ -79,30 +123,35 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     const now = Date.now();
     // Baseline: 2 to 8 days ago; current: the last 24 hours (23 h to 10 min ago). Every 10th call refuses.
     for (let i = 0; i < 240; i++) {
-      calls.push({ n: i, model: i % 2 === 0 ? 'gpt-4o' : 'claude-sonnet-4', startMs: now - 2 * DAY - (i + 0.5) * (6 * DAY / 240), current: false, refusal: i % 10 === 3 });
+      calls.push({ n: i, model: i % 2 === 0 ? 'gpt-4o' : 'claude-sonnet-4', startMs: now - 2 * DAY - (i + 0.5) * ((6 * DAY) / 240), current: false, refusal: i % 10 === 3 });
     }
     for (let j = 0; j < 120; j++) {
       const n = 1000 + j;
-      calls.push({ n, model: j % 2 === 0 ? 'gpt-4o' : 'claude-sonnet-4', startMs: now - 10 * MIN - (j + 0.5) * (23 * HOUR / 120), current: true, refusal: j % 10 === 3 });
+      calls.push({ n, model: j % 2 === 0 ? 'gpt-4o' : 'claude-sonnet-4', startMs: now - 10 * MIN - (j + 0.5) * ((23 * HOUR) / 120), current: true, refusal: j % 10 === 3 });
     }
-    await storage.insertRows('spans', calls.map((c) => llmSpan('default', c)));
+    await storage.insertRows(
+      'spans',
+      calls.map((c) => llmSpan('default', c)),
+    );
 
     // 'rating' on two thirds of the current calls (gpt-4o rated lower), thumbs on a few.
     const feedback: FeedbackRow[] = [];
-    calls.filter((c) => c.current).forEach((c, j) => {
-      const traceId = hex(0x100000 + c.n, 32);
-      const timestamp = new Date(c.startMs + MIN).toISOString();
-      if (j % 3 !== 2) {
-        const list = c.model === 'gpt-4o' ? GPT_RATINGS : CLAUDE_RATINGS;
-        const value = list[Math.floor(j / 2) % list.length]!;
-        ratings.set(traceId, value);
-        const comment = value === 0 ? 'wrong refund deadline' : value === 1 ? 'ignored the question' : null;
-        feedback.push(toFeedbackRow('default', { id: `r-${c.n}`, traceId, name: 'rating', value, comment, source: 'user', timestamp }));
-      } else if (!unrated && c.model === 'claude-sonnet-4') {
-        unrated = traceId;
-      }
-      if (j % 5 === 0) feedback.push(toFeedbackRow('default', { id: `t-${c.n}`, traceId, name: 'thumbs', value: j % 10 !== 0, source: 'user', timestamp }));
-    });
+    calls
+      .filter((c) => c.current)
+      .forEach((c, j) => {
+        const traceId = hex(0x100000 + c.n, 32);
+        const timestamp = new Date(c.startMs + MIN).toISOString();
+        if (j % 3 !== 2) {
+          const list = c.model === 'gpt-4o' ? GPT_RATINGS : CLAUDE_RATINGS;
+          const value = list[Math.floor(j / 2) % list.length]!;
+          ratings.set(traceId, value);
+          const comment = value === 0 ? 'wrong refund deadline' : value === 1 ? 'ignored the question' : null;
+          feedback.push(toFeedbackRow('default', { id: `r-${c.n}`, traceId, name: 'rating', value, comment, source: 'user', timestamp }));
+        } else if (!unrated && c.model === 'claude-sonnet-4') {
+          unrated = traceId;
+        }
+        if (j % 5 === 0) feedback.push(toFeedbackRow('default', { id: `t-${c.n}`, traceId, name: 'thumbs', value: j % 10 !== 0, source: 'user', timestamp }));
+      });
     await storage.insertRows('feedback', feedback);
 
     ({ app, url } = await startApi(storage));
@@ -131,15 +180,24 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     // Feedback tables: the same numbers as the API's.
     const q = await json(`/api/v1/quality?${range}&name=rating`);
     assert.equal(q.byModel.length, 2);
-    for (const [testId, rows] of [['fb-by-model', q.byModel], ['fb-by-prompt', q.byPromptVersion]] as const) {
-      const shown = await page.locator(`[data-testid="${testId}"] tbody tr`).evaluateAll((trs) => trs.map((tr) => ({
-        key: tr.getAttribute('data-key'),
-        count: Number(tr.querySelector('[data-count]')!.getAttribute('data-count')),
-        avg: Number(tr.querySelector('[data-avg]')!.getAttribute('data-avg')),
-        negative: Number(tr.querySelector('[data-negative]')!.getAttribute('data-negative')),
-        text: (tr as HTMLElement).innerText,
-      })));
-      assert.deepEqual(shown.map(({ text: _t, ...r }) => r), rows.map((r: any) => ({ key: r.key, count: r.count, avg: r.avgScore, negative: r.negativeRate })), testId);
+    for (const [testId, rows] of [
+      ['fb-by-model', q.byModel],
+      ['fb-by-prompt', q.byPromptVersion],
+    ] as const) {
+      const shown = await page.locator(`[data-testid="${testId}"] tbody tr`).evaluateAll((trs) =>
+        trs.map((tr) => ({
+          key: tr.getAttribute('data-key'),
+          count: Number(tr.querySelector('[data-count]')!.getAttribute('data-count')),
+          avg: Number(tr.querySelector('[data-avg]')!.getAttribute('data-avg')),
+          negative: Number(tr.querySelector('[data-negative]')!.getAttribute('data-negative')),
+          text: (tr as HTMLElement).innerText,
+        })),
+      );
+      assert.deepEqual(
+        shown.map(({ text: _t, ...r }) => r),
+        rows.map((r: any) => ({ key: r.key, count: r.count, avg: r.avgScore, negative: r.negativeRate })),
+        testId,
+      );
       for (const [i, r] of rows.entries()) assert.ok(shown[i]!.text.includes(String(Math.round(r.avgScore * 1000) / 1000)), `${testId}: ${shown[i]!.text}`);
     }
     const gpt = q.byModel.find((r: any) => r.key === 'gpt-4o');
@@ -182,10 +240,15 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     assert.ok(expected > 10);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     assert.match(download.suggestedFilename(), /^spanlens-\d{4}-\d\d-\d\d\.jsonl$/);
-    const lines = readFileSync((await download.path())!, 'utf8').split('\n').filter((l) => l !== '');
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
     assert.equal(lines.length, expected, 'one JSONL line per trace rated 4 or more');
     const first = JSON.parse(lines[0]!) as { messages: Array<{ role: string; content: string }> };
-    assert.deepEqual(first.messages.map((m) => m.role), ['system', 'user', 'assistant']);
+    assert.deepEqual(
+      first.messages.map((m) => m.role),
+      ['system', 'user', 'assistant'],
+    );
     const linked = new URL((await link.getAttribute('href'))!, url);
     assert.equal(linked.searchParams.get('format'), 'jsonl');
     assert.equal(linked.searchParams.get('feedbackName'), 'rating');
@@ -215,8 +278,10 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     assert.equal(fb.comment, 'too terse');
     assert.equal(fb.source, 'annotation');
     // The tables reload with it.
-    await page.waitForFunction((n) => document.querySelector('[data-testid="fb-by-model"] tr[data-key="claude-sonnet-4"] [data-count]')?.getAttribute('data-count') === String(n),
-      q.byModel.find((r: any) => r.key === 'claude-sonnet-4').count + 1);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid="fb-by-model"] tr[data-key="claude-sonnet-4"] [data-count]')?.getAttribute('data-count') === String(n),
+      q.byModel.find((r: any) => r.key === 'claude-sonnet-4').count + 1,
+    );
     await page.waitForLoadState('networkidle');
     await screenshot(page, 'quality-forms');
     await page.locator('[data-testid="fb-by-prompt"]').evaluate((el) => el.scrollIntoView({ block: 'start' }));
@@ -272,7 +337,7 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     const everyScore = await scoreRow.innerText();
     const thumbs = await json('/api/v1/drift?preset=24h_vs_7d&groupBy=model&feedbackName=thumbs');
     const thumbsAll = thumbs.features.find((f: { feature: string; group: string | null }) => f.feature === 'feedbackScore' && f.group === null);
-    assert.ok(await page.locator('select[name="feedbackName"] option[value="rating"]').count() === 1, 'the score names of the windows are offered');
+    assert.ok((await page.locator('select[name="feedbackName"] option[value="rating"]').count()) === 1, 'the score names of the windows are offered');
     await page.locator('select[name="feedbackName"]').selectOption('thumbs');
     await page.waitForURL(/feedbackName=thumbs/);
     await page.waitForFunction((before) => {

@@ -31,13 +31,18 @@ export async function fireSampleAlert(api: string, key: string, webhookUrl?: str
   }
   const { rules } = await call<{ rules: Array<{ id: string; name: string }> }>(api, key, 'GET', '/alerts/rules');
   const rule = {
-    name: RULE_NAME, metric: 'errorRate', windowSeconds: 86_400, comparator: '>', threshold: 0.02, minRequests: 20,
-    groupBy: 'model', severity: 'warning', destinationIds,
+    name: RULE_NAME,
+    metric: 'errorRate',
+    windowSeconds: 86_400,
+    comparator: '>',
+    threshold: 0.02,
+    minRequests: 20,
+    groupBy: 'model',
+    severity: 'warning',
+    destinationIds,
   };
   const existing = rules.find((r) => r.name === RULE_NAME);
-  const ruleId = existing
-    ? (await call<{ id: string }>(api, key, 'PUT', `/alerts/rules/${existing.id}`, rule)).id
-    : (await call<{ id: string }>(api, key, 'POST', '/alerts/rules', rule)).id;
+  const ruleId = existing ? (await call<{ id: string }>(api, key, 'PUT', `/alerts/rules/${existing.id}`, rule)).id : (await call<{ id: string }>(api, key, 'POST', '/alerts/rules', rule)).id;
   const { events } = await call<{ events: Array<{ kind: string; group: string }> }>(api, key, 'POST', `/alerts/rules/${ruleId}/evaluate`);
   return { ruleId, fired: events, ...(test ? { test } : {}) };
 }

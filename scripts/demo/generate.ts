@@ -102,8 +102,7 @@ export function planDemo(opts: Partial<DemoOptions> = {}): DemoPlan {
     const userIndex = environment === 'staging' ? rng.int(0, 3) : rng.zipf(service === 'summarizer' ? 40 : 300);
     const userId = environment === 'staging' ? ['qa-alice', 'qa-bob', 'qa-chen', 'qa-dara'][userIndex]! : `user-${String(userIndex + 1).padStart(4, '0')}`;
     const plan = PLANS[userIndex % PLANS.length]!;
-    const turns = service === 'support-bot' ? Number(rng.weighted({ 1: 30, 2: 30, 3: 20, 4: 12, 5: 8 }))
-      : service === 'search-api' ? Number(rng.weighted({ 1: 50, 2: 30, 3: 15, 4: 5 })) : 1;
+    const turns = service === 'support-bot' ? Number(rng.weighted({ 1: 30, 2: 30, 3: 20, 4: 12, 5: 8 })) : service === 'search-api' ? Number(rng.weighted({ 1: 50, 2: 30, 3: 15, 4: 5 })) : 1;
     const sessionId = service === 'summarizer' ? null : `${service === 'support-bot' ? 'chat' : 'search'}_${ids.hex(6)}`;
     const channel = rng.chance(0.3) ? 'channel:mobile' : 'channel:web';
     const history: Msg[] = [];
@@ -112,7 +111,13 @@ export function planDemo(opts: Partial<DemoOptions> = {}): DemoPlan {
       const changed = t >= changeAtMs - (environment === 'staging' ? span / 4 : 0);
       const tags = service === 'support-bot' ? ['support', `plan:${plan}`, channel] : service === 'search-api' ? ['search', `plan:${plan}`] : ['batch'];
       const ctx: TraceContext = {
-        service, environment, release: releaseOf(service, environment, changed, t, from, span), userId, sessionId, tags, changed,
+        service,
+        environment,
+        release: releaseOf(service, environment, changed, t, from, span),
+        userId,
+        sessionId,
+        tags,
+        changed,
       };
       const tb = new TraceBuilder(ids.hex(16), ids, rng, ctx);
       if (service === 'support-bot') {
@@ -135,7 +140,9 @@ export function planDemo(opts: Partial<DemoOptions> = {}): DemoPlan {
   }
   traces.sort((a, b) => a.startMs - b.startMs);
   return {
-    options, changeAtMs, traces,
+    options,
+    changeAtMs,
+    traces,
     spanCount: traces.reduce((n, tr) => n + tr.spans.length, 0),
     feedbackCount: traces.reduce((n, tr) => n + tr.feedback.length, 0),
   };

@@ -33,8 +33,13 @@ class DemoError extends Error {}
 function parse() {
   const { values } = parseArgs({
     options: {
-      traces: { type: 'string' }, days: { type: 'string' }, seed: { type: 'string' },
-      endpoint: { type: 'string' }, api: { type: 'string' }, 'alert-webhook': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      traces: { type: 'string' },
+      days: { type: 'string' },
+      seed: { type: 'string' },
+      endpoint: { type: 'string' },
+      api: { type: 'string' },
+      'alert-webhook': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     },
   });
   const number = (name: string, v: string | undefined, fallback: number): number => {
@@ -49,7 +54,10 @@ function parse() {
   if (days > 29) throw new DemoError('--days: at most 29 (spans older than the retention window, 30 days by default, are rejected)');
   const trim = (u: string) => u.replace(/\/+$/, '');
   return {
-    help: values.help ?? false, traces, days, seed: values.seed ?? DEMO_DEFAULTS.seed,
+    help: values.help ?? false,
+    traces,
+    days,
+    seed: values.seed ?? DEMO_DEFAULTS.seed,
     endpoint: trim(values.endpoint ?? process.env.SPANLENS_ENDPOINT ?? 'http://127.0.0.1:4318'),
     api: trim(values.api ?? process.env.SPANLENS_API_URL ?? 'http://127.0.0.1:3000'),
     alertWebhook: values['alert-webhook'],
@@ -73,7 +81,10 @@ async function createKey(api: string): Promise<string> {
   if (token) {
     const res = await fetch(`${api}/api/v1/session`, { method: 'POST', headers, body: JSON.stringify({ token }) });
     if (!res.ok) throw new DemoError(`signing in with SPANLENS_ADMIN_TOKEN failed: POST /api/v1/session answered ${res.status} ${await res.text()}`);
-    const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const cookies = res.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
     if (cookies) headers.cookie = cookies;
   }
   const res = await fetch(`${api}/api/v1/keys`, { method: 'POST', headers, body: JSON.stringify({ name: 'demo' }) });
@@ -102,7 +113,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 function describe(plan: DemoPlan): string {
   const by = new Map<string, number>();
   for (const t of plan.traces) by.set(t.service, (by.get(t.service) ?? 0) + 1);
-  return [...by].sort((a, b) => b[1] - a[1]).map(([s, n]) => `${s} ${fmt(n)}`).join(', ');
+  return [...by]
+    .sort((a, b) => b[1] - a[1])
+    .map(([s, n]) => `${s} ${fmt(n)}`)
+    .join(', ');
 }
 
 function progressPrinter() {
@@ -146,7 +160,9 @@ async function main(): Promise<void> {
 
   const plan = planDemo({ traces: opts.traces, days: opts.days, seed: opts.seed });
   const change = new Date(plan.changeAtMs).toISOString().slice(0, 16).replace('T', ' ');
-  console.log(`spanlens demo: ${fmt(plan.traces.length)} traces (${describe(plan)}), ${fmt(plan.spanCount)} spans and ${fmt(plan.feedbackCount)} feedback scores over the past ${opts.days} day${opts.days === 1 ? '' : 's'} (seed ${opts.seed})`);
+  console.log(
+    `spanlens demo: ${fmt(plan.traces.length)} traces (${describe(plan)}), ${fmt(plan.spanCount)} spans and ${fmt(plan.feedbackCount)} feedback scores over the past ${opts.days} day${opts.days === 1 ? '' : 's'} (seed ${opts.seed})`,
+  );
   console.log(`  halfway change at ${change} UTC: support-bot 2.0 moves from gpt-4o to claude-sonnet-4 with a prompt about twice as long`);
   console.log(`  sending to ${opts.endpoint}/v1/traces (OTLP/HTTP protobuf)`);
   const result = await sendPlan(plan, { endpoint: opts.endpoint, apiKey: key, onProgress: progressPrinter() });

@@ -7,7 +7,11 @@ export type Attrs = Record<string, AttrValue>;
 /** The kind Spanlens derives from the attributes (what the API returns as `kind`). */
 export type DemoKind = 'llm' | 'chain' | 'tool' | 'retriever' | 'embedding' | 'agent' | 'reranker' | 'span';
 
-export interface PlannedEvent { name: string; timeMs: number; attributes: Attrs }
+export interface PlannedEvent {
+  name: string;
+  timeMs: number;
+  attributes: Attrs;
+}
 
 export interface PlannedSpan {
   spanId: string;
@@ -57,13 +61,27 @@ export const MODELS = {
 } as const satisfies Record<string, ModelProfile>;
 export type ModelName = keyof typeof MODELS;
 
-export interface ToolCall { id: string; name: string; arguments: string }
-export interface Msg { role: 'user' | 'assistant' | 'tool'; content?: string; toolCalls?: ToolCall[]; toolCallId?: string }
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+export interface Msg {
+  role: 'user' | 'assistant' | 'tool';
+  content?: string;
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
 
 export class TraceBuilder {
   readonly spans: PlannedSpan[] = [];
 
-  constructor(readonly traceId: string, private readonly ids: Rng, readonly rng: Rng, readonly ctx: TraceContext) {}
+  constructor(
+    readonly traceId: string,
+    private readonly ids: Rng,
+    readonly rng: Rng,
+    readonly ctx: TraceContext,
+  ) {}
 
   /** A span carrying the trace's identity (as an SDK context would put on every span). */
   span(parent: PlannedSpan | null, name: string, kind: DemoKind, otelKind: PlannedSpan['otelKind'], startMs: number, durationMs: number, attributes: Attrs = {}): PlannedSpan {
@@ -71,8 +89,16 @@ export class TraceBuilder {
     if (this.ctx.sessionId) identity['session.id'] = this.ctx.sessionId;
     if (this.ctx.tags.length) identity['spanlens.tags'] = this.ctx.tags;
     const s: PlannedSpan = {
-      spanId: this.ids.hex(8), parentSpanId: parent?.spanId ?? null, name, kind, otelKind,
-      startMs, endMs: startMs + Math.max(0.05, durationMs), attributes: Object.assign(identity, attributes), error: null, events: [],
+      spanId: this.ids.hex(8),
+      parentSpanId: parent?.spanId ?? null,
+      name,
+      kind,
+      otelKind,
+      startMs,
+      endMs: startMs + Math.max(0.05, durationMs),
+      attributes: Object.assign(identity, attributes),
+      error: null,
+      events: [],
     };
     this.spans.push(s);
     return s;
@@ -142,9 +168,10 @@ export function llmSpan(tb: TraceBuilder, parent: PlannedSpan, startMs: number, 
     // Refused before any work: no tokens billed.
     Object.assign(a, { 'gen_ai.usage.input_tokens': 0, 'gen_ai.usage.output_tokens': 0 });
     const s = tb.span(parent, name, 'llm', 'client', startMs, rng.lognormal(180, 0.4), a);
-    const message = p.provider === 'openai'
-      ? `429 Rate limit reached for ${p.request} in organization org-demo on tokens per min (TPM): Limit 800000, Used ${rng.int(790000, 799900)}, Requested ${call.inputTokens}. Please try again in ${rng.int(200, 2000)}ms.`
-      : '429 {"type":"error","error":{"type":"rate_limit_error","message":"This request would exceed the rate limit for your organization of 400,000 input tokens per minute."}}';
+    const message =
+      p.provider === 'openai'
+        ? `429 Rate limit reached for ${p.request} in organization org-demo on tokens per min (TPM): Limit 800000, Used ${rng.int(790000, 799900)}, Requested ${call.inputTokens}. Please try again in ${rng.int(200, 2000)}ms.`
+        : '429 {"type":"error","error":{"type":"rate_limit_error","message":"This request would exceed the rate limit for your organization of 400,000 input tokens per minute."}}';
     return tb.fail(s, 'RateLimitError', message);
   }
   if (call.failure === 'timeout') {
@@ -158,7 +185,7 @@ export function llmSpan(tb: TraceBuilder, parent: PlannedSpan, startMs: number, 
   const ttft = rng.lognormal(p.ttftMs + call.inputTokens * 0.05, 0.3) + (reasoning / tps) * 1000;
   const duration = ttft + ((call.outputTokens - reasoning) / tps) * 1000;
   const toolUse = (call.reply.toolCalls?.length ?? 0) > 0;
-  const finish = p.provider === 'openai' ? (toolUse ? 'tool_calls' : 'stop') : (toolUse ? 'tool_use' : 'end_turn');
+  const finish = p.provider === 'openai' ? (toolUse ? 'tool_calls' : 'stop') : toolUse ? 'tool_use' : 'end_turn';
   Object.assign(a, {
     'gen_ai.response.model': p.response,
     'gen_ai.response.id': p.provider === 'openai' ? `chatcmpl-${tb.traceId.slice(0, 8)}${rng.hex(6)}` : `msg_01${rng.hex(11)}`,

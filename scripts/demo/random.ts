@@ -2,7 +2,10 @@
 // Pure: the same seed always gives the same sequence.
 
 function cyrb128(text: string): [number, number, number, number] {
-  let h1 = 1779033703, h2 = 3144134277, h3 = 1013904242, h4 = 2773480762;
+  let h1 = 1779033703,
+    h2 = 3144134277,
+    h3 = 1013904242,
+    h4 = 2773480762;
   for (let i = 0; i < text.length; i++) {
     const k = text.charCodeAt(i);
     h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
@@ -36,7 +39,10 @@ export class Rng {
 
   /** Uniform in [0, 1). */
   next(): number {
-    this.a >>>= 0; this.b >>>= 0; this.c >>>= 0; this.d >>>= 0;
+    this.a >>>= 0;
+    this.b >>>= 0;
+    this.c >>>= 0;
+    this.d >>>= 0;
     let t = (this.a + this.b) | 0;
     this.a = this.b ^ (this.b >>> 9);
     this.b = (this.c + (this.c << 3)) | 0;
@@ -98,7 +104,7 @@ export class Rng {
     }
     const r = this.next() * cdf[n - 1]!;
     let lo = 0;
-    for (let hi = n - 1; lo < hi;) {
+    for (let hi = n - 1; lo < hi; ) {
       const mid = (lo + hi) >> 1;
       if (cdf[mid]! > r) hi = mid;
       else lo = mid + 1;
@@ -108,7 +114,10 @@ export class Rng {
 
   hex(bytes: number): string {
     let out = '';
-    for (let i = 0; i < bytes; i++) out += Math.floor(this.next() * 256).toString(16).padStart(2, '0');
+    for (let i = 0; i < bytes; i++)
+      out += Math.floor(this.next() * 256)
+        .toString(16)
+        .padStart(2, '0');
     // An all-zero id is invalid in OpenTelemetry.
     return /^0+$/.test(out) ? '1'.padStart(bytes * 2, '0') : out;
   }

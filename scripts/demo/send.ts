@@ -30,7 +30,10 @@ export interface SendResult {
 
 /** A failed request to Spanlens; `status` is the HTTP status when there was an answer. */
 export class SendError extends Error {
-  constructor(message: string, readonly status?: number) {
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
   }
 }
@@ -39,16 +42,26 @@ export class SendError extends Error {
 class PlannedIds implements IdGenerator {
   traceId = '';
   spanId = '';
-  generateTraceId(): string { return this.traceId; }
-  generateSpanId(): string { return this.spanId; }
+  generateTraceId(): string {
+    return this.traceId;
+  }
+  generateSpanId(): string {
+    return this.spanId;
+  }
 }
 
 class Collect implements SpanProcessor {
   spans: ReadableSpan[] = [];
   onStart(): void {}
-  onEnd(span: ReadableSpan): void { this.spans.push(span); }
-  forceFlush(): Promise<void> { return Promise.resolve(); }
-  shutdown(): Promise<void> { return Promise.resolve(); }
+  onEnd(span: ReadableSpan): void {
+    this.spans.push(span);
+  }
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 const OTEL_KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal: SpanKind.INTERNAL } as const;
@@ -56,7 +69,10 @@ const OTEL_KINDS = { server: SpanKind.SERVER, client: SpanKind.CLIENT, internal:
 function hr(ms: number): HrTime {
   let s = Math.floor(ms / 1000);
   let ns = Math.round((ms - s * 1000) * 1e6);
-  if (ns >= 1e9) { s += 1; ns -= 1e9; }
+  if (ns >= 1e9) {
+    s += 1;
+    ns -= 1e9;
+  }
   return [s, ns];
 }
 
@@ -72,10 +88,14 @@ export class SpanRecorder {
     if (!tracer) {
       const provider = new BasicTracerProvider({
         resource: resourceFromAttributes({
-          'service.name': t.service, 'service.version': t.release, 'deployment.environment.name': t.environment,
+          'service.name': t.service,
+          'service.version': t.release,
+          'deployment.environment.name': t.environment,
           'telemetry.sdk.language': 'nodejs',
         }),
-        idGenerator: this.ids, sampler: new AlwaysOnSampler(), spanProcessors: [this.collect],
+        idGenerator: this.ids,
+        sampler: new AlwaysOnSampler(),
+        spanProcessors: [this.collect],
       });
       tracer = provider.getTracer('spanlens-demo', '1.0.0');
       this.tracers.set(key, tracer);
@@ -125,9 +145,11 @@ export function batchTraces(traces: PlannedTrace[], maxSpans: number): PlannedTr
 
 async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 export async function sendSpans(plan: DemoPlan, opts: SendOptions): Promise<{ spans: number; requests: number }> {

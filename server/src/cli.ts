@@ -66,7 +66,9 @@ async function main(argv: string[]): Promise<number> {
   console.log(`spanlens: OTLP/gRPC on ${host}:${app.collector.grpcPort}`);
   console.log(`spanlens: API and dashboard on http://${host}:${app.apiPort}/`);
   console.log(dashboardAccessLine(config));
-  console.log(`spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}${config.KAFKA_BROKERS ? `, buffered through Kafka at ${config.KAFKA_BROKERS}` : ''}`);
+  console.log(
+    `spanlens: storage ${config.CLICKHOUSE_URL ? 'ClickHouse server' : `embedded ClickHouse in ${config.SPANLENS_DATA_DIR}`}${config.KAFKA_BROKERS ? `, buffered through Kafka at ${config.KAFKA_BROKERS}` : ''}`,
+  );
   console.log('spanlens: ready');
 
   onSignals(() => app.close());
@@ -79,17 +81,22 @@ function onSignals(close: () => Promise<void>): void {
     if (stopping) return;
     stopping = true;
     console.log(`spanlens: ${signal}, flushing and stopping`);
-    close().then(() => process.exit(0), (err: unknown) => {
-      console.error(`spanlens: shutdown failed: ${(err as Error).message}`);
-      process.exit(1);
-    });
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`spanlens: shutdown failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { if (code >= 0) process.exit(code); },
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
   (err: unknown) => {
     console.error(`spanlens: ${(err as Error).message}`);
     process.exit(1);

@@ -29,14 +29,33 @@ export const configSchema = z.object({
   SPANLENS_INGEST_RATE_LIMIT: z.coerce.number().int().min(0).default(D.rateLimitSpansPerSecond),
   SPANLENS_API_RATE_LIMIT: z.coerce.number().int().min(0).default(1_200),
   SPANLENS_MAX_QUEUE_SPANS: z.coerce.number().int().min(100).default(D.maxQueueRows),
-  SPANLENS_LOG_MAX_BYTES: z.coerce.number().int().min(1 << 20).default(D.logMaxBytes),
-  SPANLENS_REPEAT_WINDOW_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(D.repeatWindowSeconds),
+  SPANLENS_LOG_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1 << 20)
+    .default(D.logMaxBytes),
+  SPANLENS_REPEAT_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(D.repeatWindowSeconds),
   SPANLENS_BATCH_MAX_SPANS: z.coerce.number().int().min(1).default(D.maxBatchRows),
-  SPANLENS_BATCH_MAX_BYTES: z.coerce.number().int().min(1 << 16).default(D.maxBatchBytes),
+  SPANLENS_BATCH_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1 << 16)
+    .default(D.maxBatchBytes),
   SPANLENS_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(D.maxBatchDelayMs),
   CLICKHOUSE_URL: z.url().optional(),
-  KAFKA_BROKERS: z.string().regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]').optional(),
-  SPANLENS_KAFKA_TOPIC_PREFIX: z.string().regex(/^[\w.-]*$/).default('spanlens.'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be host:port[,host:port...]')
+    .optional(),
+  SPANLENS_KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/)
+    .default('spanlens.'),
   SPANLENS_KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1024).default(3),
   SPANLENS_KAFKA_GROUP: z.string().min(1).default('spanlens-writers'),
 });

@@ -1,4 +1,17 @@
-import { addApiKey, applyRetention, explainStorageError, createProject, findProjectByKey, generateApiKey, KeyCache, listProjects, migrate, openStorage, prewarmCaches, type Storage } from '@spanlens/clickhouse';
+import {
+  addApiKey,
+  applyRetention,
+  explainStorageError,
+  createProject,
+  findProjectByKey,
+  generateApiKey,
+  KeyCache,
+  listProjects,
+  migrate,
+  openStorage,
+  prewarmCaches,
+  type Storage,
+} from '@spanlens/clickhouse';
 import { join } from 'node:path';
 import { addressPort, createLogger, startCollector, type Logger, type Collector, type CollectorMode, type CollectorOptions } from '@spanlens/collector';
 import { buildApi, kafkaLease, loadSecretBox, type ApiOptions } from '@spanlens/api';
@@ -97,7 +110,9 @@ function collectorOptions(config: Config, storage: Storage, keys: KeyCache, mode
 async function starting<T>(steps: (opened: (close: () => Promise<void>) => void) => Promise<T>): Promise<T> {
   const undo: Array<() => Promise<void>> = [];
   try {
-    return await steps((close) => { undo.unshift(close); });
+    return await steps((close) => {
+      undo.unshift(close);
+    });
   } catch (err) {
     for (const u of undo) await u().catch(() => undefined);
     throw err;
@@ -113,7 +128,9 @@ export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write
     const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
     const collector = await startCollector(collectorOptions(config, storage, new KeyCache(storage), mode));
     return {
-      storage, collector, generatedKey,
+      storage,
+      collector,
+      generatedKey,
       async close() {
         await collector.close();
         await storage.close();
@@ -129,9 +146,7 @@ export async function startCollectorOnly(config: Config, mode: 'ingest' | 'write
 export async function alertOptions(config: Config) {
   const evaluate = config.SPANLENS_ALERTS === 'on';
   const kafka = kafkaSettings(config, 'spanlens-alerts');
-  const lease = evaluate && kafka
-    ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}alerts-lease`, groupId: `${kafka.groupId}-alerts` })
-    : undefined;
+  const lease = evaluate && kafka ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}alerts-lease`, groupId: `${kafka.groupId}-alerts` }) : undefined;
   return {
     evaluate,
     ...(lease ? { lease } : {}),
@@ -148,9 +163,8 @@ export async function alertOptions(config: Config) {
 export async function evaluationOptions(config: Config): Promise<Pick<ApiOptions, 'secretBox' | 'evaluations'>> {
   const evaluate = config.SPANLENS_EVALUATIONS === 'on';
   const kafka = kafkaSettings(config, 'spanlens-evaluations');
-  const lease = evaluate && kafka
-    ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}evaluations-lease`, groupId: `${kafka.groupId}-evaluations` })
-    : undefined;
+  const lease =
+    evaluate && kafka ? await kafkaLease({ brokers: kafka.brokers, clientId: kafka.clientId, topic: `${kafka.topicPrefix}evaluations-lease`, groupId: `${kafka.groupId}-evaluations` }) : undefined;
   return {
     secretBox: loadSecretBox(config.SPANLENS_SECRET_KEY, join(config.SPANLENS_DATA_DIR, 'secret.key')),
     evaluations: { evaluate, ...(lease ? { lease } : {}) },
@@ -178,7 +192,10 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
   return starting(async (opened) => {
     const storage = await openMigratedStorage(config);
     const warming = warmCaches(storage);
-    opened(async () => { await warming; await storage.close(); });
+    opened(async () => {
+      await warming;
+      await storage.close();
+    });
     const generatedKey = await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
     const keys = new KeyCache(storage);
     const collector = await startCollector(collectorOptions(config, storage, keys, config.KAFKA_BROKERS ? 'ingest+write' : 'local'));
@@ -187,7 +204,18 @@ export async function startSpanlens(config: Config): Promise<Spanlens> {
     if (alerts.lease) opened(() => alerts.lease!.close());
     const evaluations = await evaluationOptions(config);
     if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
-    const api = await buildApi({ ...evaluations, storage, keys, retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, log: processLogger(config), onPricesChanged: () => collector.reloadPrices(), onRedactionChanged: () => collector.reloadRedaction(),
+    const api = await buildApi({
+      ...evaluations,
+      storage,
+      keys,
+      retentionDays: config.SPANLENS_RETENTION_DAYS,
+      dashboardDir,
+      adminToken: config.SPANLENS_ADMIN_TOKEN,
+      rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT,
+      alerts,
+      log: processLogger(config),
+      onPricesChanged: () => collector.reloadPrices(),
+      onRedactionChanged: () => collector.reloadRedaction(),
       otlpHttpEndpoint: `http://${config.SPANLENS_HOST === '0.0.0.0' ? '127.0.0.1' : config.SPANLENS_HOST}:${collector.httpPort}/v1/traces`,
     });
     opened(() => api.close());
@@ -212,13 +240,26 @@ export async function startApiOnly(config: Config): Promise<{ storage: Storage; 
   return starting(async (opened) => {
     const storage = await openMigratedStorage(config);
     const warming = warmCaches(storage);
-    opened(async () => { await warming; await storage.close(); });
+    opened(async () => {
+      await warming;
+      await storage.close();
+    });
     await ensureDefaultProject(storage, config.SPANLENS_INIT_API_KEY);
     const alerts = await alertOptions(config);
     if (alerts.lease) opened(() => alerts.lease!.close());
     const evaluations = await evaluationOptions(config);
     if (evaluations.evaluations?.lease) opened(() => evaluations.evaluations!.lease!.close());
-    const api = await buildApi({ ...evaluations, storage, keys: new KeyCache(storage), retentionDays: config.SPANLENS_RETENTION_DAYS, dashboardDir, adminToken: config.SPANLENS_ADMIN_TOKEN, rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT, alerts, log: processLogger(config) });
+    const api = await buildApi({
+      ...evaluations,
+      storage,
+      keys: new KeyCache(storage),
+      retentionDays: config.SPANLENS_RETENTION_DAYS,
+      dashboardDir,
+      adminToken: config.SPANLENS_ADMIN_TOKEN,
+      rateLimitPerMinute: config.SPANLENS_API_RATE_LIMIT,
+      alerts,
+      log: processLogger(config),
+    });
     opened(() => api.close());
     await api.listen({ host: config.SPANLENS_HOST, port: config.SPANLENS_API_PORT });
     return {

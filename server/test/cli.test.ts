@@ -31,13 +31,23 @@ async function npmStart(dataDir: string, env: Record<string, string> = {}): Prom
     env: { ...withoutKafka(process.env), SPANLENS_DATA_DIR: dataDir, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0', ...env },
   });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setInterval(() => {
-      if (out.includes('spanlens: ready')) { clearInterval(timer); resolve(); }
+      if (out.includes('spanlens: ready')) {
+        clearInterval(timer);
+        resolve();
+      }
     }, 50);
-    child.on('exit', (code) => { clearInterval(timer); reject(new Error(`npm start exited with ${code}:\n${out}`)); });
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`npm start exited with ${code}:\n${out}`));
+    });
   });
   const find = (re: RegExp) => re.exec(out)![1]!;
   return {

@@ -10,12 +10,21 @@ const config = loadConfig({});
 
 test('an unset variable takes the default the components use themselves', () => {
   const pairs: Array<[keyof typeof config, number]> = [
-    ['SPANLENS_RETENTION_DAYS', D.retentionDays], ['SPANLENS_MAX_BODY_BYTES', D.maxBodyBytes], ['SPANLENS_REQUEST_TIMEOUT_MS', D.requestTimeoutMs],
-    ['SPANLENS_INGEST_RATE_LIMIT', D.rateLimitSpansPerSecond], ['SPANLENS_MAX_QUEUE_SPANS', D.maxQueueRows], ['SPANLENS_LOG_MAX_BYTES', D.logMaxBytes],
-    ['SPANLENS_REPEAT_WINDOW_SECONDS', D.repeatWindowSeconds], ['SPANLENS_BATCH_MAX_SPANS', D.maxBatchRows], ['SPANLENS_BATCH_MAX_BYTES', D.maxBatchBytes],
-    ['SPANLENS_BATCH_MAX_DELAY_MS', D.maxBatchDelayMs], ['SPANLENS_MAX_SPANS_PER_REQUEST', D.limits.maxSpansPerRequest],
-    ['SPANLENS_MAX_ATTRIBUTES', D.limits.maxAttributes], ['SPANLENS_MAX_ATTRIBUTE_LENGTH', D.limits.maxAttributeLength],
-    ['SPANLENS_MAX_CONTENT_LENGTH', D.limits.maxContentLength], ['SPANLENS_MAX_EVENTS', D.limits.maxEvents],
+    ['SPANLENS_RETENTION_DAYS', D.retentionDays],
+    ['SPANLENS_MAX_BODY_BYTES', D.maxBodyBytes],
+    ['SPANLENS_REQUEST_TIMEOUT_MS', D.requestTimeoutMs],
+    ['SPANLENS_INGEST_RATE_LIMIT', D.rateLimitSpansPerSecond],
+    ['SPANLENS_MAX_QUEUE_SPANS', D.maxQueueRows],
+    ['SPANLENS_LOG_MAX_BYTES', D.logMaxBytes],
+    ['SPANLENS_REPEAT_WINDOW_SECONDS', D.repeatWindowSeconds],
+    ['SPANLENS_BATCH_MAX_SPANS', D.maxBatchRows],
+    ['SPANLENS_BATCH_MAX_BYTES', D.maxBatchBytes],
+    ['SPANLENS_BATCH_MAX_DELAY_MS', D.maxBatchDelayMs],
+    ['SPANLENS_MAX_SPANS_PER_REQUEST', D.limits.maxSpansPerRequest],
+    ['SPANLENS_MAX_ATTRIBUTES', D.limits.maxAttributes],
+    ['SPANLENS_MAX_ATTRIBUTE_LENGTH', D.limits.maxAttributeLength],
+    ['SPANLENS_MAX_CONTENT_LENGTH', D.limits.maxContentLength],
+    ['SPANLENS_MAX_EVENTS', D.limits.maxEvents],
   ];
   for (const [name, value] of pairs) assert.equal(config[name], value, name);
 });

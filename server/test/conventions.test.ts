@@ -24,16 +24,28 @@ async function roundTrip(sl: Spanlens, protocol: Protocol, attributes: Record<st
 
 describe('conventions in the wild, sent by the real exporters', () => {
   let sl: Spanlens;
-  before(async () => { sl = await startTestSpanlens(); });
-  after(async () => { await sl.close(); });
+  before(async () => {
+    sl = await startTestSpanlens();
+  });
+  after(async () => {
+    await sl.close();
+  });
 
   test('OpenInference (protobuf)', async () => {
     const { child } = await roundTrip(sl, 'http/protobuf', {
-      'openinference.span.kind': 'LLM', 'llm.model_name': 'claude-3-5-sonnet-20241022', 'llm.provider': 'anthropic',
-      'llm.token_count.prompt': 2000, 'llm.token_count.completion': 400, 'llm.token_count.total': 2400,
-      'llm.input_messages.0.message.role': 'user', 'llm.input_messages.0.message.content': 'Hello',
-      'llm.output_messages.0.message.role': 'assistant', 'llm.output_messages.0.message.content': 'Hi there',
-      'user.id': 'oi-user', 'session.id': 'oi-session', 'tag.tags': ['beta', 'eu'],
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'claude-3-5-sonnet-20241022',
+      'llm.provider': 'anthropic',
+      'llm.token_count.prompt': 2000,
+      'llm.token_count.completion': 400,
+      'llm.token_count.total': 2400,
+      'llm.input_messages.0.message.role': 'user',
+      'llm.input_messages.0.message.content': 'Hello',
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.content': 'Hi there',
+      'user.id': 'oi-user',
+      'session.id': 'oi-session',
+      'tag.tags': ['beta', 'eu'],
     });
     assert.equal(child.kind, 'llm');
     assert.equal(child.model, 'claude-3-5-sonnet-20241022');
@@ -48,13 +60,26 @@ describe('conventions in the wild, sent by the real exporters', () => {
   });
 
   test('OpenLLMetry (JSON): workflow parent, gen_ai.prompt.N child', async () => {
-    const { parent, child } = await roundTrip(sl, 'http/json', {
-      'llm.request.type': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.response.model': 'gpt-4o-2024-08-06',
-      'gen_ai.usage.prompt_tokens': 100, 'gen_ai.usage.completion_tokens': 20, 'llm.usage.total_tokens': 120,
-      'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Tell me a joke',
-      'gen_ai.completion.0.role': 'assistant', 'gen_ai.completion.0.content': 'No.', 'gen_ai.completion.0.finish_reason': 'stop',
-      'traceloop.association.properties.user_id': 'tl-user',
-    }, { 'traceloop.span.kind': 'workflow', 'traceloop.entity.input': '{"q":"joke"}' });
+    const { parent, child } = await roundTrip(
+      sl,
+      'http/json',
+      {
+        'llm.request.type': 'chat',
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.response.model': 'gpt-4o-2024-08-06',
+        'gen_ai.usage.prompt_tokens': 100,
+        'gen_ai.usage.completion_tokens': 20,
+        'llm.usage.total_tokens': 120,
+        'gen_ai.prompt.0.role': 'user',
+        'gen_ai.prompt.0.content': 'Tell me a joke',
+        'gen_ai.completion.0.role': 'assistant',
+        'gen_ai.completion.0.content': 'No.',
+        'gen_ai.completion.0.finish_reason': 'stop',
+        'traceloop.association.properties.user_id': 'tl-user',
+      },
+      { 'traceloop.span.kind': 'workflow', 'traceloop.entity.input': '{"q":"joke"}' },
+    );
     assert.equal(parent.kind, 'chain');
     assert.equal(parent.input, '{"q":"joke"}');
     assert.equal(child.kind, 'llm');
@@ -68,12 +93,23 @@ describe('conventions in the wild, sent by the real exporters', () => {
   });
 
   test('Vercel AI SDK (gRPC): doStream with time to first chunk', async () => {
-    const { parent, child } = await roundTrip(sl, 'grpc', {
-      'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'gpt-4o-mini', 'ai.model.provider': 'openai.chat',
-      'ai.usage.inputTokens': 50, 'ai.usage.outputTokens': 10, 'ai.response.msToFirstChunk': 123.5,
-      'ai.prompt.messages': JSON.stringify([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]),
-      'ai.response.text': 'Hello!', 'ai.response.finishReason': 'stop', 'ai.telemetry.metadata.userId': 'v-user',
-    }, { 'ai.operationId': 'ai.streamText' });
+    const { parent, child } = await roundTrip(
+      sl,
+      'grpc',
+      {
+        'ai.operationId': 'ai.streamText.doStream',
+        'ai.model.id': 'gpt-4o-mini',
+        'ai.model.provider': 'openai.chat',
+        'ai.usage.inputTokens': 50,
+        'ai.usage.outputTokens': 10,
+        'ai.response.msToFirstChunk': 123.5,
+        'ai.prompt.messages': JSON.stringify([{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }]),
+        'ai.response.text': 'Hello!',
+        'ai.response.finishReason': 'stop',
+        'ai.telemetry.metadata.userId': 'v-user',
+      },
+      { 'ai.operationId': 'ai.streamText' },
+    );
     assert.equal(parent.kind, 'chain');
     assert.equal(child.kind, 'llm');
     assert.equal(child.provider, 'openai');
@@ -85,7 +121,9 @@ describe('conventions in the wild, sent by the real exporters', () => {
 
   test('no usage: tokens counted, cost marked estimated', async () => {
     const { child } = await roundTrip(sl, 'http/protobuf', {
-      'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.provider.name': 'openai',
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.provider.name': 'openai',
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'How many tokens is this sentence?' }] }]),
       'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'About eight.' }] }]),
     });
@@ -97,13 +135,17 @@ describe('conventions in the wild, sent by the real exporters', () => {
 
   test('a project price set through the API prices the next spans', async () => {
     const put = await fetch(`${sl.apiUrl}/api/v1/prices`, {
-      method: 'PUT', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      method: 'PUT',
+      headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ provider: 'openai', model: 'gpt-4o-mini', inputPerMTok: 1, outputPerMTok: 2 }),
     });
     assert.equal(put.status, 200);
     const { child } = await roundTrip(sl, 'http/protobuf', {
-      'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.provider.name': 'openai',
-      'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 1000,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 1000,
     });
     assert.equal(child.costSource, 'custom');
     assert.ok(Math.abs(child.costUsd - 0.003) < 1e-12, String(child.costUsd));

@@ -13,8 +13,15 @@ const SPANS = 40;
 
 function env(dataDir: string): Record<string, string> {
   return {
-    SPANLENS_DATA_DIR: dataDir, SPANLENS_INIT_API_KEY: KEY, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0',
-    SPANLENS_ALERTS: 'off', SPANLENS_INGEST_RATE_LIMIT: '0', SPANLENS_LOG_LEVEL: 'warn', KAFKA_BROKERS: '',
+    SPANLENS_DATA_DIR: dataDir,
+    SPANLENS_INIT_API_KEY: KEY,
+    SPANLENS_OTLP_HTTP_PORT: '0',
+    SPANLENS_OTLP_GRPC_PORT: '0',
+    SPANLENS_API_PORT: '0',
+    SPANLENS_ALERTS: 'off',
+    SPANLENS_INGEST_RATE_LIMIT: '0',
+    SPANLENS_LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: '',
   };
 }
 
@@ -47,12 +54,19 @@ async function restartAndRead(dataDir: string) {
   await p.exited;
   const storage = openStorage({ dataDir });
   try {
-    const perTrace = new Map((await (await storage.client.query({ query: 'SELECT trace_id, count() AS n FROM spans GROUP BY trace_id', format: 'JSONEachRow' })).json<{ trace_id: string; n: string }>()).map((r) => [r.trace_id, Number(r.n)]));
-    const [totals] = await (await storage.client.query({
-      query: `SELECT (SELECT count() FROM spans) AS spans, (SELECT sum(spans) FROM spans_1m) AS spans_1m, (SELECT sum(spans) FROM spans_1h) AS spans_1h,
+    const perTrace = new Map(
+      (await (await storage.client.query({ query: 'SELECT trace_id, count() AS n FROM spans GROUP BY trace_id', format: 'JSONEachRow' })).json<{ trace_id: string; n: string }>()).map((r) => [
+        r.trace_id,
+        Number(r.n),
+      ]),
+    );
+    const [totals] = await (
+      await storage.client.query({
+        query: `SELECT (SELECT count() FROM spans) AS spans, (SELECT sum(spans) FROM spans_1m) AS spans_1m, (SELECT sum(spans) FROM spans_1h) AS spans_1h,
         (SELECT sum(spans) FROM trace_totals) AS trace_totals, (SELECT count() FROM trace_items WHERE item = 'span') AS trace_items`,
-      format: 'JSONEachRow',
-    })).json<Record<string, string>>();
+        format: 'JSONEachRow',
+      })
+    ).json<Record<string, string>>();
     return { output: p.output(), after, perTrace, totals: Object.fromEntries(Object.entries(totals!).map(([k, v]) => [k, Number(v)])) };
   } finally {
     await storage.close();
@@ -67,7 +81,9 @@ test('kill -9 under load, then a restart on the same data directory: every ackno
     const url = otlpUrl(p);
     const sent: Array<{ traceId: string; status: number | 'no answer' }> = [];
     let killed = false;
-    const loops = Array.from({ length: 6 }, async () => { while (!killed) sent.push(await send(url)); });
+    const loops = Array.from({ length: 6 }, async () => {
+      while (!killed) sent.push(await send(url));
+    });
     await new Promise((r) => setTimeout(r, 3000));
     killed = true;
     p.child.kill('SIGKILL');
@@ -101,11 +117,17 @@ test('a torn last record (killed inside a write) is cut and reported at the rest
     await p.ready;
     const acked = [];
     for (let i = 0; i < 5; i++) acked.push(await send(otlpUrl(p)));
-    assert.deepEqual(acked.map((a) => a.status), [200, 200, 200, 200, 200]);
+    assert.deepEqual(
+      acked.map((a) => a.status),
+      [200, 200, 200, 200, 200],
+    );
     p.child.kill('SIGKILL');
     await p.exited;
     const logDir = join(dataDir, 'ingest-log');
-    const last = readdirSync(logDir).filter((n) => n.endsWith('.log')).sort().at(-1)!;
+    const last = readdirSync(logDir)
+      .filter((n) => n.endsWith('.log'))
+      .sort()
+      .at(-1)!;
     // What a write cut short leaves: a record header promising 4,000 bytes, and 100 of them.
     const torn = Buffer.alloc(108, 0x5a);
     torn.writeUInt32LE(4000, 0);

@@ -20,9 +20,17 @@ function smallPlan(now: number): DemoPlan {
     const t = plan.traces;
     const spans = t.flatMap((x) => x.spans);
     const support = t.filter((x) => x.service === 'support-bot');
-    if (new Set(t.map((x) => x.service)).size === 3 && spans.some((s) => s.error) && spans.some(streaming)
-      && spans.some((s) => s.attributes['gen_ai.usage.cost'] !== undefined) && t.some((x) => x.feedback.some((f) => f.comment))
-      && support.some((x) => x.changed) && support.some((x) => !x.changed) && new Set(t.map((x) => x.environment)).size === 2) return plan;
+    if (
+      new Set(t.map((x) => x.service)).size === 3 &&
+      spans.some((s) => s.error) &&
+      spans.some(streaming) &&
+      spans.some((s) => s.attributes['gen_ai.usage.cost'] !== undefined) &&
+      t.some((x) => x.feedback.some((f) => f.comment)) &&
+      support.some((x) => x.changed) &&
+      support.some((x) => !x.changed) &&
+      new Set(t.map((x) => x.environment)).size === 2
+    )
+      return plan;
   }
 }
 
@@ -38,11 +46,15 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
     // Small batches: several export requests, as with the full demo.
     sent = await sendPlan(plan, { endpoint: sl.httpUrl, apiKey: sl.key, batchSpans: 120 });
     const ids = plan.traces.map((t) => t.traceId);
-    await Promise.all([0, 1, 2, 3].map(async (lane) => {
-      for (let i = lane; i < ids.length; i += 4) details.set(ids[i]!, (await sl.get(`/api/v1/traces/${ids[i]}`)).body);
-    }));
+    await Promise.all(
+      [0, 1, 2, 3].map(async (lane) => {
+        for (let i = lane; i < ids.length; i += 4) details.set(ids[i]!, (await sl.get(`/api/v1/traces/${ids[i]}`)).body);
+      }),
+    );
   });
-  after(async () => { await sl.close(); });
+  after(async () => {
+    await sl.close();
+  });
 
   test('the plan is deterministic for a seed and a time, and a later run gets new ids', () => {
     const now = plan.options.now;
@@ -130,8 +142,10 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
   });
 
   test('halfway through, support-bot moves from gpt-4o to claude-sonnet-4 with longer prompts', () => {
-    const llm = (changed: boolean) => plan.traces.filter((t) => t.service === 'support-bot' && t.changed === changed)
-      .flatMap((t) => details.get(t.traceId).spans.filter((s: { kind: string; status: string }) => s.kind === 'llm' && s.status !== 'error'));
+    const llm = (changed: boolean) =>
+      plan.traces
+        .filter((t) => t.service === 'support-bot' && t.changed === changed)
+        .flatMap((t) => details.get(t.traceId).spans.filter((s: { kind: string; status: string }) => s.kind === 'llm' && s.status !== 'error'));
     const before = llm(false);
     const after = llm(true);
     assert.ok(before.length > 0 && after.length > 0);
@@ -162,7 +176,10 @@ describe('npm run demo: generated traffic through the real OTLP endpoint', () =>
     const receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
-      req.on('end', () => { got.push({ headers: req.headers, body }); res.end(); });
+      req.on('end', () => {
+        got.push({ headers: req.headers, body });
+        res.end();
+      });
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     try {

@@ -20,13 +20,21 @@ async function sendCalls(sl: Spanlens, calls: Array<{ model: string; answer: str
   const spans = recordSpans((tracer) => {
     for (const c of calls) {
       const root = tracer.startSpan('answer question');
-      const s = tracer.startSpan(`chat ${c.model}`, {
-        attributes: {
-          'gen_ai.operation.name': 'chat', 'gen_ai.request.model': c.model, 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 5,
-          'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of France?' }] }]),
-          'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: c.answer }], finish_reason: 'stop' }]),
+      const s = tracer.startSpan(
+        `chat ${c.model}`,
+        {
+          attributes: {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.request.model': c.model,
+            'gen_ai.system': 'openai',
+            'gen_ai.usage.input_tokens': 20,
+            'gen_ai.usage.output_tokens': 5,
+            'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of France?' }] }]),
+            'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: c.answer }], finish_reason: 'stop' }]),
+          },
         },
-      }, trace.setSpan(context.active(), root));
+        trace.setSpan(context.active(), root),
+      );
       ids.push(s.spanContext().spanId);
       s.end();
       root.end();
@@ -80,7 +88,10 @@ describe('online evaluation in one process', () => {
     sl = await startTestSpanlens();
     dataDir = sl.dataDir;
     const created = await post('/api/v1/evaluators', {
-      name: 'helpful', type: 'llm_judge', filters: { model: ['gpt-4o'] }, sampleRate: 0.6,
+      name: 'helpful',
+      type: 'llm_judge',
+      filters: { model: ['gpt-4o'] },
+      sampleRate: 0.6,
       judge: { baseUrl: judge.url, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'helpfulness', maxRetries: 0 },
     });
     assert.equal(created.status, 201);
@@ -110,7 +121,10 @@ describe('online evaluation in one process', () => {
       return s.size === want1.length + want2.length ? s : undefined;
     });
     assert.deepEqual([...got.keys()].sort(), [...want1, ...want2].sort());
-    assert.ok([...got.values()].every((n) => n === 1), 'one result per span');
+    assert.ok(
+      [...got.values()].every((n) => n === 1),
+      'one result per span',
+    );
     const answered = judge.calls.length;
     // Let the worker run a few more passes: nothing is judged again.
     await new Promise((r) => setTimeout(r, 5000));

@@ -23,7 +23,11 @@ function logExporter(protocol: Protocol, sl: Spanlens): LogRecordExporter {
   return new GrpcLogExporter({ url: sl.grpcUrl, metadata });
 }
 
-interface Event { eventName: string; body?: Record<string, unknown>; attributes?: Record<string, string> }
+interface Event {
+  eventName: string;
+  body?: Record<string, unknown>;
+  attributes?: Record<string, string>;
+}
 
 /**
  * Emits log records in the span's context with the real logs SDK and exports them, batched as
@@ -43,7 +47,20 @@ async function sendLogs(protocol: Protocol, sl: Spanlens, span: SpanContext, eve
 async function sendSpan(protocol: Protocol, sl: Spanlens, ids: SpanContext, attributes: Record<string, string | number> = {}): Promise<void> {
   const spans = recordSpans((tracer) => {
     const parent = trace.setSpanContext(context.active(), { ...ids, spanId: randomBytes(8).toString('hex') });
-    const s = tracer.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 3, ...attributes } }, parent);
+    const s = tracer.startSpan(
+      'chat gpt-4o-mini',
+      {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.system': 'openai',
+          'gen_ai.usage.input_tokens': 12,
+          'gen_ai.usage.output_tokens': 3,
+          ...attributes,
+        },
+      },
+      parent,
+    );
     // The SDK makes its own ids; the test needs the span to have the logs' ids.
     Object.assign(s.spanContext(), { spanId: ids.spanId });
     s.end();
@@ -63,9 +80,11 @@ const CONVERSATION: Event[] = [
   { eventName: 'gen_ai.choice', body: { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Sunny, 21 °C.' } } },
 ];
 
-describe('OTLP logs: GenAI events become their span\'s content', () => {
+describe("OTLP logs: GenAI events become their span's content", () => {
   let sl: Spanlens;
-  before(async () => { sl = await startTestSpanlens(); });
+  before(async () => {
+    sl = await startTestSpanlens();
+  });
   after(async () => sl?.close());
 
   const span = async (ids: SpanContext) => {
@@ -138,10 +157,23 @@ describe('OTLP logs: GenAI events become their span\'s content', () => {
     const ids = newIds();
     await sendSpan('http/json', sl, ids);
     const body = JSON.stringify({
-      resourceLogs: [{ scopeLogs: [{ logRecords: [{
-        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), traceId: ids.traceId, spanId: ids.spanId,
-        eventName: 'gen_ai.choice', body: { kvlistValue: { values: [{ key: 'message', value: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'Once.' } }] } } }] } },
-      }] }] }],
+      resourceLogs: [
+        {
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                  traceId: ids.traceId,
+                  spanId: ids.spanId,
+                  eventName: 'gen_ai.choice',
+                  body: { kvlistValue: { values: [{ key: 'message', value: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'Once.' } }] } } }] } },
+                },
+              ],
+            },
+          ],
+        },
+      ],
     });
     for (let i = 0; i < 2; i++) {
       const res = await fetch(`${sl.httpUrl}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sl.key}` }, body });
@@ -151,11 +183,16 @@ describe('OTLP logs: GenAI events become their span\'s content', () => {
   });
 
   test('other log records are accepted and dropped, counted; invalid ones are rejected by count', async () => {
-    const post = (records: unknown[]) => fetch(`${sl.httpUrl}/v1/logs`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${sl.key}` },
-      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] }),
-    });
-    const ok = await post([{ body: { stringValue: 'GET /healthz 200' }, severityText: 'INFO' }, { eventName: 'gen_ai.user.message', body: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'no span' } }] } } }]);
+    const post = (records: unknown[]) =>
+      fetch(`${sl.httpUrl}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${sl.key}` },
+        body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] }),
+      });
+    const ok = await post([
+      { body: { stringValue: 'GET /healthz 200' }, severityText: 'INFO' },
+      { eventName: 'gen_ai.user.message', body: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'no span' } }] } } },
+    ]);
     assert.equal(ok.status, 200);
     assert.deepEqual(await ok.json(), {});
     const bad = await post([{ eventName: 'gen_ai.choice', traceId: 'abc', spanId: '0102030405060708' }]);

@@ -7,8 +7,12 @@ type Spanlens = Awaited<ReturnType<typeof startTestSpanlens>>;
 
 describe('one process: redaction at ingest, set through the API', () => {
   let sl: Spanlens;
-  before(async () => { sl = await startTestSpanlens(); });
-  after(async () => { await sl.close(); });
+  before(async () => {
+    sl = await startTestSpanlens();
+  });
+  after(async () => {
+    await sl.close();
+  });
 
   test('before any setting, a provider key is masked but an email is kept', async () => {
     const traceId = await sendSecrets(sl);

@@ -57,7 +57,7 @@ export class AlertEvaluator {
       const last = this.lastRun.get(rule.id);
       if (last !== undefined && now - last < rule.evaluateEverySeconds * 1000) continue;
       this.lastRun.set(rule.id, now);
-      events.push(...await this.evaluate(rule, now));
+      events.push(...(await this.evaluate(rule, now)));
     }
     return events;
   }
@@ -86,15 +86,25 @@ export class AlertEvaluator {
   event(rule: Rule, group: string, kind: string, id: string, value: number | null, count: number, since: number, now: number): AlertEvent {
     const link = this.opts.dashboardUrl ? `${this.opts.dashboardUrl.replace(/\/$/, '')}/alerts?rule=${encodeURIComponent(rule.id)}` : null;
     return {
-      id, projectId: rule.projectId, ruleId: rule.id, group, kind, at: now, destinationIds: rule.destinationIds,
+      id,
+      projectId: rule.projectId,
+      ruleId: rule.id,
+      group,
+      kind,
+      at: now,
+      destinationIds: rule.destinationIds,
       payload: {
-        id, kind, state: kind === 'resolved' ? 'ok' : 'firing',
+        id,
+        kind,
+        state: kind === 'resolved' ? 'ok' : 'firing',
         rule: { id: rule.id, name: rule.name, metric: rule.metric, comparator: rule.comparator, severity: rule.severity, scope: rule.scope, filters: rule.filters },
         projectId: rule.projectId,
         groupBy: rule.groupBy ?? null,
         group: group === ALL && !rule.groupBy ? null : group,
-        value, count,
-        threshold: rule.threshold, resolveThreshold: resolveAt(rule),
+        value,
+        count,
+        threshold: rule.threshold,
+        resolveThreshold: resolveAt(rule),
         windowSeconds: rule.windowSeconds,
         since: new Date(since).toISOString(),
         time: new Date(now).toISOString(),
@@ -107,10 +117,17 @@ export class AlertEvaluator {
   async start(everyMs = 5_000): Promise<void> {
     const run = () => {
       if (this.running) return;
-      this.running = this.tick().then(() => undefined, (err: Error) => {
-        // The message only: rule and metric names, never span content.
-        (this.opts.log ?? silentLogger()).error(`alert evaluation failed: ${err.message}`);
-      }).finally(() => { this.running = null; });
+      this.running = this.tick()
+        .then(
+          () => undefined,
+          (err: Error) => {
+            // The message only: rule and metric names, never span content.
+            (this.opts.log ?? silentLogger()).error(`alert evaluation failed: ${err.message}`);
+          },
+        )
+        .finally(() => {
+          this.running = null;
+        });
     };
     this.timer = setInterval(run, everyMs);
     this.timer.unref();

@@ -30,7 +30,9 @@ export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
   let closed = false;
   // After a failure the consumer rejoins (the lease must outlive a broker blip), until closed.
   const kafka = new Kafka({
-    clientId: o.clientId, brokers: o.brokers, logLevel: logLevel.NOTHING,
+    clientId: o.clientId,
+    brokers: o.brokers,
+    logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 300, restartOnFailure: async () => !closed },
   });
   const admin = kafka.admin();
@@ -46,7 +48,9 @@ export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
     held = (e.payload.memberAssignment[o.topic] ?? []).includes(0);
   });
   for (const lost of [consumer.events.REBALANCING, consumer.events.CRASH, consumer.events.STOP, consumer.events.DISCONNECT]) {
-    consumer.on(lost, () => { held = false; });
+    consumer.on(lost, () => {
+      held = false;
+    });
   }
   await consumer.connect();
   await consumer.subscribe({ topic: o.topic, fromBeginning: false });
@@ -59,7 +63,12 @@ export async function kafkaLease(o: KafkaLeaseOptions): Promise<Lease> {
       held = false;
       // With the broker gone a clean leave cannot finish; the group times the member out anyway.
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([consumer.disconnect().catch(() => undefined), new Promise((r) => { timer = setTimeout(r, 3000); })]);
+      await Promise.race([
+        consumer.disconnect().catch(() => undefined),
+        new Promise((r) => {
+          timer = setTimeout(r, 3000);
+        }),
+      ]);
       clearTimeout(timer);
     },
   };

@@ -37,7 +37,6 @@ export class Notifier {
     this.now = opts.now ?? Date.now;
   }
 
-
   /** Picks up deliveries left pending by a previous process. */
   async resume(): Promise<number> {
     const pending = await pendingDeliveries(this.opts.storage);
@@ -97,9 +96,15 @@ export class Notifier {
     const again = !ok && dest !== undefined && retryable(result) && attempt < this.policy.maxAttempts;
     const wait = again ? backoffMs(this.policy, attempt, result.retryAfterMs) : 0;
     await logAttempt(this.opts.storage, {
-      projectId: event.projectId, eventId: event.id, destinationId, attempt,
+      projectId: event.projectId,
+      eventId: event.id,
+      destinationId,
+      attempt,
       outcome: ok ? 'success' : again ? 'retry' : 'failed',
-      statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error, at: this.now(),
+      statusCode: result.statusCode,
+      latencyMs: result.latencyMs,
+      error: result.error,
+      at: this.now(),
       nextAttemptAt: again ? this.now() + wait : null,
     });
     this.queued.delete(key);

@@ -12,7 +12,10 @@ export const ALL = '';
 const MINUTE_MS = 60_000;
 /** Quality-signal rates: the signal's count over the requests. */
 const SIGNAL_COUNTS: Partial<Record<Rule['metric'], 'emptyOutputs' | 'refusals' | 'truncated' | 'invalidJson'>> = {
-  emptyOutputRate: 'emptyOutputs', refusalRate: 'refusals', truncatedRate: 'truncated', invalidJsonRate: 'invalidJson',
+  emptyOutputRate: 'emptyOutputs',
+  refusalRate: 'refusals',
+  truncatedRate: 'truncated',
+  invalidJsonRate: 'invalidJson',
 };
 
 /** The rule's metric per group over its window ending at `now`. */
@@ -29,7 +32,10 @@ export async function observe(storage: Storage, rule: Rule, now: number): Promis
 async function observeDrift(storage: Storage, rule: Rule, filters: FilterQuery, fromMs: number, toMs: number): Promise<Map<string, Observation>> {
   const baselineMs = (rule.driftBaselineSeconds ?? 7 * rule.windowSeconds) * 1000;
   const report = await computeDrift(storage, {
-    projectId: rule.projectId, filters, current: { fromMs, toMs }, baseline: { fromMs: fromMs - baselineMs, toMs: fromMs },
+    projectId: rule.projectId,
+    filters,
+    current: { fromMs, toMs },
+    baseline: { fromMs: fromMs - baselineMs, toMs: fromMs },
     ...(rule.groupBy && rule.groupBy in DRIFT_GROUPS ? { groupBy: rule.groupBy as DriftGroup } : {}),
     ...(rule.feedbackName ? { feedbackName: rule.feedbackName } : {}),
   });
@@ -43,7 +49,11 @@ async function observeDrift(storage: Storage, rule: Rule, filters: FilterQuery, 
 
 async function observeSpans(storage: Storage, rule: Rule, filters: FilterQuery, fromMs: number, toMs: number): Promise<Map<string, Observation>> {
   const rows = await aggregate(storage, {
-    projectId: rule.projectId, fromMs, toMs, filters, scope: rule.scope,
+    projectId: rule.projectId,
+    fromMs,
+    toMs,
+    filters,
+    scope: rule.scope,
     source: pickSource('auto', filters, toMs - fromMs, rule.groupBy),
     ...(rule.groupBy ? { groupBy: rule.groupBy } : {}),
   });
@@ -51,7 +61,7 @@ async function observeSpans(storage: Storage, rule: Rule, filters: FilterQuery, 
   for (const r of rows) {
     const signal = SIGNAL_COUNTS[rule.metric];
     const value = signal ? (r.requests === 0 ? null : r[signal] / r.requests) : r[rule.metric as keyof Totals];
-    out.set(rule.groupBy ? r.key ?? '' : ALL, { value: typeof value === 'number' || value === null ? value : null, count: r.requests });
+    out.set(rule.groupBy ? (r.key ?? '') : ALL, { value: typeof value === 'number' || value === null ? value : null, count: r.requests });
   }
   return out;
 }

@@ -6,9 +6,24 @@ const DRIFT_FEATURES = [...Object.keys(NUMERIC), ...Object.keys(CATEGORICAL)] as
 
 /** What a rule can watch. Span metrics come from the metrics queries; feedback ones from the feedback table. */
 export const ALERT_METRICS = [
-  'requests', 'errorRate', 'latencyP50Ms', 'latencyP95Ms', 'latencyP99Ms', 'ttftP50Ms', 'ttftP95Ms',
-  'inputTokens', 'outputTokens', 'totalTokens', 'costUsd', 'feedbackScore', 'negativeFeedbackRate',
-  'emptyOutputRate', 'refusalRate', 'truncatedRate', 'invalidJsonRate', 'drift',
+  'requests',
+  'errorRate',
+  'latencyP50Ms',
+  'latencyP95Ms',
+  'latencyP99Ms',
+  'ttftP50Ms',
+  'ttftP95Ms',
+  'inputTokens',
+  'outputTokens',
+  'totalTokens',
+  'costUsd',
+  'feedbackScore',
+  'negativeFeedbackRate',
+  'emptyOutputRate',
+  'refusalRate',
+  'truncatedRate',
+  'invalidJsonRate',
+  'drift',
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 export const FEEDBACK_METRICS: ReadonlySet<AlertMetric> = new Set(['feedbackScore', 'negativeFeedbackRate']);
@@ -17,46 +32,72 @@ const value = z.string().min(1).max(200);
 const oneOrMany = z.array(value).min(1).max(50).optional();
 
 export const ruleFilters = z.strictObject({
-  model: oneOrMany, provider: oneOrMany, service: oneOrMany, environment: oneOrMany, userId: oneOrMany,
-  tag: oneOrMany, promptName: oneOrMany, promptVersion: oneOrMany,
+  model: oneOrMany,
+  provider: oneOrMany,
+  service: oneOrMany,
+  environment: oneOrMany,
+  userId: oneOrMany,
+  tag: oneOrMany,
+  promptName: oneOrMany,
+  promptVersion: oneOrMany,
 });
 
-export const ruleInput = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  metric: z.enum(ALERT_METRICS),
-  scope: z.enum(['llm', 'root', 'all']).default('llm').describe('Which spans count: LLM calls, traces (root spans) or all'),
-  filters: ruleFilters.default({}),
-  feedbackName: z.string().min(1).max(200).optional().describe('Only feedback with this name (feedback metrics, and drift of feedbackScore)'),
-  driftFeature: z.enum(DRIFT_FEATURES).optional().describe('metric "drift": the feature whose PSI (numeric) or Jensen-Shannon distance (categorical) is watched'),
-  driftBaselineSeconds: z.number().int().min(60).max(30 * 86_400).optional().describe('metric "drift": the baseline just before the window; default 7 windows'),
-  windowSeconds: z.number().int().min(60).max(86_400).describe('The value is computed over this trailing window'),
-  comparator: z.enum(['>', '>=', '<', '<=']),
-  threshold: z.number().finite(),
-  /** Hysteresis: a firing group resolves only past this value; default 10% of the threshold back. */
-  resolveThreshold: z.number().finite().optional(),
-  minRequests: z.number().int().min(0).max(1_000_000_000).default(1).describe('Fewer requests (or feedback) in the window: no decision'),
-  evaluateEverySeconds: z.number().int().min(10).max(86_400).default(60),
-  groupBy: z.enum(Object.keys(GROUP_DIMENSIONS) as [GroupDimension, ...GroupDimension[]]).optional(),
-  severity: z.enum(['info', 'warning', 'critical']).default('warning'),
-  enabled: z.boolean().default(true),
-  repeatIntervalSeconds: z.number().int().min(60).max(7 * 86_400).default(4 * 3600).describe('Reminder while firing'),
-  cooldownSeconds: z.number().int().min(0).max(7 * 86_400).default(0).describe('After resolving, the group stays quiet this long'),
-  destinationIds: z.array(z.string().min(1).max(64)).max(20).default([]),
-}).superRefine((r, ctx) => {
-  const above = r.comparator === '>' || r.comparator === '>=';
-  if (r.resolveThreshold !== undefined && (above ? r.resolveThreshold > r.threshold : r.resolveThreshold < r.threshold)) {
-    ctx.addIssue({ code: 'custom', path: ['resolveThreshold'], message: `must be on the resolved side of threshold (${above ? '<=' : '>='} ${r.threshold})` });
-  }
-  if ((r.metric === 'drift') !== (r.driftFeature !== undefined)) {
-    ctx.addIssue({ code: 'custom', path: ['driftFeature'], message: 'required with metric "drift", and only then' });
-  }
-  if (r.metric === 'drift' && r.groupBy && !(r.groupBy in DRIFT_GROUPS)) {
-    ctx.addIssue({ code: 'custom', path: ['groupBy'], message: `drift groups by ${Object.keys(DRIFT_GROUPS).join(', ')}` });
-  }
-  if (r.feedbackName && !FEEDBACK_METRICS.has(r.metric)) {
-    ctx.addIssue({ code: 'custom', path: ['feedbackName'], message: 'only for feedbackScore and negativeFeedbackRate' });
-  }
-});
+export const ruleInput = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    metric: z.enum(ALERT_METRICS),
+    scope: z.enum(['llm', 'root', 'all']).default('llm').describe('Which spans count: LLM calls, traces (root spans) or all'),
+    filters: ruleFilters.default({}),
+    feedbackName: z.string().min(1).max(200).optional().describe('Only feedback with this name (feedback metrics, and drift of feedbackScore)'),
+    driftFeature: z.enum(DRIFT_FEATURES).optional().describe('metric "drift": the feature whose PSI (numeric) or Jensen-Shannon distance (categorical) is watched'),
+    driftBaselineSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(30 * 86_400)
+      .optional()
+      .describe('metric "drift": the baseline just before the window; default 7 windows'),
+    windowSeconds: z.number().int().min(60).max(86_400).describe('The value is computed over this trailing window'),
+    comparator: z.enum(['>', '>=', '<', '<=']),
+    threshold: z.number().finite(),
+    /** Hysteresis: a firing group resolves only past this value; default 10% of the threshold back. */
+    resolveThreshold: z.number().finite().optional(),
+    minRequests: z.number().int().min(0).max(1_000_000_000).default(1).describe('Fewer requests (or feedback) in the window: no decision'),
+    evaluateEverySeconds: z.number().int().min(10).max(86_400).default(60),
+    groupBy: z.enum(Object.keys(GROUP_DIMENSIONS) as [GroupDimension, ...GroupDimension[]]).optional(),
+    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    enabled: z.boolean().default(true),
+    repeatIntervalSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(4 * 3600)
+      .describe('Reminder while firing'),
+    cooldownSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(0)
+      .describe('After resolving, the group stays quiet this long'),
+    destinationIds: z.array(z.string().min(1).max(64)).max(20).default([]),
+  })
+  .superRefine((r, ctx) => {
+    const above = r.comparator === '>' || r.comparator === '>=';
+    if (r.resolveThreshold !== undefined && (above ? r.resolveThreshold > r.threshold : r.resolveThreshold < r.threshold)) {
+      ctx.addIssue({ code: 'custom', path: ['resolveThreshold'], message: `must be on the resolved side of threshold (${above ? '<=' : '>='} ${r.threshold})` });
+    }
+    if ((r.metric === 'drift') !== (r.driftFeature !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['driftFeature'], message: 'required with metric "drift", and only then' });
+    }
+    if (r.metric === 'drift' && r.groupBy && !(r.groupBy in DRIFT_GROUPS)) {
+      ctx.addIssue({ code: 'custom', path: ['groupBy'], message: `drift groups by ${Object.keys(DRIFT_GROUPS).join(', ')}` });
+    }
+    if (r.feedbackName && !FEEDBACK_METRICS.has(r.metric)) {
+      ctx.addIssue({ code: 'custom', path: ['feedbackName'], message: 'only for feedbackScore and negativeFeedbackRate' });
+    }
+  });
 
 export type RuleInput = z.infer<typeof ruleInput>;
 export type Rule = RuleInput & { id: string; projectId: string; updatedAt: string };
@@ -88,10 +129,14 @@ export function resolveAt(rule: Pick<RuleInput, 'comparator' | 'threshold' | 're
 
 export function breaches(rule: Pick<RuleInput, 'comparator' | 'threshold'>, v: number): boolean {
   switch (rule.comparator) {
-    case '>': return v > rule.threshold;
-    case '>=': return v >= rule.threshold;
-    case '<': return v < rule.threshold;
-    case '<=': return v <= rule.threshold;
+    case '>':
+      return v > rule.threshold;
+    case '>=':
+      return v >= rule.threshold;
+    case '<':
+      return v < rule.threshold;
+    case '<=':
+      return v <= rule.threshold;
   }
 }
 

@@ -8,7 +8,6 @@ import { nextVersion } from '../versions.ts';
 const ms = (ch: string): number => Date.parse(toIso8601(ch));
 const ch = formatMillis;
 
-
 export async function listRules(storage: Storage, projectId?: string): Promise<Rule[]> {
   const rs = await storage.client.query({
     query: `SELECT project_id, id, definition, updated_at FROM alert_rules FINAL
@@ -35,8 +34,14 @@ export async function listDestinations(storage: Storage, projectId: string): Pro
     query_params: { p: projectId },
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ id: string; project_id: string; name: string; url: string; format: 'json' | 'slack'; secret: string }>())
-    .map((d) => ({ id: d.id, projectId: d.project_id, name: d.name, url: d.url, format: d.format, secret: d.secret }));
+  return (await rs.json<{ id: string; project_id: string; name: string; url: string; format: 'json' | 'slack'; secret: string }>()).map((d) => ({
+    id: d.id,
+    projectId: d.project_id,
+    name: d.name,
+    url: d.url,
+    format: d.format,
+    secret: d.secret,
+  }));
 }
 
 export async function putDestination(storage: Storage, projectId: string, id: string, d: Required<DestinationInput>): Promise<void> {
@@ -60,21 +65,49 @@ export async function loadStates(storage: Storage, projectId: string, ruleId?: s
     query_params: { p: projectId, r: ruleId ?? '' },
     format: 'JSONEachRow',
   });
-  type Row = { rule_id: string; group_key: string; state: 'ok' | 'firing'; seq: string | number; since: string; value: number | null; last_notified_at: string; reminders: number; evaluated_at: string };
+  type Row = {
+    rule_id: string;
+    group_key: string;
+    state: 'ok' | 'firing';
+    seq: string | number;
+    since: string;
+    value: number | null;
+    last_notified_at: string;
+    reminders: number;
+    evaluated_at: string;
+  };
   return (await rs.json<Row>()).map((r) => ({
-    ruleId: r.rule_id, group: r.group_key, state: r.state, seq: Number(r.seq), since: ms(r.since), value: r.value,
-    lastNotifiedAt: ms(r.last_notified_at), reminders: Number(r.reminders), evaluatedAt: ms(r.evaluated_at),
+    ruleId: r.rule_id,
+    group: r.group_key,
+    state: r.state,
+    seq: Number(r.seq),
+    since: ms(r.since),
+    value: r.value,
+    lastNotifiedAt: ms(r.last_notified_at),
+    reminders: Number(r.reminders),
+    evaluatedAt: ms(r.evaluated_at),
   }));
 }
 
 export async function saveStates(storage: Storage, projectId: string, ruleId: string, states: StoredState[]): Promise<void> {
   if (states.length === 0) return;
   const version = nextVersion();
-  await storage.insertRows('alert_states', states.map((s) => ({
-    project_id: projectId, rule_id: ruleId, group_key: s.group, state: s.state, seq: s.seq, since: ch(s.since),
-    value: s.value === null || !Number.isFinite(s.value) ? null : s.value, last_notified_at: ch(s.lastNotifiedAt),
-    reminders: s.reminders, evaluated_at: ch(s.evaluatedAt), version,
-  })));
+  await storage.insertRows(
+    'alert_states',
+    states.map((s) => ({
+      project_id: projectId,
+      rule_id: ruleId,
+      group_key: s.group,
+      state: s.state,
+      seq: s.seq,
+      since: ch(s.since),
+      value: s.value === null || !Number.isFinite(s.value) ? null : s.value,
+      last_notified_at: ch(s.lastNotifiedAt),
+      reminders: s.reminders,
+      evaluated_at: ch(s.evaluatedAt),
+      version,
+    })),
+  );
 }
 
 export interface AlertEvent {
@@ -103,10 +136,22 @@ export async function insertEvents(storage: Storage, events: AlertEvent[]): Prom
   const known = new Set((await rs.json<{ id: string }>()).map((r) => r.id));
   const fresh = events.filter((e) => !known.has(e.id));
   for (const e of fresh) {
-    await storage.insertRows('alert_events', [{
-      project_id: e.projectId, id: e.id, rule_id: e.ruleId, group_key: e.group, kind: e.kind, at: ch(e.at),
-      destination_ids: e.destinationIds, payload: JSON.stringify(e.payload),
-    }], { dedupToken: `alert-event-${e.id}` });
+    await storage.insertRows(
+      'alert_events',
+      [
+        {
+          project_id: e.projectId,
+          id: e.id,
+          rule_id: e.ruleId,
+          group_key: e.group,
+          kind: e.kind,
+          at: ch(e.at),
+          destination_ids: e.destinationIds,
+          payload: JSON.stringify(e.payload),
+        },
+      ],
+      { dedupToken: `alert-event-${e.id}` },
+    );
   }
   return fresh;
 }
@@ -118,8 +163,16 @@ export async function listEvents(storage: Storage, projectId: string, opts: { ru
     query_params: { p: projectId, r: opts.ruleId ?? '', n: opts.limit },
     format: 'JSONEachRow',
   });
-  return (await rs.json<{ id: string; project_id: string; rule_id: string; group_key: string; kind: string; at: string; destination_ids: string[]; payload: string }>())
-    .map((r) => ({ id: r.id, projectId: r.project_id, ruleId: r.rule_id, group: r.group_key, kind: r.kind, at: ms(r.at), destinationIds: r.destination_ids, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+  return (await rs.json<{ id: string; project_id: string; rule_id: string; group_key: string; kind: string; at: string; destination_ids: string[]; payload: string }>()).map((r) => ({
+    id: r.id,
+    projectId: r.project_id,
+    ruleId: r.rule_id,
+    group: r.group_key,
+    kind: r.kind,
+    at: ms(r.at),
+    destinationIds: r.destination_ids,
+    payload: JSON.parse(r.payload) as Record<string, unknown>,
+  }));
 }
 
 export interface DeliveryAttempt {
@@ -137,10 +190,20 @@ export interface DeliveryAttempt {
 }
 
 export async function logAttempt(storage: Storage, a: DeliveryAttempt): Promise<void> {
-  await storage.insertRows('alert_deliveries', [{
-    project_id: a.projectId, event_id: a.eventId, destination_id: a.destinationId, attempt: a.attempt, outcome: a.outcome,
-    status_code: a.statusCode, latency_ms: a.latencyMs, error: a.error, at: ch(a.at), next_attempt_at: a.nextAttemptAt === null ? null : ch(a.nextAttemptAt),
-  }]);
+  await storage.insertRows('alert_deliveries', [
+    {
+      project_id: a.projectId,
+      event_id: a.eventId,
+      destination_id: a.destinationId,
+      attempt: a.attempt,
+      outcome: a.outcome,
+      status_code: a.statusCode,
+      latency_ms: a.latencyMs,
+      error: a.error,
+      at: ch(a.at),
+      next_attempt_at: a.nextAttemptAt === null ? null : ch(a.nextAttemptAt),
+    },
+  ]);
 }
 
 export async function listAttempts(storage: Storage, projectId: string, limit: number): Promise<DeliveryAttempt[]> {
@@ -150,10 +213,29 @@ export async function listAttempts(storage: Storage, projectId: string, limit: n
     query_params: { p: projectId, n: limit },
     format: 'JSONEachRow',
   });
-  type Row = { project_id: string; event_id: string; destination_id: string; attempt: number; outcome: DeliveryAttempt['outcome']; status_code: number; latency_ms: number; error: string; at: string; next_attempt_at: string | null };
+  type Row = {
+    project_id: string;
+    event_id: string;
+    destination_id: string;
+    attempt: number;
+    outcome: DeliveryAttempt['outcome'];
+    status_code: number;
+    latency_ms: number;
+    error: string;
+    at: string;
+    next_attempt_at: string | null;
+  };
   return (await rs.json<Row>()).map((r) => ({
-    projectId: r.project_id, eventId: r.event_id, destinationId: r.destination_id, attempt: Number(r.attempt), outcome: r.outcome,
-    statusCode: Number(r.status_code), latencyMs: Number(r.latency_ms), error: r.error, at: ms(r.at), nextAttemptAt: r.next_attempt_at ? ms(r.next_attempt_at) : null,
+    projectId: r.project_id,
+    eventId: r.event_id,
+    destinationId: r.destination_id,
+    attempt: Number(r.attempt),
+    outcome: r.outcome,
+    statusCode: Number(r.status_code),
+    latencyMs: Number(r.latency_ms),
+    error: r.error,
+    at: ms(r.at),
+    nextAttemptAt: r.next_attempt_at ? ms(r.next_attempt_at) : null,
   }));
 }
 
@@ -175,9 +257,30 @@ export async function pendingDeliveries(storage: Storage): Promise<Array<{ event
     format: 'JSONEachRow',
     clickhouse_settings: { join_use_nulls: 1 },
   });
-  type Row = { id: string; project_id: string; rule_id: string; group_key: string; kind: string; at: string; payload: string; dest: string; attempts: number | null; last_outcome: string | null; next_at: string | null };
+  type Row = {
+    id: string;
+    project_id: string;
+    rule_id: string;
+    group_key: string;
+    kind: string;
+    at: string;
+    payload: string;
+    dest: string;
+    attempts: number | null;
+    last_outcome: string | null;
+    next_at: string | null;
+  };
   return (await rs.json<Row>()).map((r) => ({
-    event: { id: r.id, projectId: r.project_id, ruleId: r.rule_id, group: r.group_key, kind: r.kind, at: ms(r.at), destinationIds: [r.dest], payload: JSON.parse(r.payload) as Record<string, unknown> },
+    event: {
+      id: r.id,
+      projectId: r.project_id,
+      ruleId: r.rule_id,
+      group: r.group_key,
+      kind: r.kind,
+      at: ms(r.at),
+      destinationIds: [r.dest],
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+    },
     destinationId: r.dest,
     attempts: Number(r.attempts ?? 0),
     nextAttemptAt: r.next_at ? ms(r.next_at) : 0,

@@ -32,7 +32,22 @@ export function slackBody(payload: Record<string, unknown>): Record<string, unkn
 }
 
 /** Address ranges a webhook may not reach unless the operator allows it (SSRF). */
-const BLOCKED_RANGES = new Set(['unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'private', 'uniqueLocal', 'carrierGradeNat', 'reserved', 'ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
+const BLOCKED_RANGES = new Set([
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'private',
+  'uniqueLocal',
+  'carrierGradeNat',
+  'reserved',
+  'ipv4Mapped',
+  'rfc6145',
+  'rfc6052',
+  '6to4',
+  'teredo',
+]);
 
 export function isBlockedAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
@@ -49,7 +64,11 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       const list = addresses as unknown as Array<{ address: string; family: number }>;
       const bad = list.find((a) => isBlockedAddress(a.address));
       if (!allowPrivate && bad) {
-        return callback(Object.assign(new Error(`destination ${hostname} resolves to ${bad.address}, a private or local address (set SPANLENS_WEBHOOK_ALLOW_PRIVATE=true to allow)`), { code: 'EBLOCKED' }), '', 4);
+        return callback(
+          Object.assign(new Error(`destination ${hostname} resolves to ${bad.address}, a private or local address (set SPANLENS_WEBHOOK_ALLOW_PRIVATE=true to allow)`), { code: 'EBLOCKED' }),
+          '',
+          4,
+        );
       }
       const first = list[0];
       if (!first) return callback(new Error(`no address for ${hostname}`), '', 4);
@@ -84,30 +103,35 @@ export async function postEvent(dest: Destination, eventId: string, payload: Rec
   }
   return new Promise<PostResult>((resolve) => {
     const client = url.protocol === 'https:' ? https : http;
-    const req = client.request(url, {
-      method: 'POST',
-      lookup: guardedLookup(opts.allowPrivate),
-      timeout: opts.timeoutMs,
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Spanlens-Webhook/1',
-        [EVENT_ID_HEADER]: eventId,
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [SIGNATURE_HEADER]: sign(dest.secret, timestamp, body),
+    const req = client.request(
+      url,
+      {
+        method: 'POST',
+        lookup: guardedLookup(opts.allowPrivate),
+        timeout: opts.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Spanlens-Webhook/1',
+          [EVENT_ID_HEADER]: eventId,
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: sign(dest.secret, timestamp, body),
+        },
       },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        const status = res.statusCode ?? 0;
-        resolve({
-          statusCode: status, latencyMs: performance.now() - started,
-          error: status >= 200 && status < 300 ? '' : `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`,
-          ...(retryAfter !== undefined && retryAfter > 0 ? { retryAfterMs: retryAfter } : {}),
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const retryAfter = parseRetryAfter(res.headers['retry-after']);
+          const status = res.statusCode ?? 0;
+          resolve({
+            statusCode: status,
+            latencyMs: performance.now() - started,
+            error: status >= 200 && status < 300 ? '' : `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`,
+            ...(retryAfter !== undefined && retryAfter > 0 ? { retryAfterMs: retryAfter } : {}),
+          });
         });
-      });
-      res.on('error', (e) => resolve({ statusCode: res.statusCode ?? 0, latencyMs: performance.now() - started, error: e.message }));
-    });
+        res.on('error', (e) => resolve({ statusCode: res.statusCode ?? 0, latencyMs: performance.now() - started, error: e.message }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)));
     req.on('error', (e) => resolve({ statusCode: 0, latencyMs: performance.now() - started, error: e.message }));
     req.end(body);

@@ -12,7 +12,8 @@ export async function itemSpans(storage: Storage, projectId: string, items: Read
     const rs = await storage.client.query({
       query: `SELECT trace_id, if(countIf(kind = 'llm') > 0, argMaxIf(span_id, start_time, kind = 'llm'), argMinIf(span_id, start_time, parent_span_id = '')) AS span_id
               FROM spans WHERE project_id = {p:String} AND trace_id IN {t:Array(String)} GROUP BY trace_id`,
-      query_params: { p: projectId, t: traces.slice(i, i + 1000) }, format: 'JSONEachRow',
+      query_params: { p: projectId, t: traces.slice(i, i + 1000) },
+      format: 'JSONEachRow',
     });
     for (const r of await rs.json<{ trace_id: string; span_id: string }>()) chosen.set(r.trace_id, r.span_id);
   }

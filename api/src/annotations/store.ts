@@ -7,7 +7,8 @@ import { queueInput, type Progress, type Queue, type QueueInput } from './defini
 export async function listQueues(storage: Storage, projectId: string): Promise<Queue[]> {
   const rs = await storage.client.query({
     query: 'SELECT id, definition FROM annotation_queues FINAL WHERE project_id = {p:String} AND NOT deleted ORDER BY id',
-    query_params: { p: projectId }, format: 'JSONEachRow',
+    query_params: { p: projectId },
+    format: 'JSONEachRow',
   });
   return (await rs.json<{ id: string; definition: string }>()).map((r) => ({ ...queueInput.parse(JSON.parse(r.definition)), id: r.id, projectId }));
 }
@@ -48,24 +49,42 @@ export async function addItems(storage: Storage, projectId: string, queueId: str
   for (let i = 0; i < ids.length; i += 1000) {
     const rs = await storage.client.query({
       query: 'SELECT DISTINCT item_id FROM annotation_items WHERE project_id = {p:String} AND queue_id = {q:String} AND item_id IN {ids:Array(String)}',
-      query_params: { p: projectId, q: queueId, ids: ids.slice(i, i + 1000).map(([id]) => id) }, format: 'JSONEachRow',
+      query_params: { p: projectId, q: queueId, ids: ids.slice(i, i + 1000).map(([id]) => id) },
+      format: 'JSONEachRow',
     });
     for (const r of await rs.json<{ item_id: string }>()) known.add(r.item_id);
   }
   const now = formatMillis(Date.now());
   const version = nextVersion();
-  const fresh = ids.filter(([id]) => !known.has(id)).map(([id, k]) => ({
-    project_id: projectId, queue_id: queueId, item_id: id, trace_id: k.traceId, span_id: k.spanId ?? '', status: 'pending',
-    reviewer: '', corrected_output: '', added_at: now, reviewed_at: null, version,
-  }));
+  const fresh = ids
+    .filter(([id]) => !known.has(id))
+    .map(([id, k]) => ({
+      project_id: projectId,
+      queue_id: queueId,
+      item_id: id,
+      trace_id: k.traceId,
+      span_id: k.spanId ?? '',
+      status: 'pending',
+      reviewer: '',
+      corrected_output: '',
+      added_at: now,
+      reviewed_at: null,
+      version,
+    }));
   await storage.insertRows('annotation_items', fresh);
   return fresh.length;
 }
 
 type ItemRow = { item_id: string; trace_id: string; span_id: string; status: ItemStatus; reviewer: string; corrected_output: string; added_at: string; reviewed_at: string | null };
 const toItem = (r: ItemRow): Item => ({
-  itemId: r.item_id, traceId: r.trace_id, spanId: r.span_id || null, status: r.status, reviewer: r.reviewer || null,
-  correctedOutput: r.corrected_output || null, addedAt: toIso8601(r.added_at), reviewedAt: r.reviewed_at ? toIso8601(r.reviewed_at) : null,
+  itemId: r.item_id,
+  traceId: r.trace_id,
+  spanId: r.span_id || null,
+  status: r.status,
+  reviewer: r.reviewer || null,
+  correctedOutput: r.corrected_output || null,
+  addedAt: toIso8601(r.added_at),
+  reviewedAt: r.reviewed_at ? toIso8601(r.reviewed_at) : null,
 });
 
 export async function listItems(storage: Storage, projectId: string, queueId: string, opts: { status?: ItemStatus; itemId?: string; limit: number; offset?: number }): Promise<Item[]> {
@@ -73,17 +92,28 @@ export async function listItems(storage: Storage, projectId: string, queueId: st
     query: `SELECT item_id, trace_id, span_id, status, reviewer, corrected_output, added_at, reviewed_at FROM annotation_items FINAL
             WHERE project_id = {p:String} AND queue_id = {q:String} ${opts.status ? 'AND status = {s:String}' : ''} ${opts.itemId ? 'AND item_id = {i:String}' : ''}
             ORDER BY added_at, item_id LIMIT {n:UInt32} OFFSET {o:UInt32}`,
-    query_params: { p: projectId, q: queueId, s: opts.status ?? '', i: opts.itemId ?? '', n: opts.limit, o: opts.offset ?? 0 }, format: 'JSONEachRow',
+    query_params: { p: projectId, q: queueId, s: opts.status ?? '', i: opts.itemId ?? '', n: opts.limit, o: opts.offset ?? 0 },
+    format: 'JSONEachRow',
   });
   return (await rs.json<ItemRow>()).map(toItem);
 }
 
 export async function saveItem(storage: Storage, projectId: string, queueId: string, item: Item): Promise<void> {
-  await storage.insertRows('annotation_items', [{
-    project_id: projectId, queue_id: queueId, item_id: item.itemId, trace_id: item.traceId, span_id: item.spanId ?? '', status: item.status,
-    reviewer: item.reviewer ?? '', corrected_output: item.correctedOutput ?? '', added_at: formatMillis(Date.parse(item.addedAt)),
-    reviewed_at: item.reviewedAt ? formatMillis(Date.parse(item.reviewedAt)) : null, version: nextVersion(),
-  }]);
+  await storage.insertRows('annotation_items', [
+    {
+      project_id: projectId,
+      queue_id: queueId,
+      item_id: item.itemId,
+      trace_id: item.traceId,
+      span_id: item.spanId ?? '',
+      status: item.status,
+      reviewer: item.reviewer ?? '',
+      corrected_output: item.correctedOutput ?? '',
+      added_at: formatMillis(Date.parse(item.addedAt)),
+      reviewed_at: item.reviewedAt ? formatMillis(Date.parse(item.reviewedAt)) : null,
+      version: nextVersion(),
+    },
+  ]);
 }
 
 /** Item counts per status, and how many pending ones someone holds now. */
@@ -95,7 +125,8 @@ export async function queueProgress(storage: Storage, projectId: string, queueId
             LEFT JOIN (SELECT DISTINCT queue_id, item_id FROM annotation_locks WHERE project_id = {p:String} AND expires_at > now64(3)) AS l
               ON l.queue_id = i.queue_id AND l.item_id = i.item_id
             GROUP BY queue_id`,
-    query_params: { p: projectId, q: queueIds }, format: 'JSONEachRow',
+    query_params: { p: projectId, q: queueIds },
+    format: 'JSONEachRow',
   });
   type Row = { queue_id: string; total: string; pending: string; done: string; skipped: string; locked: string };
   const out = new Map<string, Progress>(queueIds.map((id) => [id, { total: 0, pending: 0, done: 0, skipped: 0, locked: 0 }]));
@@ -111,7 +142,8 @@ export async function lockHolders(storage: Storage, projectId: string, queueId: 
     query: `SELECT item_id, argMin(reviewer, (locked_at, reviewer)) AS holder, argMin(expires_at, (locked_at, reviewer)) AS expires
             FROM annotation_locks WHERE project_id = {p:String} AND queue_id = {q:String} AND expires_at > now64(3)
             ${itemIds ? 'AND item_id IN {ids:Array(String)}' : ''} GROUP BY item_id`,
-    query_params: { p: projectId, q: queueId, ids: itemIds ?? [] }, format: 'JSONEachRow',
+    query_params: { p: projectId, q: queueId, ids: itemIds ?? [] },
+    format: 'JSONEachRow',
   });
   return new Map((await rs.json<{ item_id: string; holder: string; expires: string }>()).map((r) => [r.item_id, { reviewer: r.holder, expiresAt: toIso8601(r.expires) }]));
 }

@@ -1,7 +1,18 @@
 import type { Storage } from '@spanlens/clickhouse';
 import {
-  CATEGORICAL, chooseSample, feedbackScores, groupCounts, NUMERIC, numericEdges, OVERALL, sampleRate, termCounts, windowCounts,
-  type Category, type DriftWindows, type Feature,
+  CATEGORICAL,
+  chooseSample,
+  feedbackScores,
+  groupCounts,
+  NUMERIC,
+  numericEdges,
+  OVERALL,
+  sampleRate,
+  termCounts,
+  windowCounts,
+  type Category,
+  type DriftWindows,
+  type Feature,
 } from './queries.ts';
 import { jsDistance, numericSeverity, psi, severity, termShifts, type Severity, type TermShift } from './stats.ts';
 
@@ -86,8 +97,18 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
       const ks = c?.ks[feature] ?? null;
       // A group seen in one window only (a new model, a retired prompt) has shifted completely.
       features.push({
-        feature, kind: 'numeric', group: groupOf(e.g), statistic: 'psi', value, severity: numericSeverity(value, nb, nc, ks),
-        ks, baselineCount: nb, currentCount: nc, labels: binLabels(e.edges[feature]), baseline: shares(b), current: shares(cur),
+        feature,
+        kind: 'numeric',
+        group: groupOf(e.g),
+        statistic: 'psi',
+        value,
+        severity: numericSeverity(value, nb, nc, ks),
+        ks,
+        baselineCount: nb,
+        currentCount: nc,
+        labels: binLabels(e.edges[feature]),
+        baseline: shares(b),
+        current: shares(cur),
       });
     }
   }
@@ -101,11 +122,20 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
       const nc = [...cur.values()].reduce((s, x) => s + x, 0);
       if (nb === 0 && nc === 0) continue;
       const value = jsDistance(b, cur);
-      const labels = [...new Set([...b.keys(), ...cur.keys()])].sort((x, y) => ((cur.get(y) ?? 0) + (b.get(y) ?? 0)) - ((cur.get(x) ?? 0) + (b.get(x) ?? 0))).slice(0, MAX_CATEGORIES);
+      const labels = [...new Set([...b.keys(), ...cur.keys()])].sort((x, y) => (cur.get(y) ?? 0) + (b.get(y) ?? 0) - ((cur.get(x) ?? 0) + (b.get(x) ?? 0))).slice(0, MAX_CATEGORIES);
       features.push({
-        feature, kind: 'categorical', group: groupOf(c.g), statistic: 'js', value, severity: severity('js', value), ks: null,
-        baselineCount: nb, currentCount: nc, labels,
-        baseline: labels.map((l) => (nb === 0 ? 0 : (b.get(l) ?? 0) / nb)), current: labels.map((l) => (nc === 0 ? 0 : (cur.get(l) ?? 0) / nc)),
+        feature,
+        kind: 'categorical',
+        group: groupOf(c.g),
+        statistic: 'js',
+        value,
+        severity: severity('js', value),
+        ks: null,
+        baselineCount: nb,
+        currentCount: nc,
+        labels,
+        baseline: labels.map((l) => (nb === 0 ? 0 : (b.get(l) ?? 0) / nb)),
+        current: labels.map((l) => (nc === 0 ? 0 : (cur.get(l) ?? 0) / nc)),
       });
     }
   }
@@ -118,9 +148,18 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
     if (fbNb + fbNc === 0) continue;
     const value = psi(fbBase, fbCur);
     features.push({
-      feature: 'feedbackScore', kind: 'numeric', group: groupOf(fb.g), statistic: 'psi', value,
-      severity: numericSeverity(value, fbNb, fbNc, fb.ks), ks: fb.ks,
-      baselineCount: fbNb, currentCount: fbNc, labels: binLabels(fb.edges), baseline: shares(fbBase), current: shares(fbCur),
+      feature: 'feedbackScore',
+      kind: 'numeric',
+      group: groupOf(fb.g),
+      statistic: 'psi',
+      value,
+      severity: numericSeverity(value, fbNb, fbNc, fb.ks),
+      ks: fb.ks,
+      baselineCount: fbNb,
+      currentCount: fbNc,
+      labels: binLabels(fb.edges),
+      baseline: shares(fbBase),
+      current: shares(fbCur),
     });
   }
 
@@ -131,11 +170,15 @@ export async function computeDrift(storage: Storage, windows: DriftWindows, samp
     return { distance, severity: severity('js', distance), ...termShifts(t[0]!, t[1]!, 10) };
   };
   const rank = { significant: 2, moderate: 1, none: 0 };
-  features.sort((a, b) => rank[b.severity] - rank[a.severity] || (b.value - a.value) || (a.group === null ? -1 : 1));
+  features.sort((a, b) => rank[b.severity] - rank[a.severity] || b.value - a.value || (a.group === null ? -1 : 1));
   return {
-    features, text: { prompts: text(prompts), completions: text(completions) },
+    features,
+    text: { prompts: text(prompts), completions: text(completions) },
     sample: {
-      baselineCalls: calls.nb, currentCalls: calls.nc, baselineRate: sampleRate(sample.baseline), currentRate: sampleRate(sample.current),
+      baselineCalls: calls.nb,
+      currentCalls: calls.nc,
+      baselineRate: sampleRate(sample.baseline),
+      currentRate: sampleRate(sample.current),
       method: (sample.baseline ?? sample.current) === null ? 'none' : (sample.baseline ?? sample.current)!.mode === 'prefix' ? 'traceRange' : 'traceHash',
     },
   };

@@ -15,7 +15,8 @@ export const CATEGORICAL = {
   model: '[model]',
   finishReason: "[if(finish_reason = '', '(none)', finish_reason)]",
   // The tools the model called (from the answer's tool calls), or '(none)'.
-  toolCall: "if(position(output, '\"toolCalls\"') = 0, ['(none)'], arrayDistinct(arrayFlatten(arrayMap(m -> arrayMap(c -> JSONExtractString(c, 'name'), JSONExtractArrayRaw(m, 'toolCalls')), JSONExtractArrayRaw(output)))))",
+  toolCall:
+    "if(position(output, '\"toolCalls\"') = 0, ['(none)'], arrayDistinct(arrayFlatten(arrayMap(m -> arrayMap(c -> JSONExtractString(c, 'name'), JSONExtractArrayRaw(m, 'toolCalls')), JSONExtractArrayRaw(output)))))",
   qualitySignal: "[multiIf(status = 'error', 'error', q_refusal, 'refusal', q_empty, 'empty', q_truncated, 'truncated', q_invalid_json, 'invalid_json', 'none')]",
   errorType: "[if(status = 'error', if(status_message = '', '(no message)', lower(substring(status_message, 1, 40))), 'ok')]",
 } as const;
@@ -53,9 +54,7 @@ const HASH_SPACE = 2 ** 20;
 function window(sql: SqlFilter, w: { fromMs: number; toMs: number }, sample: WindowSample | null | undefined): string {
   const range = sql.timeRange('start_time', msToCh(w.fromMs), msToCh(w.toMs));
   if (!sample) return range;
-  return sample.mode === 'prefix'
-    ? `${range} AND trace_id < ${sql.param(sample.bound, 'String')}`
-    : `${range} AND cityHash64(trace_id) % ${HASH_SPACE} < ${sql.param(sample.below, 'UInt32')}`;
+  return sample.mode === 'prefix' ? `${range} AND trace_id < ${sql.param(sample.bound, 'String')}` : `${range} AND cityHash64(trace_id) % ${HASH_SPACE} < ${sql.param(sample.below, 'UInt32')}`;
 }
 
 /** The sample that keeps about `cap` of a window's `n` calls (null: keep all). */
@@ -63,7 +62,12 @@ export function chooseSample(n: number, cap: number, randomIds: boolean): Window
   if (n <= cap) return null;
   const rate = cap / n;
   return randomIds
-    ? { mode: 'prefix', bound: Math.max(1, Math.floor(rate * PREFIX_SPACE)).toString(16).padStart(6, '0') }
+    ? {
+        mode: 'prefix',
+        bound: Math.max(1, Math.floor(rate * PREFIX_SPACE))
+          .toString(16)
+          .padStart(6, '0'),
+      }
     : { mode: 'hash', below: Math.max(1, Math.floor(rate * HASH_SPACE)) };
 }
 
@@ -109,7 +113,8 @@ const CATEGORIES = Object.keys(CATEGORICAL) as Category[];
 export interface GroupEdges {
   g: string;
   /** Calls of each window (in its sample). */
-  nb: number; nc: number;
+  nb: number;
+  nc: number;
   edges: Record<Feature, number[]>;
   /** Calls with a value of each feature, per window. */
   valued: Record<Feature, [number, number]>;
@@ -136,7 +141,11 @@ const binOf = (value: string, edges: string) => `if(${value} < ${edges}[1], 0, 1
  * populations not listed (the test refuses an empty sample).
  */
 function ksColumn(sql: SqlFilter, value: string, cond: string, sizes: Array<{ g: string; n: [number, number] }>): string {
-  const who = (exact: boolean) => sql.param(sizes.filter((s) => (s.n[0] * s.n[1] <= KS_EXACT_MAX) === exact).map((s) => s.g), 'Array(String)');
+  const who = (exact: boolean) =>
+    sql.param(
+      sizes.filter((s) => s.n[0] * s.n[1] <= KS_EXACT_MAX === exact).map((s) => s.g),
+      'Array(String)',
+    );
   const ks = (method: string, list: string) => `kolmogorovSmirnovTestIfOrNull('two-sided', '${method}')(${value}, w, ${cond} AND has(${list}, gk))`;
   return `ifNull(${ks('exact', who(true))}, ${ks('asymp', who(false))})`;
 }
@@ -145,7 +154,10 @@ function ksColumn(sql: SqlFilter, value: string, cond: string, sizes: Array<{ g:
 function denseBins(m: [number[], Num[]] | undefined, size: number): number[] {
   const out = new Array<number>(size).fill(0);
   const [idx, n] = m ?? [[], []];
-  idx.forEach((b, i) => { const j = Math.min(b, size - 1); out[j] = (out[j] ?? 0) + Number(n[i]); });
+  idx.forEach((b, i) => {
+    const j = Math.min(b, size - 1);
+    out[j] = (out[j] ?? 0) + Number(n[i]);
+  });
   return out;
 }
 
@@ -153,7 +165,8 @@ function denseBins(m: [number[], Num[]] | undefined, size: number): number[] {
 export async function numericEdges(storage: Storage, q: DriftWindows): Promise<GroupEdges[]> {
   const sql = new SqlFilter();
   const cols = FEATURES.map(
-    (k) => `minIf(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS m_${k}, arrayDistinct(quantilesIf(${DECILES})(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL)) AS e_${k}, countIf(w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS vb_${k}, countIf(w = 1 AND ${NUMERIC[k]} IS NOT NULL) AS vc_${k}`,
+    (k) =>
+      `minIf(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS m_${k}, arrayDistinct(quantilesIf(${DECILES})(ifNull(${NUMERIC[k]}, 0), w = 0 AND ${NUMERIC[k]} IS NOT NULL)) AS e_${k}, countIf(w = 0 AND ${NUMERIC[k]} IS NOT NULL) AS vb_${k}, countIf(w = 1 AND ${NUMERIC[k]} IS NOT NULL) AS vc_${k}`,
   );
   const rs = await storage.client.query({
     query: `SELECT if(grouping(g) = 1, ${sql.param(OVERALL, 'String')}, g) AS gk, countIf(w = 0) AS nb, countIf(w = 1) AS nc, ${cols.join(', ')}
@@ -163,7 +176,9 @@ export async function numericEdges(storage: Storage, q: DriftWindows): Promise<G
   });
   const rows = await rs.json<Record<string, unknown> & { gk: string; nb: Num; nc: Num }>();
   return rows.map((r) => ({
-    g: r.gk, nb: Number(r.nb), nc: Number(r.nc),
+    g: r.gk,
+    nb: Number(r.nb),
+    nc: Number(r.nc),
     edges: Object.fromEntries(FEATURES.map((k) => [k, withFloor(Number(r[`m_${k}`] as Num), r[`e_${k}`] as Array<number | null>)])) as GroupEdges['edges'],
     valued: Object.fromEntries(FEATURES.map((k) => [k, [Number(r[`vb_${k}`] as Num), Number(r[`vc_${k}`] as Num)]])) as GroupEdges['valued'],
   }));
@@ -192,7 +207,10 @@ export interface GroupCounts {
  */
 export async function groupCounts(storage: Storage, q: DriftWindows, edges: GroupEdges[]): Promise<GroupCounts[]> {
   const sql = new SqlFilter();
-  const keys = sql.param(edges.map((e) => e.g), 'Array(String)');
+  const keys = sql.param(
+    edges.map((e) => e.g),
+    'Array(String)',
+  );
   const overall = sql.param(OVERALL, 'String');
   const cols: string[] = [];
   // The KS test keeps every value and sorts them, and dominated the pass (2.3 of 3 s grouped
@@ -200,16 +218,22 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
   // One value in `mod` by a hash, per feature, window and population: 1 up to KS_SAMPLE values,
   // so a window with any value keeps at least one (an empty sample would make the test throw).
   const ksKeep = (k: Feature) => {
-    const mods = (side: 0 | 1) => sql.param(edges.map((e) => Math.max(1, Math.ceil(e.valued[k][side] / KS_SAMPLE))), 'Array(UInt32)');
+    const mods = (side: 0 | 1) =>
+      sql.param(
+        edges.map((e) => Math.max(1, Math.ceil(e.valued[k][side] / KS_SAMPLE))),
+        'Array(UInt32)',
+      );
     return `cityHash64(span_id) % if(w = 0, ${mods(0)}, ${mods(1)})[indexOf(${keys}, gk)] = 0`;
   };
   for (const k of FEATURES) {
     const expr = NUMERIC[k];
-    const table = sql.param(edges.map((e) => e.edges[k]), 'Array(Array(Float64))');
+    const table = sql.param(
+      edges.map((e) => e.edges[k]),
+      'Array(Array(Float64))',
+    );
     const bin = `[toUInt8(${binOf(expr, `${table}[indexOf(${keys}, gk)]`)})]`;
     cols.push(`sumMapIf(${bin}, [toUInt64(1)], w = 0 AND ${expr} IS NOT NULL) AS bb_${k}`, `sumMapIf(${bin}, [toUInt64(1)], w = 1 AND ${expr} IS NOT NULL) AS bc_${k}`);
-    const sizes = edges.filter((e) => e.valued[k][0] > 0 && e.valued[k][1] > 0)
-      .map((e) => ({ g: e.g, n: e.valued[k].map((v) => Math.min(v, KS_SAMPLE)) as [number, number] }));
+    const sizes = edges.filter((e) => e.valued[k][0] > 0 && e.valued[k][1] > 0).map((e) => ({ g: e.g, n: e.valued[k].map((v) => Math.min(v, KS_SAMPLE)) as [number, number] }));
     cols.push(`${ksColumn(sql, `toFloat64(ifNull(${expr}, 0))`, `${expr} IS NOT NULL AND ${ksKeep(k)}`, sizes)} AS ks_${k}`);
   }
   for (const k of CATEGORIES) {
@@ -225,14 +249,21 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
   });
   const rows = await rs.json<Record<string, unknown> & { gk: string }>();
   return rows.map((r) => {
-    const bins = Object.fromEntries(FEATURES.map((k) => {
-      const size = (edges.find((e) => e.g === r.gk)?.edges[k].length ?? 0) + 1;
-      return [k, [denseBins(r[`bb_${k}`] as [number[], Num[]], size), denseBins(r[`bc_${k}`] as [number[], Num[]], size)]];
-    })) as GroupCounts['bins'];
-    const categories = Object.fromEntries(CATEGORIES.map((k) => {
-      const map = (m: unknown) => { const [ks, n] = (m as [string[], Num[]]) ?? [[], []]; return new Map(ks.map((key, i) => [key, Number(n[i])])); };
-      return [k, [map(r[`cb_${k}`]), map(r[`cc_${k}`])]];
-    })) as GroupCounts['categories'];
+    const bins = Object.fromEntries(
+      FEATURES.map((k) => {
+        const size = (edges.find((e) => e.g === r.gk)?.edges[k].length ?? 0) + 1;
+        return [k, [denseBins(r[`bb_${k}`] as [number[], Num[]], size), denseBins(r[`bc_${k}`] as [number[], Num[]], size)]];
+      }),
+    ) as GroupCounts['bins'];
+    const categories = Object.fromEntries(
+      CATEGORIES.map((k) => {
+        const map = (m: unknown) => {
+          const [ks, n] = (m as [string[], Num[]]) ?? [[], []];
+          return new Map(ks.map((key, i) => [key, Number(n[i])]));
+        };
+        return [k, [map(r[`cb_${k}`]), map(r[`cc_${k}`])]];
+      }),
+    ) as GroupCounts['categories'];
     const ks: GroupCounts['ks'] = {};
     for (const k of FEATURES) {
       const t = r[`ks_${k}`] as { d_statistic: number; p_value: number } | null;
@@ -242,7 +273,55 @@ export async function groupCounts(storage: Storage, q: DriftWindows, edges: Grou
   });
 }
 
-const STOPWORDS = ['the', 'and', 'for', 'you', 'your', 'are', 'with', 'that', 'this', 'have', 'has', 'was', 'were', 'not', 'but', 'can', 'will', 'from', 'what', 'how', 'our', 'please', 'there', 'their', 'they', 'them', 'about', 'would', 'could', 'should', 'into', 'also', 'just', 'any', 'all', 'its', 'it\'s', 'then', 'than', 'when', 'which', 'who', 'here', 'more', 'some', 'only', 'one'];
+const STOPWORDS = [
+  'the',
+  'and',
+  'for',
+  'you',
+  'your',
+  'are',
+  'with',
+  'that',
+  'this',
+  'have',
+  'has',
+  'was',
+  'were',
+  'not',
+  'but',
+  'can',
+  'will',
+  'from',
+  'what',
+  'how',
+  'our',
+  'please',
+  'there',
+  'their',
+  'they',
+  'them',
+  'about',
+  'would',
+  'could',
+  'should',
+  'into',
+  'also',
+  'just',
+  'any',
+  'all',
+  'its',
+  "it's",
+  'then',
+  'than',
+  'when',
+  'which',
+  'who',
+  'here',
+  'more',
+  'some',
+  'only',
+  'one',
+];
 const TEXT_SAMPLE = 20_000;
 /** Hours of each window the vocabulary pass reads, at most. */
 const TEXT_HOURS = 24;
@@ -266,18 +345,28 @@ export function textHours(w: { fromMs: number; toMs: number }, max = TEXT_HOURS)
 export async function termCounts(storage: Storage, q: DriftWindows, populations: { nb: number; nc: number }): Promise<Record<'input' | 'output', Array<Map<string, number>>>> {
   const sql = new SqlFilter();
   const prompt = "if(startsWith(input, '[{'), arrayStringConcat(arrayMap(m -> JSONExtractString(m, 'content'), JSONExtractArrayRaw(input)), ' '), input)";
-  const terms = (text: string) => `arrayDistinct(arrayFilter(t -> length(t) BETWEEN 3 AND 30 AND NOT has(${sql.param(STOPWORDS, 'Array(String)')}, t), splitByNonAlpha(lower(substring(${text}, 1, 4000)))))`;
+  const terms = (text: string) =>
+    `arrayDistinct(arrayFilter(t -> length(t) BETWEEN 3 AND 30 AND NOT has(${sql.param(STOPWORDS, 'Array(String)')}, t), splitByNonAlpha(lower(substring(${text}, 1, 4000)))))`;
   const hours = [textHours(q.baseline), textHours(q.current)];
   const share = (h: number[] | null, w: { fromMs: number; toMs: number }) => (h ? (h.length * HOUR_MS) / (w.toMs - w.fromMs) : 1);
   // Calls the hours hold, about; then one call in `mod` of them.
   const held = Math.max(populations.nb * share(hours[0]!, q.baseline), populations.nc * share(hours[1]!, q.current));
   const mod = Math.max(1, Math.ceil(held / TEXT_SAMPLE));
-  const hourSet = (h: number[]) => sql.param(h.map((ms) => msToCh(ms).slice(0, 19)), "Array(DateTime('UTC'))");
+  const hourSet = (h: number[]) =>
+    sql.param(
+      h.map((ms) => msToCh(ms).slice(0, 19)),
+      "Array(DateTime('UTC'))",
+    );
   const cut = sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')");
   const [hb, hc] = hours;
-  const inHours = hb && hc ? [`toStartOfHour(start_time) IN ${hourSet([...hb, ...hc])}`]
-    : hb ? [`(start_time >= ${cut} OR toStartOfHour(start_time) IN ${hourSet(hb)})`]
-      : hc ? [`(start_time < ${cut} OR toStartOfHour(start_time) IN ${hourSet(hc)})`] : [];
+  const inHours =
+    hb && hc
+      ? [`toStartOfHour(start_time) IN ${hourSet([...hb, ...hc])}`]
+      : hb
+        ? [`(start_time >= ${cut} OR toStartOfHour(start_time) IN ${hourSet(hb)})`]
+        : hc
+          ? [`(start_time < ${cut} OR toStartOfHour(start_time) IN ${hourSet(hc)})`]
+          : [];
   const rs = await storage.client.query({
     query: `
       SELECT w, side, term, count() AS n FROM (
@@ -292,7 +381,12 @@ export async function termCounts(storage: Storage, q: DriftWindows, populations:
   return out;
 }
 
-export interface FeedbackDrift { g: string; edges: number[]; counts: [number[], number[]]; ks: { d: number; pValue: number } | null }
+export interface FeedbackDrift {
+  g: string;
+  edges: number[];
+  counts: [number[], number[]];
+  ks: { d: number; pValue: number } | null;
+}
 
 /** How far back from the baseline a rated trace's spans are looked for (ratings come later). */
 const FEEDBACK_TRACE_LOOKBACK_MS = 7 * 24 * HOUR_MS;
@@ -309,28 +403,37 @@ export async function feedbackScores(storage: Storage, q: DriftWindows): Promise
   const inWindows = `((${sql.timeRange('created_at', msToCh(q.baseline.fromMs), msToCh(q.baseline.toMs))}) OR (${sql.timeRange('created_at', msToCh(q.current.fromMs), msToCh(q.current.toMs))}))`;
   const named = q.feedbackName === undefined ? '' : ` AND name = ${sql.param(q.feedbackName, 'String')}`;
   const rated = `SELECT trace_id, value, created_at FROM feedback FINAL WHERE project_id = ${project} AND data_type != 'categorical' AND ${inWindows}${named}`;
-  const groups = q.groupBy ? `
+  const groups = q.groupBy
+    ? `
     LEFT JOIN (
       SELECT trace_id, argMin(${DRIFT_GROUPS[q.groupBy]}, start_time) AS g FROM spans
       WHERE project_id = ${project} AND model != ''
         AND ${sql.timeRange('start_time', msToCh(q.baseline.fromMs - FEEDBACK_TRACE_LOOKBACK_MS), msToCh(q.current.toMs))}
         AND trace_id IN (SELECT trace_id FROM feedback WHERE project_id = ${project} AND ${inWindows}${named})
-      GROUP BY trace_id) AS t ON f.trace_id = t.trace_id` : '';
+      GROUP BY trace_id) AS t ON f.trace_id = t.trace_id`
+    : '';
   const scores = `SELECT f.value AS value, toUInt8(f.created_at >= ${sql.param(msToCh(q.current.fromMs), "DateTime64(9, 'UTC')")}) AS w, ${q.groupBy ? 't.g' : "''"} AS g
     FROM (${rated}) AS f ${groups}`;
   const overall = sql.param(OVERALL, 'String');
   const first = await storage.client.query({
     query: `SELECT if(grouping(g) = 1, ${overall}, g) AS gk, minIf(value, w = 0) AS m, arrayDistinct(quantilesIf(${DECILES})(value, w = 0)) AS e, countIf(w = 0) AS nb, countIf(w = 1) AS nc
             FROM (${scores}) GROUP BY GROUPING SETS ((g), ())`,
-    query_params: sql.params, format: 'JSONEachRow',
+    query_params: sql.params,
+    format: 'JSONEachRow',
   });
   // '' is no group: traces without an LLM call, or no group-by at all.
   const heads = (await first.json<{ gk: string; m: Num; e: Array<number | null>; nb: Num; nc: Num }>())
     .filter((r) => r.gk !== '' && Number(r.nb) + Number(r.nc) > 0)
     .map((r) => ({ g: r.gk, nb: Number(r.nb), nc: Number(r.nc), edges: withFloor(Number(r.m), r.e) }));
   if (heads.length === 0) return [];
-  const keys = sql.param(heads.map((h) => h.g), 'Array(String)');
-  const table = sql.param(heads.map((h) => h.edges), 'Array(Array(Float64))');
+  const keys = sql.param(
+    heads.map((h) => h.g),
+    'Array(String)',
+  );
+  const table = sql.param(
+    heads.map((h) => h.edges),
+    'Array(Array(Float64))',
+  );
   const bin = `[toUInt8(${binOf('value', `${table}[indexOf(${keys}, gk)]`)})]`;
   const sizes = heads.filter((h) => h.nb > 0 && h.nc > 0).map((h) => ({ g: h.g, n: [h.nb, h.nc] as [number, number] }));
   const rs = await storage.client.query({
@@ -338,7 +441,8 @@ export async function feedbackScores(storage: Storage, q: DriftWindows): Promise
               sumMapIf(${bin}, [toUInt64(1)], w = 0) AS bb, sumMapIf(${bin}, [toUInt64(1)], w = 1) AS bc,
               ${ksColumn(sql, 'value', '1', sizes)} AS ks
             FROM (${scores}) WHERE has(${keys}, gk) GROUP BY gk`,
-    query_params: sql.params, format: 'JSONEachRow',
+    query_params: sql.params,
+    format: 'JSONEachRow',
   });
   const rows = new Map((await rs.json<{ gk: string; bb: [number[], Num[]]; bc: [number[], Num[]]; ks: { d_statistic: number; p_value: number } | null }>()).map((r) => [r.gk, r]));
   return heads.map((h) => {

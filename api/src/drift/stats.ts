@@ -76,7 +76,13 @@ export function termShifts(baseline: Map<string, number>, current: Map<string, n
     all.push({ term, baselineShare: before, currentShare: after, change: after - before });
   }
   all.sort((x, y) => y.change - x.change || (x.term < y.term ? -1 : 1));
-  return { rose: all.filter((t) => t.change > 0).slice(0, n), fell: all.filter((t) => t.change < 0).reverse().slice(0, n) };
+  return {
+    rose: all.filter((t) => t.change > 0).slice(0, n),
+    fell: all
+      .filter((t) => t.change < 0)
+      .reverse()
+      .slice(0, n),
+  };
 }
 
 export interface TermShift {

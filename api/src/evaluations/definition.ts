@@ -5,22 +5,29 @@ import { BUILT_IN_TEMPLATES } from './templates.ts';
 const text = z.string().min(1).max(200);
 
 /** What a judge's answer may be: the score's data type and the values it may take. */
-export const judgeOutput = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('numeric'), min: z.number().finite().default(0), max: z.number().finite().default(1) }),
-  z.strictObject({ type: z.literal('boolean') }),
-  z.strictObject({ type: z.literal('categorical'), categories: z.array(text).min(2).max(20) }),
-]).superRefine((o, ctx) => {
-  if (o.type === 'numeric' && o.min >= o.max) ctx.addIssue({ code: 'custom', path: ['max'], message: 'must be above min' });
-});
+export const judgeOutput = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('numeric'), min: z.number().finite().default(0), max: z.number().finite().default(1) }),
+    z.strictObject({ type: z.literal('boolean') }),
+    z.strictObject({ type: z.literal('categorical'), categories: z.array(text).min(2).max(20) }),
+  ])
+  .superRefine((o, ctx) => {
+    if (o.type === 'numeric' && o.min >= o.max) ctx.addIssue({ code: 'custom', path: ['max'], message: 'must be above min' });
+  });
 export type JudgeOutput = z.infer<typeof judgeOutput>;
 
 export const judgeSettings = z.strictObject({
-  baseUrl: z.url({ protocol: /^https?$/ }).max(2000).describe('An OpenAI-compatible API, e.g. https://api.openai.com/v1'),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .describe('An OpenAI-compatible API, e.g. https://api.openai.com/v1'),
   model: text,
   /** Only ever written: stored encrypted, never returned. Omitted on an edit: the previous key stays. */
   apiKey: z.string().min(1).max(500).optional(),
   template: z.string().min(1).max(20_000).optional().describe('Variables: {{input}} {{output}} {{metadata}} {{reference}} {{context}}; default: the built-in template'),
-  builtIn: z.enum(Object.keys(BUILT_IN_TEMPLATES) as [keyof typeof BUILT_IN_TEMPLATES, ...Array<keyof typeof BUILT_IN_TEMPLATES>]).optional()
+  builtIn: z
+    .enum(Object.keys(BUILT_IN_TEMPLATES) as [keyof typeof BUILT_IN_TEMPLATES, ...Array<keyof typeof BUILT_IN_TEMPLATES>])
+    .optional()
     .describe('A built-in template (and its output type) used where template or output is not given'),
   output: judgeOutput.optional(),
   referenceAttribute: z.string().min(1).max(200).default('reference').describe('The span attribute {{reference}} reads'),

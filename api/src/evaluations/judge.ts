@@ -19,7 +19,10 @@ export interface Verdict {
  * where it is and tries again later, so no span is lost to an outage.
  */
 export class JudgeError extends Error {
-  constructor(readonly scope: 'span' | 'judge', message: string) {
+  constructor(
+    readonly scope: 'span' | 'judge',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -31,10 +34,18 @@ const cut = (s: string) => (s.length > MAX_VARIABLE_CHARS ? `${s.slice(0, MAX_VA
 
 /** A transcript of a stored input or output: one "role: content" paragraph per message. */
 function transcript(raw: string, role: string): string {
-  return parseMessages(raw, role).map((m) => `${m.role}: ${m.content ?? (m.toolCalls?.map((c) => `${c.name}(${c.arguments ?? ''})`).join(', ') ?? '')}`).join('\n\n');
+  return parseMessages(raw, role)
+    .map((m) => `${m.role}: ${m.content ?? m.toolCalls?.map((c) => `${c.name}(${c.arguments ?? ''})`).join(', ') ?? ''}`)
+    .join('\n\n');
 }
 
-export interface TemplateValues { input: string; output: string; metadata: string; reference: string; context: string }
+export interface TemplateValues {
+  input: string;
+  output: string;
+  metadata: string;
+  reference: string;
+  context: string;
+}
 
 export function templateValues(span: EvaluatedSpan, referenceAttribute: string, context: string): TemplateValues {
   return {
@@ -52,16 +63,12 @@ export function renderTemplate(template: string, v: TemplateValues): string {
 }
 
 function scoreSchema(o: JudgeOutput): Record<string, unknown> {
-  const score = o.type === 'numeric' ? { type: 'number', description: `from ${o.min} to ${o.max}` }
-    : o.type === 'boolean' ? { type: 'boolean' }
-    : { type: 'string', enum: o.categories };
+  const score = o.type === 'numeric' ? { type: 'number', description: `from ${o.min} to ${o.max}` } : o.type === 'boolean' ? { type: 'boolean' } : { type: 'string', enum: o.categories };
   return { type: 'object', properties: { reasoning: { type: 'string' }, score }, required: ['reasoning', 'score'], additionalProperties: false };
 }
 
 function answerSchema(o: JudgeOutput) {
-  const score = o.type === 'numeric' ? z.number().min(o.min).max(o.max)
-    : o.type === 'boolean' ? z.boolean()
-    : z.enum(o.categories as [string, ...string[]]);
+  const score = o.type === 'numeric' ? z.number().min(o.min).max(o.max) : o.type === 'boolean' ? z.boolean() : z.enum(o.categories as [string, ...string[]]);
   return z.object({ reasoning: z.string().max(10_000).default(''), score });
 }
 

@@ -22,13 +22,43 @@ export interface EvaluatedSpan {
 }
 
 /** A span found by a scan, before sampling: its key, where the scan stands after it, and (evaluator scans) its content. */
-export interface Candidate { traceId: string; spanId: string; at: string; span?: EvaluatedSpan }
+export interface Candidate {
+  traceId: string;
+  spanId: string;
+  at: string;
+  span?: EvaluatedSpan;
+}
 
 const CONTENT = 'trace_id, span_id, parent_span_id, name, kind, model, provider, input, output, attributes, duration_ns, cost_usd, status';
-type ContentRow = { trace_id: string; span_id: string; parent_span_id: string; name: string; kind: string; model: string; provider: string; input: string; output: string; attributes: Record<string, string>; duration_ns: string; cost_usd: number; status: string };
+type ContentRow = {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  name: string;
+  kind: string;
+  model: string;
+  provider: string;
+  input: string;
+  output: string;
+  attributes: Record<string, string>;
+  duration_ns: string;
+  cost_usd: number;
+  status: string;
+};
 const toSpan = (r: ContentRow): EvaluatedSpan => ({
-  traceId: r.trace_id, spanId: r.span_id, parentSpanId: r.parent_span_id, name: r.name, kind: r.kind, model: r.model, provider: r.provider,
-  input: r.input, output: r.output, attributes: r.attributes, durationMs: Number(r.duration_ns) / 1e6, costUsd: Number(r.cost_usd), status: r.status,
+  traceId: r.trace_id,
+  spanId: r.span_id,
+  parentSpanId: r.parent_span_id,
+  name: r.name,
+  kind: r.kind,
+  model: r.model,
+  provider: r.provider,
+  input: r.input,
+  output: r.output,
+  attributes: r.attributes,
+  durationMs: Number(r.duration_ns) / 1e6,
+  costUsd: Number(r.cost_usd),
+  status: r.status,
 });
 
 /**
@@ -43,7 +73,11 @@ export function isSampled(evaluatorId: string, spanId: string, rate: number): bo
 }
 
 /** Which spans an evaluator or an annotation queue takes: a project's LLM calls or root spans, filtered. */
-export interface Selection { projectId: string; scope: 'llm' | 'root'; filters: FilterQuery }
+export interface Selection {
+  projectId: string;
+  scope: 'llm' | 'root';
+  filters: FilterQuery;
+}
 
 /**
  * The selection's conditions; `time` bounds start_time. Filters name any span of a trace (a
@@ -78,7 +112,12 @@ export async function startedIn(storage: Storage, ev: Selection, fromMs: number,
   const sql = new SqlFilter();
   const where = matching(sql, ev, sql.timeRange('start_time', msToCh(fromMs), msToCh(toMs)));
   if (cursor) where.push(`(start_time, span_id) > (${sql.param(cursor.at, "DateTime64(9, 'UTC')")}, ${sql.param(cursor.spanId, 'String')})`);
-  return candidates(storage, sql, `SELECT ${content ? CONTENT : 'trace_id, span_id'}, toString(start_time) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY start_time, span_id LIMIT ${sql.param(limit, 'UInt32')}`, content);
+  return candidates(
+    storage,
+    sql,
+    `SELECT ${content ? CONTENT : 'trace_id, span_id'}, toString(start_time) AS at FROM spans WHERE ${where.join(' AND ')} ORDER BY start_time, span_id LIMIT ${sql.param(limit, 'UInt32')}`,
+    content,
+  );
 }
 
 /** How many spans a backfill over [from, to) looks at, before sampling. */

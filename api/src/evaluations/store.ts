@@ -6,8 +6,15 @@ import { nextVersion } from '../versions.ts';
 
 /** Persistence of evaluators (every version), their scan state and backfills. */
 
-
-interface VersionRow { project_id: string; id: string; version: number; definition: string; api_key_enc: string; deleted: boolean; created_at: string }
+interface VersionRow {
+  project_id: string;
+  id: string;
+  version: number;
+  definition: string;
+  api_key_enc: string;
+  deleted: boolean;
+  created_at: string;
+}
 
 function toEvaluator(r: VersionRow): Evaluator {
   const input = evaluatorInput.parse(JSON.parse(r.definition));
@@ -15,7 +22,10 @@ function toEvaluator(r: VersionRow): Evaluator {
   return {
     ...rest,
     ...(judge ? { judge: { ...withoutKey(judge), hasApiKey: r.api_key_enc !== '' } } : {}),
-    id: r.id, projectId: r.project_id, version: Number(r.version), createdAt: toIso8601(r.created_at),
+    id: r.id,
+    projectId: r.project_id,
+    version: Number(r.version),
+    createdAt: toIso8601(r.created_at),
   };
 }
 
@@ -100,18 +110,48 @@ export async function loadStates(storage: Storage, projectId?: string): Promise<
     query_params: projectId ? { p: projectId } : {},
     format: 'JSONEachRow',
   });
-  type Row = { project_id: string; evaluator_id: string; version: number; watermark: string; watermark_span: string; healthy: boolean; consecutive_failures: number; last_error: string; failed_total: string };
-  return new Map((await rs.json<Row>()).map((r) => [`${r.project_id}/${r.evaluator_id}`, {
-    version: Number(r.version), watermark: r.watermark, watermarkSpan: r.watermark_span, healthy: r.healthy,
-    consecutiveFailures: Number(r.consecutive_failures), lastError: r.last_error, failedTotal: Number(r.failed_total),
-  }]));
+  type Row = {
+    project_id: string;
+    evaluator_id: string;
+    version: number;
+    watermark: string;
+    watermark_span: string;
+    healthy: boolean;
+    consecutive_failures: number;
+    last_error: string;
+    failed_total: string;
+  };
+  return new Map(
+    (await rs.json<Row>()).map((r) => [
+      `${r.project_id}/${r.evaluator_id}`,
+      {
+        version: Number(r.version),
+        watermark: r.watermark,
+        watermarkSpan: r.watermark_span,
+        healthy: r.healthy,
+        consecutiveFailures: Number(r.consecutive_failures),
+        lastError: r.last_error,
+        failedTotal: Number(r.failed_total),
+      },
+    ]),
+  );
 }
 
 export async function saveState(storage: Storage, projectId: string, evaluatorId: string, s: EvaluatorState): Promise<void> {
-  await storage.insertRows('evaluator_state', [{
-    project_id: projectId, evaluator_id: evaluatorId, version: s.version, watermark: s.watermark, watermark_span: s.watermarkSpan, healthy: s.healthy,
-    consecutive_failures: s.consecutiveFailures, last_error: s.lastError.slice(0, 500), failed_total: s.failedTotal, updated: nextVersion(),
-  }]);
+  await storage.insertRows('evaluator_state', [
+    {
+      project_id: projectId,
+      evaluator_id: evaluatorId,
+      version: s.version,
+      watermark: s.watermark,
+      watermark_span: s.watermarkSpan,
+      healthy: s.healthy,
+      consecutive_failures: s.consecutiveFailures,
+      last_error: s.lastError.slice(0, 500),
+      failed_total: s.failedTotal,
+      updated: nextVersion(),
+    },
+  ]);
 }
 
 export interface Backfill {
@@ -130,33 +170,63 @@ export interface Backfill {
 }
 
 export async function listBackfills(storage: Storage, projectId: string | undefined, opts: { evaluatorId?: string; running?: boolean } = {}): Promise<Array<Backfill & { projectId: string }>> {
-  const where = [
-    ...(projectId ? ['project_id = {p:String}'] : []),
-    ...(opts.evaluatorId ? ['evaluator_id = {e:String}'] : []),
-    ...(opts.running ? ["status = 'running'"] : []),
-  ];
+  const where = [...(projectId ? ['project_id = {p:String}'] : []), ...(opts.evaluatorId ? ['evaluator_id = {e:String}'] : []), ...(opts.running ? ["status = 'running'"] : [])];
   const rs = await storage.client.query({
     query: `SELECT project_id, id, evaluator_id, version, from_time, to_time, status, total, done, toString(cursor_time) AS cursor_time, cursor_span, error, created_at
             FROM evaluation_backfills FINAL ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC LIMIT 100`,
     query_params: { p: projectId ?? '', e: opts.evaluatorId ?? '' },
     format: 'JSONEachRow',
   });
-  type Row = { project_id: string; id: string; evaluator_id: string; version: number; from_time: string; to_time: string; status: Backfill['status']; total: string; done: string; cursor_time: string; cursor_span: string; error: string; created_at: string };
+  type Row = {
+    project_id: string;
+    id: string;
+    evaluator_id: string;
+    version: number;
+    from_time: string;
+    to_time: string;
+    status: Backfill['status'];
+    total: string;
+    done: string;
+    cursor_time: string;
+    cursor_span: string;
+    error: string;
+    created_at: string;
+  };
   return (await rs.json<Row>()).map((r) => ({
-    projectId: r.project_id, id: r.id, evaluatorId: r.evaluator_id, version: Number(r.version),
-    fromMs: Date.parse(toIso8601(r.from_time)), toMs: Date.parse(toIso8601(r.to_time)), status: r.status,
-    total: Number(r.total), done: Number(r.done), cursor: r.cursor_span ? { at: r.cursor_time, spanId: r.cursor_span } : null,
-    error: r.error, createdAt: toIso8601(r.created_at),
+    projectId: r.project_id,
+    id: r.id,
+    evaluatorId: r.evaluator_id,
+    version: Number(r.version),
+    fromMs: Date.parse(toIso8601(r.from_time)),
+    toMs: Date.parse(toIso8601(r.to_time)),
+    status: r.status,
+    total: Number(r.total),
+    done: Number(r.done),
+    cursor: r.cursor_span ? { at: r.cursor_time, spanId: r.cursor_span } : null,
+    error: r.error,
+    createdAt: toIso8601(r.created_at),
   }));
 }
 
 export async function saveBackfill(storage: Storage, projectId: string, b: Backfill): Promise<void> {
-  await storage.insertRows('evaluation_backfills', [{
-    project_id: projectId, id: b.id, evaluator_id: b.evaluatorId, version: b.version,
-    from_time: `${formatMillis(b.fromMs)}000000`, to_time: `${formatMillis(b.toMs)}000000`, status: b.status, total: b.total, done: b.done,
-    cursor_time: b.cursor?.at ?? '1970-01-01 00:00:00', cursor_span: b.cursor?.spanId ?? '', error: b.error.slice(0, 500),
-    created_at: formatMillis(Date.parse(b.createdAt)), updated: nextVersion(),
-  }]);
+  await storage.insertRows('evaluation_backfills', [
+    {
+      project_id: projectId,
+      id: b.id,
+      evaluator_id: b.evaluatorId,
+      version: b.version,
+      from_time: `${formatMillis(b.fromMs)}000000`,
+      to_time: `${formatMillis(b.toMs)}000000`,
+      status: b.status,
+      total: b.total,
+      done: b.done,
+      cursor_time: b.cursor?.at ?? '1970-01-01 00:00:00',
+      cursor_span: b.cursor?.spanId ?? '',
+      error: b.error.slice(0, 500),
+      created_at: formatMillis(Date.parse(b.createdAt)),
+      updated: nextVersion(),
+    },
+  ]);
 }
 
 /** The score id of an evaluation: one per (evaluator, version, span). */
@@ -179,11 +249,19 @@ export type EvaluationRow = FeedbackRow & { evaluator_id: string; evaluator_vers
 export async function insertResults(storage: Storage, rows: EvaluationRow[]): Promise<void> {
   if (rows.length === 0) return;
   // A retried insert of the same results is one block, dropped by its token.
-  const token = createHash('sha1').update(rows.map((r) => r.id).join('\n')).digest('hex');
+  const token = createHash('sha1')
+    .update(rows.map((r) => r.id).join('\n'))
+    .digest('hex');
   await storage.insertRows('feedback', rows, { dedupToken: `eval-${rows[0]!.project_id}-${token}` });
 }
 
-export interface EvaluatorStats { results: number; avgScore: number | null; judgeTokens: number; judgeCostUsd: number; lastResultAt: string | null }
+export interface EvaluatorStats {
+  results: number;
+  avgScore: number | null;
+  judgeTokens: number;
+  judgeCostUsd: number;
+  lastResultAt: string | null;
+}
 
 /** Results and the judge's spend per evaluator, all versions, over the retention. */
 export async function evaluatorStats(storage: Storage, projectId: string): Promise<Map<string, EvaluatorStats>> {
@@ -194,8 +272,16 @@ export async function evaluatorStats(storage: Storage, projectId: string): Promi
     format: 'JSONEachRow',
   });
   type Row = { evaluator_id: string; n: string; score: number | null; tokens: string; cost: number; last: string };
-  return new Map((await rs.json<Row>()).map((r) => [r.evaluator_id, {
-    results: Number(r.n), avgScore: r.score === null || Number.isNaN(Number(r.score)) ? null : Number(r.score),
-    judgeTokens: Number(r.tokens), judgeCostUsd: Number(r.cost), lastResultAt: toIso8601(r.last),
-  }]));
+  return new Map(
+    (await rs.json<Row>()).map((r) => [
+      r.evaluator_id,
+      {
+        results: Number(r.n),
+        avgScore: r.score === null || Number.isNaN(Number(r.score)) ? null : Number(r.score),
+        judgeTokens: Number(r.tokens),
+        judgeCostUsd: Number(r.cost),
+        lastResultAt: toIso8601(r.last),
+      },
+    ]),
+  );
 }

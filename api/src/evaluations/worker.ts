@@ -9,8 +9,19 @@ import { judge, judgeClient, JudgeError, templateValues } from './judge.ts';
 import { compileRule, type CompiledRule } from './rules.ts';
 import { isSampled, retrievedContext, startedIn, storedAfter, type Candidate, type EvaluatedSpan } from './spans.ts';
 import {
-  getEvaluator, insertResults, judgeKey, listBackfills, listEvaluators, loadStates, resultId, saveBackfill, saveState, storedResults,
-  type Backfill, type EvaluationRow, type EvaluatorState,
+  getEvaluator,
+  insertResults,
+  judgeKey,
+  listBackfills,
+  listEvaluators,
+  loadStates,
+  resultId,
+  saveBackfill,
+  saveState,
+  storedResults,
+  type Backfill,
+  type EvaluationRow,
+  type EvaluatorState,
 } from './store.ts';
 
 export interface EvaluationWorkerOptions {
@@ -63,7 +74,13 @@ export class EvaluationWorker {
 
   constructor(opts: EvaluationWorkerOptions) {
     this.o = {
-      lease: soleLease, everyMs: 2_000, settleMs: 2_000, batchSize: 1_000, unhealthyAfter: 5, probeEveryMs: 60_000, maxBackoffMs: 60_000,
+      lease: soleLease,
+      everyMs: 2_000,
+      settleMs: 2_000,
+      batchSize: 1_000,
+      unhealthyAfter: 5,
+      probeEveryMs: 60_000,
+      maxBackoffMs: 60_000,
       // Messages carry evaluator names and the judge's status, never span content.
       log: silentLogger(),
       ...opts,
@@ -119,7 +136,9 @@ export class EvaluationWorker {
     const last = found[out.advanced - 1];
     if (state) await saveState(this.o.storage, ev.projectId, ev.id, this.afterRun(ev, state, out));
     await saveBackfill(this.o.storage, b.projectId, {
-      ...b, done: Math.min(b.total, b.done + out.advanced), cursor: last ? { at: last.at, spanId: last.spanId } : b.cursor,
+      ...b,
+      done: Math.min(b.total, b.done + out.advanced),
+      cursor: last ? { at: last.at, spanId: last.spanId } : b.cursor,
       error: out.judgeError ?? out.lastSpanError ?? b.error,
     });
   }
@@ -160,24 +179,32 @@ export class EvaluationWorker {
   private async run(ev: Evaluator, found: Candidate[]): Promise<Outcome> {
     const idOf = (c: Candidate) => resultId(ev.id, ev.version, c.spanId);
     const sampled = found.filter((c) => isSampled(ev.id, c.spanId, ev.sampleRate));
-    const done = await storedResults(this.o.storage, ev.projectId, sampled.map((c) => ({ traceId: c.traceId, id: idOf(c) })));
+    const done = await storedResults(
+      this.o.storage,
+      ev.projectId,
+      sampled.map((c) => ({ traceId: c.traceId, id: idOf(c) })),
+    );
     const todo = sampled.filter((c) => !done.has(idOf(c)));
     const spans = new Map(todo.flatMap((c) => (c.span ? [[c.spanId, c.span] as const] : [])));
     const queue = this.queueFor(ev);
     const outcomes = new Map<string, EvaluationRow | JudgeError>();
     let judgeError: string | undefined;
-    await Promise.all(todo.map((c) => queue.add(async () => {
-      const span = spans.get(c.spanId);
-      // Once the judge fails, the rest of this step waits for the next try.
-      if (!span || judgeError !== undefined || this.closed) return;
-      try {
-        outcomes.set(c.spanId, await this.evaluate(ev, span));
-      } catch (err) {
-        const e = err instanceof JudgeError ? err : new JudgeError('judge', err instanceof Error ? err.message : String(err));
-        if (e.scope === 'judge') judgeError ??= e.message;
-        outcomes.set(c.spanId, e);
-      }
-    })));
+    await Promise.all(
+      todo.map((c) =>
+        queue.add(async () => {
+          const span = spans.get(c.spanId);
+          // Once the judge fails, the rest of this step waits for the next try.
+          if (!span || judgeError !== undefined || this.closed) return;
+          try {
+            outcomes.set(c.spanId, await this.evaluate(ev, span));
+          } catch (err) {
+            const e = err instanceof JudgeError ? err : new JudgeError('judge', err instanceof Error ? err.message : String(err));
+            if (e.scope === 'judge') judgeError ??= e.message;
+            outcomes.set(c.spanId, e);
+          }
+        }),
+      ),
+    );
     const rows: EvaluationRow[] = [];
     const out: Outcome = { advanced: found.length, spanErrors: 0, results: 0, ...(judgeError !== undefined ? { judgeError } : {}) };
     for (const [i, c] of found.entries()) {
@@ -210,8 +237,15 @@ export class EvaluationWorker {
       ({ value, reasoning: comment, tokens, costUsd: cost } = verdict);
     }
     const row = toFeedbackRow(ev.projectId, {
-      id: resultId(ev.id, ev.version, span.spanId), traceId: span.traceId, spanId: ev.scope === 'root' ? null : span.spanId,
-      name: ev.name, value, dataType: scoreType(ev), comment: comment.slice(0, 10_000), source: 'evaluation', author: `${ev.name} v${ev.version}`,
+      id: resultId(ev.id, ev.version, span.spanId),
+      traceId: span.traceId,
+      spanId: ev.scope === 'root' ? null : span.spanId,
+      name: ev.name,
+      value,
+      dataType: scoreType(ev),
+      comment: comment.slice(0, 10_000),
+      source: 'evaluation',
+      author: `${ev.name} v${ev.version}`,
     });
     return { ...row, evaluator_id: ev.id, evaluator_version: ev.version, judge_tokens: tokens, judge_cost_usd: cost };
   }
@@ -242,11 +276,14 @@ export class EvaluationWorker {
     // Rule checks call nothing: no rate to keep. Judge rates of a call a second and more are
     // spread per second, slower ones one call at a time.
     const perSecond = ev.ratePerMinute >= 60;
-    const queue = ev.type === 'rule' ? new PQueue({ concurrency: 1 }) : new PQueue({
-      concurrency: ev.concurrency,
-      interval: perSecond ? 1000 : Math.ceil(60_000 / ev.ratePerMinute),
-      intervalCap: perSecond ? Math.floor(ev.ratePerMinute / 60) : 1,
-    });
+    const queue =
+      ev.type === 'rule'
+        ? new PQueue({ concurrency: 1 })
+        : new PQueue({
+            concurrency: ev.concurrency,
+            interval: perSecond ? 1000 : Math.ceil(60_000 / ev.ratePerMinute),
+            intervalCap: perSecond ? Math.floor(ev.ratePerMinute / 60) : 1,
+          });
     this.queues.set(key, { version: ev.version, queue });
     return queue;
   }
@@ -254,7 +291,11 @@ export class EvaluationWorker {
   start(): void {
     const run = () => {
       if (this.running || this.closed) return;
-      this.running = this.tick().catch((err: Error) => this.o.log.error(`evaluation failed: ${err.message}`)).finally(() => { this.running = null; });
+      this.running = this.tick()
+        .catch((err: Error) => this.o.log.error(`evaluation failed: ${err.message}`))
+        .finally(() => {
+          this.running = null;
+        });
     };
     this.timer = setInterval(run, this.o.everyMs);
     this.timer.unref();

@@ -44,8 +44,19 @@ export interface GroupSummary {
 
 type Num = number | string;
 interface GroupRow {
-  key: string; any_user: string; trace_count: Num; session_count: Num; span_count: Num; input_tokens: Num;
-  output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num; error_rate: Num; first_seen: string; last_seen: string;
+  key: string;
+  any_user: string;
+  trace_count: Num;
+  session_count: Num;
+  span_count: Num;
+  input_tokens: Num;
+  output_tokens: Num;
+  total_tokens: Num;
+  cost_usd: Num;
+  error_count: Num;
+  error_rate: Num;
+  first_seen: string;
+  last_seen: string;
 }
 
 const COLUMN: Record<GroupKind, string> = { session: 'session_id', user: 'user_id' };

@@ -141,9 +141,20 @@ export interface AggregateRow extends Totals {
 
 type Num = number | string;
 interface DbRow {
-  t?: string; g_key?: string; m_requests: Num; m_errors: Num; m_in: Num; m_out: Num; m_total: Num; m_cost: Num;
-  m_lat: Array<number | null>; m_ttft: Array<number | null>;
-  m_q_empty: Num; m_q_refusal: Num; m_q_truncated: Num; m_q_invalid_json: Num;
+  t?: string;
+  g_key?: string;
+  m_requests: Num;
+  m_errors: Num;
+  m_in: Num;
+  m_out: Num;
+  m_total: Num;
+  m_cost: Num;
+  m_lat: Array<number | null>;
+  m_ttft: Array<number | null>;
+  m_q_empty: Num;
+  m_q_refusal: Num;
+  m_q_truncated: Num;
+  m_q_invalid_json: Num;
 }
 
 const HOUR_MS = 3_600_000;
@@ -164,13 +175,9 @@ function rollupRows(sql: SqlFilter, q: AggregateQuery, shared: string[], groupCo
   };
   const h0 = Math.ceil(q.fromMs / HOUR_MS) * HOUR_MS;
   const h1 = Math.floor(q.toMs / HOUR_MS) * HOUR_MS;
-  const hourly = h0 < h1 && (!q.bucketSeconds || q.bucketSeconds % 3600 === 0)
-    && rollupCompatible(q.filters, HOUR_ROLLUP_FIELDS) && (!q.groupBy || HOUR_ROLLUP_FIELDS.has(q.groupBy));
+  const hourly = h0 < h1 && (!q.bucketSeconds || q.bucketSeconds % 3600 === 0) && rollupCompatible(q.filters, HOUR_ROLLUP_FIELDS) && (!q.groupBy || HOUR_ROLLUP_FIELDS.has(q.groupBy));
   if (!hourly) return at('spans_1m', 'minute', [`minute >= ${minute(q.fromMs)}`, `minute < ${minute(q.toMs)}`]);
-  const edges = [
-    ...(q.fromMs < h0 ? [`(minute >= ${minute(q.fromMs)} AND minute < ${minute(h0)})`] : []),
-    ...(h1 < q.toMs ? [`(minute >= ${minute(h1)} AND minute < ${minute(q.toMs)})`] : []),
-  ];
+  const edges = [...(q.fromMs < h0 ? [`(minute >= ${minute(q.fromMs)} AND minute < ${minute(h0)})`] : []), ...(h1 < q.toMs ? [`(minute >= ${minute(h1)} AND minute < ${minute(q.toMs)})`] : [])];
   const hours = at('spans_1h', 'hour', [`hour >= ${minute(h0)}`, `hour < ${minute(h1)}`]);
   return edges.length === 0 ? hours : `${hours}\n      UNION ALL ${at('spans_1m', 'minute', [`(${edges.join(' OR ')})`])}`;
 }
@@ -197,9 +204,7 @@ export async function aggregate(storage: Storage, q: AggregateQuery): Promise<Ag
   const from = rollup
     ? `(${rollupRows(sql, q, where, column)})`
     : `spans ${arrayJoin} WHERE ${[sql.timeRange('start_time', msToCh(q.fromMs), msToCh(q.toMs)), ...where, ...rawScope(q.scope)].join(' AND ')}`;
-  const order = q.orderBy
-    ? `ORDER BY ${METRIC_SQL[q.orderBy.metric]} ${q.orderBy.order} NULLS LAST, g_key LIMIT ${sql.param(q.orderBy.limit, 'UInt32')}`
-    : q.bucketSeconds ? 'ORDER BY t' : '';
+  const order = q.orderBy ? `ORDER BY ${METRIC_SQL[q.orderBy.metric]} ${q.orderBy.order} NULLS LAST, g_key LIMIT ${sql.param(q.orderBy.limit, 'UInt32')}` : q.bucketSeconds ? 'ORDER BY t' : '';
   const rs = await storage.client.query({
     query: `
       SELECT ${[...select, AGGREGATES[q.source]].join(',\n')}
@@ -243,8 +248,21 @@ function toTotals(r: DbRow): Totals {
 
 export function emptyTotals(): Totals {
   return {
-    requests: 0, errors: 0, errorRate: 0, latencyP50Ms: null, latencyP95Ms: null, latencyP99Ms: null,
-    ttftP50Ms: null, ttftP95Ms: null, inputTokens: 0, outputTokens: 0, totalTokens: 0, costUsd: 0,
-    emptyOutputs: 0, refusals: 0, truncated: 0, invalidJson: 0,
+    requests: 0,
+    errors: 0,
+    errorRate: 0,
+    latencyP50Ms: null,
+    latencyP95Ms: null,
+    latencyP99Ms: null,
+    ttftP50Ms: null,
+    ttftP95Ms: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    totalTokens: 0,
+    costUsd: 0,
+    emptyOutputs: 0,
+    refusals: 0,
+    truncated: 0,
+    invalidJson: 0,
   };
 }

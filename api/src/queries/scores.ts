@@ -18,10 +18,7 @@ export function scoredTraces(sql: SqlFilter, project: string, f: ScoreFilter): s
   const where = [`project_id = ${project}`];
   if (f.feedbackName) where.push(`name = ${sql.param(f.feedbackName, 'String')}`);
   if (f.feedbackSource) where.push(`source = ${sql.param(f.feedbackSource, 'String')}`);
-  const having = [
-    ...(f.minScore !== undefined ? [`score >= ${sql.param(f.minScore, 'Float64')}`] : []),
-    ...(f.maxScore !== undefined ? [`score <= ${sql.param(f.maxScore, 'Float64')}`] : []),
-  ];
+  const having = [...(f.minScore !== undefined ? [`score >= ${sql.param(f.minScore, 'Float64')}`] : []), ...(f.maxScore !== undefined ? [`score <= ${sql.param(f.maxScore, 'Float64')}`] : [])];
   return `SELECT trace_id, avg(value) AS score, anyIf(comment, comment != '') AS comment FROM feedback FINAL
           WHERE ${where.join(' AND ')} GROUP BY trace_id ${having.length ? `HAVING ${having.join(' AND ')}` : ''}`;
 }

@@ -45,12 +45,15 @@ export async function getTrace(storage: Storage, projectId: string, traceId: str
   };
 }
 
-interface LogContent { input: unknown[]; output: unknown[]; finishReason?: string }
+interface LogContent {
+  input: unknown[];
+  output: unknown[];
+  finishReason?: string;
+}
 
 /** GenAI log records by span: their messages in record order (time, then order in the request). */
 function logContent(logs: ItemRow[]): Map<string, LogContent> {
-  const docs = logs.map((r) => ({ time: r[2], doc: JSON.parse(r[4]) as LogItemDoc }))
-    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.doc.seq - b.doc.seq));
+  const docs = logs.map((r) => ({ time: r[2], doc: JSON.parse(r[4]) as LogItemDoc })).sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.doc.seq - b.doc.seq));
   const out = new Map<string, LogContent>();
   for (const { doc } of docs) {
     let c = out.get(doc.span_id);
@@ -96,13 +99,42 @@ function inStartOrder(items: Array<{ time: string; span: z.infer<typeof spanSche
 
 /** A span's doc: the spans columns but the trace_items key ones. */
 interface SpanDoc {
-  parent_span_id: string; name: string; kind: string; model: string; request_model: string; provider: string; operation: string;
-  end_time: string; duration_ns: Num; input_tokens: Num; output_tokens: Num; total_tokens: Num;
-  cached_tokens: Num; reasoning_tokens: Num; tokens_estimated: boolean; cost_usd: Num; cost_estimated: boolean;
-  cost_source: string; ttft_ms: number | null; finish_reason: string; status: 'ok' | 'error' | 'unset';
-  status_message: string; input: string; output: string; user_id: string; session_id: string; service: string;
-  environment: string; release: string; prompt_name: string; prompt_version: string; tags: string[];
-  attributes: Record<string, string>; resource_attributes: Record<string, string>; events: string; redactions: Num;
+  parent_span_id: string;
+  name: string;
+  kind: string;
+  model: string;
+  request_model: string;
+  provider: string;
+  operation: string;
+  end_time: string;
+  duration_ns: Num;
+  input_tokens: Num;
+  output_tokens: Num;
+  total_tokens: Num;
+  cached_tokens: Num;
+  reasoning_tokens: Num;
+  tokens_estimated: boolean;
+  cost_usd: Num;
+  cost_estimated: boolean;
+  cost_source: string;
+  ttft_ms: number | null;
+  finish_reason: string;
+  status: 'ok' | 'error' | 'unset';
+  status_message: string;
+  input: string;
+  output: string;
+  user_id: string;
+  session_id: string;
+  service: string;
+  environment: string;
+  release: string;
+  prompt_name: string;
+  prompt_version: string;
+  tags: string[];
+  attributes: Record<string, string>;
+  resource_attributes: Record<string, string>;
+  events: string;
+  redactions: Num;
 }
 
 function toSpan([, spanId, startTime, , doc]: ItemRow): z.infer<typeof spanSchema> {
@@ -151,10 +183,19 @@ function toSpan([, spanId, startTime, , doc]: ItemRow): z.infer<typeof spanSchem
 
 /** A score's doc: the feedback columns but the trace_items key ones. */
 interface FeedbackDoc {
-  span_id: string; name: string; data_type: string; value: Num; string_value: string; comment: string;
-  source: string; author: string; user_id: string;
+  span_id: string;
+  name: string;
+  data_type: string;
+  value: Num;
+  string_value: string;
+  comment: string;
+  source: string;
+  author: string;
+  user_id: string;
   /** Since migration 0013; absent in docs written before it. */
-  evaluator_id?: string; evaluator_version?: number; judge_cost_usd?: number;
+  evaluator_id?: string;
+  evaluator_version?: number;
+  judge_cost_usd?: number;
 }
 
 function toFeedback([, id, createdAt, , doc]: ItemRow): z.infer<typeof feedbackSchema> {

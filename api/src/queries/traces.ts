@@ -35,11 +35,26 @@ export interface TraceListParams {
 export type TraceSummaryRow = z.infer<typeof traceSummary> & { sortValue: string };
 
 interface TraceTotalsRow {
-  trace_id: string; trace_start: string; duration_ns: Num; span_count: Num;
-  input_tokens: Num; output_tokens: Num; total_tokens: Num; cost_usd: Num; error_count: Num; has_ok: Num;
+  trace_id: string;
+  trace_start: string;
+  duration_ns: Num;
+  span_count: Num;
+  input_tokens: Num;
+  output_tokens: Num;
+  total_tokens: Num;
+  cost_usd: Num;
+  error_count: Num;
+  has_ok: Num;
 }
 interface TraceDetailRow {
-  trace_id: string; root_name: string; models: string[]; service: string; environment: string; user_id: string; session_id: string; tags: string[];
+  trace_id: string;
+  root_name: string;
+  models: string[];
+  service: string;
+  environment: string;
+  user_id: string;
+  session_id: string;
+  tags: string[];
 }
 type TraceListRow = TraceTotalsRow & TraceDetailRow;
 

@@ -11,7 +11,11 @@ import { startTestApi, type TestApi } from '../helpers/api.ts';
 
 const MIN = 60_000;
 
-interface Received { headers: http.IncomingHttpHeaders; body: string; json: any }
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json: any;
+}
 
 /** A real webhook receiver on loopback that answers from a script of status codes. */
 async function startReceiver() {
@@ -30,7 +34,9 @@ async function startReceiver() {
   return {
     received,
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`,
-    answer(codes: number[]) { script = [...codes]; },
+    answer(codes: number[]) {
+      script = [...codes];
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
@@ -45,12 +51,23 @@ function minuteSpans(project: string, m0: number): SpanRow[] {
       for (let i = 0; i < 20; i++) {
         const start = BigInt(m0 + k * MIN + 1000 + i * 1000) * 1_000_000n;
         const n = k * 100 + i + (model === 'gpt-4o' ? 0 : 50);
-        rows.push(spanRow(project, {
-          trace_id: n.toString(16).padStart(32, '0'), span_id: n.toString(16).padStart(16, '0'),
-          start_time: formatDateTime64(start), end_time: formatDateTime64(start + 500_000_000n), duration_ns: 500_000_000,
-          model, provider: model.startsWith('gpt') ? 'openai' : 'anthropic', input_tokens: 100, output_tokens: 10, total_tokens: 110,
-          status: model === 'gpt-4o' && i < errors ? 'error' : 'ok', service: 'bot', user_id: `u${i % 3}`,
-        }));
+        rows.push(
+          spanRow(project, {
+            trace_id: n.toString(16).padStart(32, '0'),
+            span_id: n.toString(16).padStart(16, '0'),
+            start_time: formatDateTime64(start),
+            end_time: formatDateTime64(start + 500_000_000n),
+            duration_ns: 500_000_000,
+            model,
+            provider: model.startsWith('gpt') ? 'openai' : 'anthropic',
+            input_tokens: 100,
+            output_tokens: 10,
+            total_tokens: 110,
+            status: model === 'gpt-4o' && i < errors ? 'error' : 'ok',
+            service: 'bot',
+            user_id: `u${i % 3}`,
+          }),
+        );
       }
     }
   });
@@ -76,8 +93,12 @@ describe('alerts: rules, state machine, signed webhooks', () => {
   });
 
   const call = async (method: string, path: string, body?: unknown, key = api.projects.a!.key) => {
-    const res = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() as any };
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as any) };
   };
   const evaluate = async (ruleId: string, k: number) => {
     clock = at(k);
@@ -88,8 +109,17 @@ describe('alerts: rules, state machine, signed webhooks', () => {
 
   let dest: { id: string; secret: string };
   const rule = (over: Record<string, unknown> = {}) => ({
-    name: 'gpt error rate', metric: 'errorRate', windowSeconds: 60, comparator: '>', threshold: 0.3, resolveThreshold: 0.2,
-    minRequests: 5, groupBy: 'model', repeatIntervalSeconds: 3600, destinationIds: [dest.id], ...over,
+    name: 'gpt error rate',
+    metric: 'errorRate',
+    windowSeconds: 60,
+    comparator: '>',
+    threshold: 0.3,
+    resolveThreshold: 0.2,
+    minRequests: 5,
+    groupBy: 'model',
+    repeatIntervalSeconds: 3600,
+    destinationIds: [dest.id],
+    ...over,
   });
 
   test('destinations: created with a secret shown once; private addresses refused unless allowed', async () => {
@@ -101,7 +131,12 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     assert.ok(!JSON.stringify(listed.body).includes(dest.secret));
 
     const strict = await buildApi({ storage: api.storage, keys: new KeyCache(api.storage), retentionDays: 30 });
-    const refused = await strict.inject({ method: 'POST', url: '/api/v1/alerts/destinations', headers: { authorization: `Bearer ${api.projects.a!.key}` }, payload: { name: 'x', url: 'http://10.0.0.8/hook' } });
+    const refused = await strict.inject({
+      method: 'POST',
+      url: '/api/v1/alerts/destinations',
+      headers: { authorization: `Bearer ${api.projects.a!.key}` },
+      payload: { name: 'x', url: 'http://10.0.0.8/hook' },
+    });
     assert.equal(refused.statusCode, 400);
     assert.match(refused.json().message, /url: 10\.0\.0\.8 is a private or local address/);
     await strict.close();
@@ -115,7 +150,10 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     // 0.1 ok; 0.4 fires; 0.25 sits between 0.2 and 0.3: no change; 0.15 resolves; 0.35 fires again.
     assert.deepEqual(kinds, ['1:firing:gpt-4o', '3:resolved:gpt-4o', '4:firing:gpt-4o']);
     const mine = receiver.received.filter((x) => x.json.rule.id === r.id);
-    assert.deepEqual(mine.map((x) => x.json.kind), ['firing', 'resolved', 'firing']);
+    assert.deepEqual(
+      mine.map((x) => x.json.kind),
+      ['firing', 'resolved', 'firing'],
+    );
 
     const first = mine[0]!;
     const ts = first.headers['x-spanlens-timestamp'] as string;
@@ -144,7 +182,7 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     assert.deepEqual(kinds, ['1:firing', '2:reminder', '3:resolved', '4:firing', '5:reminder']);
     // 10 s after the last reminder: too soon for another.
     clock = at(5) + 10_000;
-    assert.deepEqual((await api.app.alerts.evaluator.evaluate((await call('GET', '/api/v1/alerts/rules')).body.rules.find((x: { id: string }) => x.id === r.id))), []);
+    assert.deepEqual(await api.app.alerts.evaluator.evaluate((await call('GET', '/api/v1/alerts/rules')).body.rules.find((x: { id: string }) => x.id === r.id)), []);
   });
 
   test('retries on 500 with backoff, stop at success; 4xx is final', async () => {
@@ -165,7 +203,10 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     await evaluate(r2.id, 1);
     assert.equal(receiver.received.length, n + 1);
     const refused = (await call('GET', '/api/v1/alerts/deliveries')).body.deliveries.filter((d: { eventId: string }) => d.eventId === receiver.received[n]!.json.id);
-    assert.deepEqual(refused.map((d: { outcome: string }) => d.outcome), ['failed']);
+    assert.deepEqual(
+      refused.map((d: { outcome: string }) => d.outcome),
+      ['failed'],
+    );
   });
 
   test('a restart mid-firing neither re-sends nor forgets: the pending delivery resumes once', async () => {
@@ -193,7 +234,10 @@ describe('alerts: rules, state machine, signed webhooks', () => {
     assert.deepEqual(again, [], 'still firing: no second firing event');
     await second.close();
     const deliveries = receiver.received.slice(n).filter((x) => x.json.rule.id === r.id);
-    assert.deepEqual(deliveries.map((x) => x.json.kind), ['firing', 'firing']);
+    assert.deepEqual(
+      deliveries.map((x) => x.json.kind),
+      ['firing', 'firing'],
+    );
     assert.equal(new Set(deliveries.map((x) => x.json.id)).size, 1, 'the retry is the same event, not a new one');
   });
 

@@ -8,7 +8,10 @@ import { postEvent } from '../../src/alerts/webhook.ts';
 import { WEBHOOK_RETRY } from '../../src/alerts/notifier.ts';
 
 let answer = '';
-const server = http.createServer((req, res) => { req.resume(); res.writeHead(429, { 'retry-after': answer }).end(); });
+const server = http.createServer((req, res) => {
+  req.resume();
+  res.writeHead(429, { 'retry-after': answer }).end();
+});
 let url = '';
 before(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

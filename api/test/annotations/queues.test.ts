@@ -17,8 +17,17 @@ function traces(project: string, n: number, model: string, offset: number): Span
     return [
       spanRow(project, { trace_id: trace, span_id: hex(t * 2, 16), start_time: start, end_time: end, duration_ns: 1e9, kind: 'chain', name: 'ask' }),
       spanRow(project, {
-        trace_id: trace, span_id: hex(t * 2 + 1, 16), parent_span_id: hex(t * 2, 16), start_time: start, end_time: end, duration_ns: 9e8, model,
-        input: JSON.stringify([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `Question ${t}?` }]),
+        trace_id: trace,
+        span_id: hex(t * 2 + 1, 16),
+        parent_span_id: hex(t * 2, 16),
+        start_time: start,
+        end_time: end,
+        duration_ns: 9e8,
+        model,
+        input: JSON.stringify([
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: `Question ${t}?` },
+        ]),
         output: JSON.stringify([{ role: 'assistant', content: `Answer ${t}.` }]),
       }),
     ];
@@ -29,13 +38,22 @@ describe('annotation queues', () => {
   let api: TestApi;
   let rows: SpanRow[];
   const send = async (method: string, path: string, body?: unknown, key = api.projects.acme!.key) => {
-    const res = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.text();
     return { status: res.status, text, body: text && res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : null };
   };
   const queueBody = {
-    name: 'support answers', target: 'trace',
-    scores: [{ type: 'boolean', name: 'correct' }, { type: 'categorical', name: 'tone', labels: ['friendly', 'neutral', 'rude'] }, { type: 'numeric', name: 'quality', min: 1, max: 5 }],
+    name: 'support answers',
+    target: 'trace',
+    scores: [
+      { type: 'boolean', name: 'correct' },
+      { type: 'categorical', name: 'tone', labels: ['friendly', 'neutral', 'rude'] },
+      { type: 'numeric', name: 'quality', min: 1, max: 5 },
+    ],
   };
 
   before(async () => {
@@ -61,10 +79,7 @@ describe('annotation queues', () => {
     assert.match(unknown.body.message, /trace f+ not found/);
 
     // Two reviewers open items at the same moment: never the same one.
-    const [a, b] = await Promise.all([
-      send('POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'ana' }),
-      send('POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'ben' }),
-    ]);
+    const [a, b] = await Promise.all([send('POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'ana' }), send('POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'ben' })]);
     assert.ok(a.body.item && b.body.item);
     assert.notEqual(a.body.item.itemId, b.body.item.itemId);
     // A trace item shows the trace's LLM call.
@@ -79,23 +94,41 @@ describe('annotation queues', () => {
     assert.equal(taken.status, 409);
     assert.match(taken.body.message, /being reviewed by ana/);
 
-    for (const [scores, message] of [[{ correct: 'yes' }, /correct: true or false/], [{ tone: 'angry' }, /tone: one of friendly, neutral, rude/], [{ quality: 9 }, /quality: a number from 1 to 5/], [{ speed: 1 }, /speed: not a score of this queue/], [{}, /at least one/]] as const) {
+    for (const [scores, message] of [
+      [{ correct: 'yes' }, /correct: true or false/],
+      [{ tone: 'angry' }, /tone: one of friendly, neutral, rude/],
+      [{ quality: 9 }, /quality: a number from 1 to 5/],
+      [{ speed: 1 }, /speed: not a score of this queue/],
+      [{}, /at least one/],
+    ] as const) {
       const r = await send('POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, { reviewer: 'ana', scores });
       assert.equal(r.status, 400, r.text);
       assert.match(r.body.message, message);
     }
     const corrected = 'The corrected answer.';
-    const reviewed = await send('POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, { reviewer: 'ana', scores: { correct: false, tone: 'rude', quality: 2 }, comment: 'too curt', correctedOutput: corrected });
+    const reviewed = await send('POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, {
+      reviewer: 'ana',
+      scores: { correct: false, tone: 'rude', quality: 2 },
+      comment: 'too curt',
+      correctedOutput: corrected,
+    });
     assert.equal(reviewed.status, 200, reviewed.text);
     assert.equal(reviewed.body.status, 'done');
-    const again = await send('POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, { reviewer: 'ana', scores: { correct: true, tone: 'neutral', quality: 3 }, comment: 'second look', correctedOutput: corrected });
+    const again = await send('POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, {
+      reviewer: 'ana',
+      scores: { correct: true, tone: 'neutral', quality: 3 },
+      comment: 'second look',
+      correctedOutput: corrected,
+    });
     assert.equal(again.status, 200, 'a second review replaces the first');
     assert.equal((await send('POST', `/api/v1/annotation-queues/${q.id}/items/${b.body.item.itemId}/skip`, { reviewer: 'ben' })).status, 200);
 
     const detail = await send('GET', `/api/v1/traces/${a.body.item.traceId}`);
     const mine = detail.body.feedback.filter((f: { source: string }) => f.source === 'annotation');
     assert.deepEqual(mine.map((f: { name: string; value: number; stringValue: string | null; author: string; comment: string }) => [f.name, f.value, f.stringValue, f.author, f.comment]).sort(), [
-      ['correct', 1, null, 'ana', 'second look'], ['quality', 3, null, 'ana', 'second look'], ['tone', 0, 'neutral', 'ana', 'second look'],
+      ['correct', 1, null, 'ana', 'second look'],
+      ['quality', 3, null, 'ana', 'second look'],
+      ['tone', 0, 'neutral', 'ana', 'second look'],
     ]);
 
     // Work the rest through.
@@ -110,11 +143,20 @@ describe('annotation queues', () => {
     assert.deepEqual((await send('GET', `/api/v1/annotation-queues/${q.id}`)).body.progress, { total: 5, pending: 0, done: 4, skipped: 1, locked: 0 });
 
     const ft = await send('GET', `/api/v1/annotation-queues/${q.id}/export?format=openai`);
-    const lines = ft.text.trim().split('\n').map((l) => JSON.parse(l) as { messages: Array<{ role: string; content: string }> });
+    const lines = ft.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { messages: Array<{ role: string; content: string }> });
     assert.equal(lines.length, 4);
-    assert.deepEqual(lines.map((l) => l.messages.map((m) => m.role)), Array(4).fill(['system', 'user', 'assistant']));
+    assert.deepEqual(
+      lines.map((l) => l.messages.map((m) => m.role)),
+      Array(4).fill(['system', 'user', 'assistant']),
+    );
     assert.equal(lines.filter((l) => l.messages[2]!.content === corrected).length, 1, 'the correction replaces the answer');
-    const evalJsonl = (await send('GET', `/api/v1/annotation-queues/${q.id}/export?format=eval`)).text.trim().split('\n').map((l) => JSON.parse(l));
+    const evalJsonl = (await send('GET', `/api/v1/annotation-queues/${q.id}/export?format=eval`)).text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const fixed = evalJsonl.find((l) => l.corrected);
     assert.equal(fixed.expectedOutput, corrected);
     assert.deepEqual(fixed.scores, { correct: true, tone: 'neutral', quality: 3 });
@@ -126,9 +168,13 @@ describe('annotation queues', () => {
     const other = api.projects.other!.key;
     assert.deepEqual((await send('GET', '/api/v1/annotation-queues', undefined, other)).body.queues, []);
     for (const [method, path, body] of [
-      ['GET', `/api/v1/annotation-queues/${q.id}`], ['GET', `/api/v1/annotation-queues/${q.id}/items`], ['GET', `/api/v1/annotation-queues/${q.id}/export`],
-      ['POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'eve' }], ['POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, { reviewer: 'eve', scores: { correct: true } }],
-      ['POST', `/api/v1/annotation-queues/${q.id}/items`, { items: [{ traceId: rows[0]!.trace_id }] }], ['DELETE', `/api/v1/annotation-queues/${q.id}`],
+      ['GET', `/api/v1/annotation-queues/${q.id}`],
+      ['GET', `/api/v1/annotation-queues/${q.id}/items`],
+      ['GET', `/api/v1/annotation-queues/${q.id}/export`],
+      ['POST', `/api/v1/annotation-queues/${q.id}/next`, { reviewer: 'eve' }],
+      ['POST', `/api/v1/annotation-queues/${q.id}/items/${a.body.item.itemId}/review`, { reviewer: 'eve', scores: { correct: true } }],
+      ['POST', `/api/v1/annotation-queues/${q.id}/items`, { items: [{ traceId: rows[0]!.trace_id }] }],
+      ['DELETE', `/api/v1/annotation-queues/${q.id}`],
     ] as const) {
       assert.equal((await send(method, path, body, other)).status, 404, `${method} ${path}`);
     }

@@ -5,8 +5,20 @@ import { compileRule } from '../../src/evaluations/rules.ts';
 import type { EvaluatedSpan } from '../../src/evaluations/spans.ts';
 
 const span = (output: string, over: Partial<EvaluatedSpan> = {}): EvaluatedSpan => ({
-  traceId: 't', spanId: 's', parentSpanId: '', name: 'chat', kind: 'llm', model: 'gpt-4o', provider: 'openai',
-  input: JSON.stringify([{ role: 'user', content: 'Give me JSON about Paris' }]), output, attributes: {}, durationMs: 1200, costUsd: 0.002, status: 'ok', ...over,
+  traceId: 't',
+  spanId: 's',
+  parentSpanId: '',
+  name: 'chat',
+  kind: 'llm',
+  model: 'gpt-4o',
+  provider: 'openai',
+  input: JSON.stringify([{ role: 'user', content: 'Give me JSON about Paris' }]),
+  output,
+  attributes: {},
+  durationMs: 1200,
+  costUsd: 0.002,
+  status: 'ok',
+  ...over,
 });
 const run = (rule: unknown, s: EvaluatedSpan) => compileRule(ruleSettings.parse(rule))(s);
 const chat = (content: string) => JSON.stringify([{ role: 'assistant', content }]);

@@ -22,10 +22,22 @@ function calls(project: string, items: Array<{ model: string; output: string; in
     const start = formatDateTime64(now - 2_000_000_000n);
     const end = formatDateTime64(now - 1_000_000_000n);
     rows.push(spanRow(project, { trace_id: traceId, span_id: hex(t * 2, 16), start_time: start, end_time: end, duration_ns: 1_000_000_000, kind: 'chain', name: 'answer' }));
-    rows.push(spanRow(project, {
-      trace_id: traceId, span_id: hex(t * 2 + 1, 16), parent_span_id: hex(t * 2, 16), start_time: start, end_time: end, duration_ns: 900_000_000,
-      model: it.model, provider: 'openai', input: it.input ?? `question ${t}`, output: it.output, attributes: it.attributes ?? {}, cost_usd: 0.001,
-    }));
+    rows.push(
+      spanRow(project, {
+        trace_id: traceId,
+        span_id: hex(t * 2 + 1, 16),
+        parent_span_id: hex(t * 2, 16),
+        start_time: start,
+        end_time: end,
+        duration_ns: 900_000_000,
+        model: it.model,
+        provider: 'openai',
+        input: it.input ?? `question ${t}`,
+        output: it.output,
+        attributes: it.attributes ?? {},
+        cost_usd: 0.001,
+      }),
+    );
   }
   return rows;
 }
@@ -35,18 +47,27 @@ describe('evaluation worker', () => {
   let judge: Awaited<ReturnType<typeof startFakeJudge>>;
   const tick = () => api.app.evaluations.tick();
   const send = async (method: string, path: string, body?: unknown, key = api.projects.acme!.key) => {
-    const res = await fetch(api.url + path, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(api.url + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null, text };
   };
   const judgeEvaluator = (name: string, extra: Record<string, unknown> = {}) => ({
-    name, type: 'llm_judge', scope: 'llm', judge: { baseUrl: judge.url, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'helpfulness', maxRetries: 0, timeoutMs: 2000 }, ...extra,
+    name,
+    type: 'llm_judge',
+    scope: 'llm',
+    judge: { baseUrl: judge.url, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'helpfulness', maxRetries: 0, timeoutMs: 2000 },
+    ...extra,
   });
   /** Scores of one evaluator, by span. */
   const scores = async (evaluatorId: string) => {
     const rs = await api.storage.client.query({
-      query: "SELECT id, trace_id, span_id, value, comment, author, evaluator_version, count() OVER (PARTITION BY id) AS copies FROM feedback FINAL WHERE evaluator_id = {e:String} ORDER BY id",
-      query_params: { e: evaluatorId }, format: 'JSONEachRow',
+      query: 'SELECT id, trace_id, span_id, value, comment, author, evaluator_version, count() OVER (PARTITION BY id) AS copies FROM feedback FINAL WHERE evaluator_id = {e:String} ORDER BY id',
+      query_params: { e: evaluatorId },
+      format: 'JSONEachRow',
     });
     return rs.json<{ id: string; trace_id: string; span_id: string; value: number; comment: string; author: string; evaluator_version: number; copies: string }>();
   };
@@ -150,8 +171,21 @@ describe('evaluation worker', () => {
   });
 
   test("429 with Retry-After and a timed-out call are retried with backoff by the judge's client", async () => {
-    const ev = (await send('POST', '/api/v1/evaluators', judgeEvaluator('retries', { filters: { model: ['retry-model'] }, concurrency: 1, judge: { baseUrl: judge.url, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'toxicity', maxRetries: 2, timeoutMs: 300 } }))).body;
-    const llm = await store([{ model: 'retry-model', output: 'fine' }, { model: 'retry-model', output: 'GOOD' }]);
+    const ev = (
+      await send(
+        'POST',
+        '/api/v1/evaluators',
+        judgeEvaluator('retries', {
+          filters: { model: ['retry-model'] },
+          concurrency: 1,
+          judge: { baseUrl: judge.url, model: 'judge-1', apiKey: JUDGE_KEY, builtIn: 'toxicity', maxRetries: 2, timeoutMs: 300 },
+        }),
+      )
+    ).body;
+    const llm = await store([
+      { model: 'retry-model', output: 'fine' },
+      { model: 'retry-model', output: 'GOOD' },
+    ]);
     judge.calls.length = 0;
     // Per span: first a 429, then a slow answer the client gives up on, then an answer.
     const seen = new Map<string, number>();
@@ -166,18 +200,31 @@ describe('evaluation worker', () => {
     assert.equal(got.length, 2);
     assert.equal(judge.calls.length, 6);
     // toxicity is boolean: true only for the prompt the fake judge finds "GOOD" in.
-    assert.deepEqual(got.map((s) => [llm.find((r) => r.span_id === s.span_id)!.output, s.value]).sort(), [['GOOD', 1], ['fine', 0]]);
+    assert.deepEqual(got.map((s) => [llm.find((r) => r.span_id === s.span_id)!.output, s.value]).sort(), [
+      ['GOOD', 1],
+      ['fine', 0],
+    ]);
     assert.equal((await health(ev.id)).health.healthy, true);
     await send('DELETE', `/api/v1/evaluators/${ev.id}`);
   });
 
   test('a malformed answer is passed over and counted; the evaluator stays healthy', async () => {
     const ev = (await send('POST', '/api/v1/evaluators', judgeEvaluator('malformed', { filters: { model: ['odd-model'] } }))).body;
-    const llm = await store([{ model: 'odd-model', output: 'GOOD' }, { model: 'odd-model', output: 'MALFORMED' }, { model: 'odd-model', output: 'meh' }]);
+    const llm = await store([
+      { model: 'odd-model', output: 'GOOD' },
+      { model: 'odd-model', output: 'MALFORMED' },
+      { model: 'odd-model', output: 'meh' },
+    ]);
     await tick();
     await tick();
     const got = await scores(ev.id);
-    assert.deepEqual(got.map((s) => s.span_id).sort(), llm.filter((r) => r.output !== 'MALFORMED').map((r) => r.span_id).sort());
+    assert.deepEqual(
+      got.map((s) => s.span_id).sort(),
+      llm
+        .filter((r) => r.output !== 'MALFORMED')
+        .map((r) => r.span_id)
+        .sort(),
+    );
     const h = await health(ev.id);
     assert.equal(h.health.healthy, true);
     assert.equal(h.health.failedSpans, 1);
@@ -224,11 +271,18 @@ describe('evaluation worker', () => {
     await tick();
     assert.equal(judge.calls.at(-1)?.authorization, `Bearer ${JUDGE_KEY}`);
     const got = await scores(ev.id);
-    assert.deepEqual(got.map((s) => [s.span_id, s.evaluator_version, s.author]).sort(), [
-      [first[0]!.span_id, 1, 'versioned v1'], [second[0]!.span_id, 2, 'versioned v2'],
-    ].sort());
+    assert.deepEqual(
+      got.map((s) => [s.span_id, s.evaluator_version, s.author]).sort(),
+      [
+        [first[0]!.span_id, 1, 'versioned v1'],
+        [second[0]!.span_id, 2, 'versioned v2'],
+      ].sort(),
+    );
     const detail = await send('GET', `/api/v1/evaluators/${ev.id}`);
-    assert.deepEqual(detail.body.versions.map((v: { version: number }) => v.version), [2, 1]);
+    assert.deepEqual(
+      detail.body.versions.map((v: { version: number }) => v.version),
+      [2, 1],
+    );
     await send('DELETE', `/api/v1/evaluators/${ev.id}`);
   });
 
@@ -244,7 +298,11 @@ describe('evaluation worker', () => {
     assert.equal(got.length, llm.length);
     assert.ok(got.every((s) => Number(s.copies) === 1));
     const q = await send('GET', `/api/v1/quality?name=twice&from=${new Date(Date.now() - 3600_000).toISOString()}`);
-    assert.equal(q.body.series.reduce((n: number, p: { count: number }) => n + p.count, 0), llm.length, 'the quality page counts each span once');
+    assert.equal(
+      q.body.series.reduce((n: number, p: { count: number }) => n + p.count, 0),
+      llm.length,
+      'the quality page counts each span once',
+    );
     await send('DELETE', `/api/v1/evaluators/${ev.id}`);
   });
 
@@ -266,13 +324,22 @@ describe('evaluation worker', () => {
     assert.equal(trace.body.spans.length, 2);
 
     const low = await send('GET', `/api/v1/traces?feedbackName=grader&feedbackSource=evaluation&maxScore=0.5&from=${from}`);
-    assert.deepEqual(low.body.traces.map((t: { traceId: string }) => t.traceId).sort(), llm.slice(1).map((r) => r.trace_id).sort());
+    assert.deepEqual(
+      low.body.traces.map((t: { traceId: string }) => t.traceId).sort(),
+      llm
+        .slice(1)
+        .map((r) => r.trace_id)
+        .sort(),
+    );
     const none = await send('GET', `/api/v1/traces?feedbackName=grader&feedbackSource=user&from=${from}`);
     assert.equal(none.body.traces.length, 0);
 
     const quality = await send('GET', `/api/v1/quality?name=grader&from=${from}`);
     assert.ok(quality.body.names.some((n: { name: string; count: number }) => n.name === 'grader' && n.count === 4));
-    assert.deepEqual(quality.body.byModel.map((m: { key: string; count: number; avgScore: number }) => [m.key, m.count, m.avgScore]), [['graded-model', 4, 0.25]]);
+    assert.deepEqual(
+      quality.body.byModel.map((m: { key: string; count: number; avgScore: number }) => [m.key, m.count, m.avgScore]),
+      [['graded-model', 4, 0.25]],
+    );
 
     const exported = await fetch(`${api.url}/api/v1/export?format=csv&feedbackName=grader&minScore=1&from=${from}`, { headers: { authorization: `Bearer ${api.projects.acme!.key}` } });
     const lines = (await exported.text()).trim().split('\r\n');
@@ -281,8 +348,8 @@ describe('evaluation worker', () => {
 
     // Drift of one evaluator's scores, apart from every other score of the project.
     const windows = `currentFrom=${from}&currentTo=${new Date(Date.now() + 60_000).toISOString()}&baselineFrom=${new Date(Date.now() - 7200_000).toISOString()}&baselineTo=${from}`;
-    const scoreDrift = async (extra: string) => (await send('GET', `/api/v1/drift?${windows}${extra}`)).body.features
-      .find((f: { feature: string; group: string | null }) => f.feature === 'feedbackScore' && f.group === null);
+    const scoreDrift = async (extra: string) =>
+      (await send('GET', `/api/v1/drift?${windows}${extra}`)).body.features.find((f: { feature: string; group: string | null }) => f.feature === 'feedbackScore' && f.group === null);
     assert.equal((await scoreDrift('&feedbackName=grader')).currentCount, 4);
     const rated = await send('POST', `/api/v1/traces/${llm[1]!.trace_id}/feedback`, { name: 'stars', value: 5, source: 'user' });
     assert.equal(rated.status, 201, rated.text);
@@ -292,7 +359,10 @@ describe('evaluation worker', () => {
     const rule = await send('POST', '/api/v1/alerts/rules', { name: 'grader low', metric: 'feedbackScore', feedbackName: 'grader', windowSeconds: 3600, comparator: '<', threshold: 0.5 });
     assert.equal(rule.status, 201, rule.text);
     const fired = await send('POST', `/api/v1/alerts/rules/${rule.body.id}/evaluate`);
-    assert.deepEqual(fired.body.events.map((e: { kind: string }) => e.kind), ['firing']);
+    assert.deepEqual(
+      fired.body.events.map((e: { kind: string }) => e.kind),
+      ['firing'],
+    );
 
     const other = api.projects.other!.key;
     assert.deepEqual((await send('GET', '/api/v1/evaluators', undefined, other)).body.evaluators, []);
@@ -320,4 +390,3 @@ describe('evaluation worker', () => {
     }
   });
 });
-

@@ -16,11 +16,7 @@ export interface TestApi {
 }
 
 /** The API on an embedded store with projects, a key each, and the given spans inserted. */
-export async function startTestApi(
-  projectNames: string[],
-  seed: (projects: Record<string, { id: string; key: string }>) => SpanRow[],
-  options: Partial<ApiOptions> = {},
-): Promise<TestApi> {
+export async function startTestApi(projectNames: string[], seed: (projects: Record<string, { id: string; key: string }>) => SpanRow[], options: Partial<ApiOptions> = {}): Promise<TestApi> {
   const storage = await openTestStorage();
   const projects: Record<string, { id: string; key: string }> = {};
   for (const name of projectNames) {
@@ -36,7 +32,10 @@ export async function startTestApi(
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const firstKey = projects[projectNames[0]!]!.key;
   return {
-    storage, app, url, projects,
+    storage,
+    app,
+    url,
+    projects,
     async get(path, key = firstKey) {
       const res = await fetch(url + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
       return { status: res.status, body: await res.json() };

@@ -56,26 +56,57 @@ export function spansOf(side: Side, project: string): SpanRow[] {
     const start = BigInt(startMs) * 1_000_000n;
     const failed = i % 3 === 2;
     const common = {
-      trace_id: traceIdOf(side, i), user_id: `usr-${side}-${i % 2}`, session_id: `sess-${side}-${i % 2}`,
-      service: `svc-${side}`, environment: `env-${side}`, release: `rel-${side}`, tags: [`tag-${side}`],
-      status: failed ? 'error' as const : 'ok' as const,
+      trace_id: traceIdOf(side, i),
+      user_id: `usr-${side}-${i % 2}`,
+      session_id: `sess-${side}-${i % 2}`,
+      service: `svc-${side}`,
+      environment: `env-${side}`,
+      release: `rel-${side}`,
+      tags: [`tag-${side}`],
+      status: failed ? ('error' as const) : ('ok' as const),
     };
-    rows.push(spanRow(project, {
-      ...common, span_id: spanIdOf(side, i, 0), name: `root-${side}`, kind: 'chain', otel_kind: 'server',
-      start_time: formatDateTime64(start), end_time: formatDateTime64(start + 900_000_000n), duration_ns: 900_000_000,
-    }));
+    rows.push(
+      spanRow(project, {
+        ...common,
+        span_id: spanIdOf(side, i, 0),
+        name: `root-${side}`,
+        kind: 'chain',
+        otel_kind: 'server',
+        start_time: formatDateTime64(start),
+        end_time: formatDateTime64(start + 900_000_000n),
+        duration_ns: 900_000_000,
+      }),
+    );
     const input = 100 + 10 * i;
     const output = 20 + i;
-    rows.push(spanRow(project, {
-      ...common, span_id: spanIdOf(side, i, 1), parent_span_id: spanIdOf(side, i, 0), name: `call-${side}`, kind: 'llm',
-      start_time: formatDateTime64(start + 100_000_000n), end_time: formatDateTime64(start + 800_000_000n), duration_ns: 700_000_000,
-      model: `mdl-${side}`, request_model: `mdl-${side}`, provider: `prv-${side}`, operation: 'chat',
-      input_tokens: input, output_tokens: output, total_tokens: input + output, cost_usd: (input + output) / 1e5, cost_source: 'table',
-      ttft_ms: 40 + i, status_message: failed ? `err-${side}` : '', prompt_name: `pmt-${side}`, prompt_version: '1',
-      input: JSON.stringify([{ role: 'user', content: `zulu${side} question ${i}` }]),
-      output: failed ? '' : JSON.stringify([{ role: 'assistant', content: `yankee${side} answer ${i}` }]),
-      attributes: { 'app.note': `attr-${side}` },
-    }));
+    rows.push(
+      spanRow(project, {
+        ...common,
+        span_id: spanIdOf(side, i, 1),
+        parent_span_id: spanIdOf(side, i, 0),
+        name: `call-${side}`,
+        kind: 'llm',
+        start_time: formatDateTime64(start + 100_000_000n),
+        end_time: formatDateTime64(start + 800_000_000n),
+        duration_ns: 700_000_000,
+        model: `mdl-${side}`,
+        request_model: `mdl-${side}`,
+        provider: `prv-${side}`,
+        operation: 'chat',
+        input_tokens: input,
+        output_tokens: output,
+        total_tokens: input + output,
+        cost_usd: (input + output) / 1e5,
+        cost_source: 'table',
+        ttft_ms: 40 + i,
+        status_message: failed ? `err-${side}` : '',
+        prompt_name: `pmt-${side}`,
+        prompt_version: '1',
+        input: JSON.stringify([{ role: 'user', content: `zulu${side} question ${i}` }]),
+        output: failed ? '' : JSON.stringify([{ role: 'assistant', content: `yankee${side} answer ${i}` }]),
+        attributes: { 'app.note': `attr-${side}` },
+      }),
+    );
   }
   return rows;
 }
@@ -89,8 +120,10 @@ export function rich(s: JsonSchema, side: Side, out: string[]): unknown {
   if (alternatives?.length) return rich(alternatives.find((x) => x.type !== 'null') ?? alternatives[0]!, side, out);
   if (s.enum?.length) return s.enum.find((x) => x !== null) ?? s.enum[0];
   switch (s.type) {
-    case 'object': return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, ps]) => [k, rich(ps, side, out)]));
-    case 'array': return Array.from({ length: Math.max(1, s.minItems ?? 0) }, () => rich(s.items ?? {}, side, out));
+    case 'object':
+      return Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, ps]) => [k, rich(ps, side, out)]));
+    case 'array':
+      return Array.from({ length: Math.max(1, s.minItems ?? 0) }, () => rich(s.items ?? {}, side, out));
     case 'string': {
       const n = String(out.length + 1).padStart(3, '0');
       const marked = [`gen-${side}-${n}`, `gen_${side}_${n}`, `gen${side}${n}`, `https://gen-${side}-${n}.example/hook`].find((c) => fits(s, c));
@@ -99,9 +132,12 @@ export function rich(s: JsonSchema, side: Side, out: string[]): unknown {
       return marked;
     }
     case 'number':
-    case 'integer': return genNumber(s);
-    case 'boolean': return true;
-    default: return s.default ?? 'probe';
+    case 'integer':
+      return genNumber(s);
+    case 'boolean':
+      return true;
+    default:
+      return s.default ?? 'probe';
   }
 }
 

@@ -90,7 +90,11 @@ export async function send(api: TestApi, c: Call): Promise<Reply> {
     payload = JSON.stringify(c.body);
   }
   const res = await api.app.inject({
-    method: c.method.toUpperCase() as InjectOptions['method'], url: c.url, headers, payload, remoteAddress: where.remoteAddress,
+    method: c.method.toUpperCase() as InjectOptions['method'],
+    url: c.url,
+    headers,
+    payload,
+    remoteAddress: where.remoteAddress,
   });
   return { status: res.statusCode, text: res.body, haystack: (res.body + JSON.stringify(res.headers)).toLowerCase() };
 }
@@ -100,7 +104,9 @@ export function requestText(c: Call): string {
   let url = c.url;
   try {
     url = decodeURIComponent(c.url);
-  } catch { /* keep it encoded */ }
+  } catch {
+    /* keep it encoded */
+  }
   return [c.method, url, JSON.stringify(c.body ?? null), JSON.stringify(c.headers ?? {})].join(' ').toLowerCase();
 }
 
@@ -114,7 +120,10 @@ export function canonical(text: string): string {
   const canon = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(canon).sort().join(',')}]`;
     if (v !== null && typeof v === 'object') {
-      return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`).join(',')}}`;
+      return `{${Object.keys(v)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${canon((v as Record<string, unknown>)[k])}`)
+        .join(',')}}`;
     }
     return JSON.stringify(v);
   };
@@ -192,13 +201,19 @@ export function generate(s: JsonSchema, name: string, hints: Record<string, stri
   if (s.enum?.length) return s.enum.find((x) => x !== null) ?? s.enum[0];
   if (s.default !== undefined) return s.default;
   switch (s.type) {
-    case 'object': return buildObject(s, hints, mode);
-    case 'array': return Array.from({ length: s.minItems ?? 0 }, () => generate(s.items ?? {}, name, hints, mode));
-    case 'string': return genString(s);
+    case 'object':
+      return buildObject(s, hints, mode);
+    case 'array':
+      return Array.from({ length: s.minItems ?? 0 }, () => generate(s.items ?? {}, name, hints, mode));
+    case 'string':
+      return genString(s);
     case 'number':
-    case 'integer': return genNumber(s);
-    case 'boolean': return true;
-    default: return 'probe';
+    case 'integer':
+      return genNumber(s);
+    case 'boolean':
+      return true;
+    default:
+      return 'probe';
   }
 }
 
@@ -223,9 +238,7 @@ export function bodySchema(op: Operation | null): JsonSchema | undefined {
  * The query string: required parameters and the `fixed` values (time windows), plus every
  * hinted one in `hinted` mode.
  */
-export function buildQuery(
-  op: Operation | null, hints: Record<string, string>, mode: 'minimal' | 'hinted', fixed: Record<string, string>,
-): URLSearchParams {
+export function buildQuery(op: Operation | null, hints: Record<string, string>, mode: 'minimal' | 'hinted', fixed: Record<string, string>): URLSearchParams {
   const q = new URLSearchParams();
   for (const p of op?.parameters ?? []) {
     if (p.in !== 'query') continue;
@@ -242,7 +255,6 @@ export function buildQuery(
 
 export const withQuery = (path: string, q: URLSearchParams) => (q.size ? `${path}?${q}` : path);
 
-
 /** The kind of object a path parameter names: `traceId` -> trace, `/rules/{id}` -> rule. */
 export function paramKind(path: string, name: string): string {
   if (name !== 'id') return name.replace(/Id$/, '');
@@ -250,7 +262,6 @@ export function paramKind(path: string, name: string): string {
   const before = segments[segments.indexOf(`{${name}}`) - 1] ?? '';
   return before.replace(/s$/, '');
 }
-
 
 /** Routes Fastify serves under /api/, parsed from printRoutes (the tree splits shared prefixes). */
 export function fastifyRoutes(api: TestApi): Array<{ method: string; path: string }> {
@@ -272,4 +283,3 @@ export function fastifyRoutes(api: TestApi): Array<{ method: string; path: strin
   }
   return out;
 }
-

@@ -84,16 +84,23 @@ describe('sessions and users', () => {
 
     const claude = await api.get('/api/v1/users?limit=100&model=claude-sonnet-4');
     const traces = new Set(rows.filter((r) => r.model === 'claude-sonnet-4').map((r) => r.trace_id));
-    const byUser = expectedBy(rows.filter((r) => traces.has(r.trace_id)), 'user_id');
+    const byUser = expectedBy(
+      rows.filter((r) => traces.has(r.trace_id)),
+      'user_id',
+    );
     for (const u of claude.body.users) assert.equal(u.traceCount, byUser.get(u.userId)!.traces.size);
     assert.equal(claude.body.users.length, byUser.size);
   });
 
-  test("project isolation and bad input", async () => {
+  test('project isolation and bad input', async () => {
     const { body } = await api.get('/api/v1/users?limit=100', api.projects.b!.key);
     const b = expectedBy(seedTraces({ project: 'b', traces: 10, endMs: now - 60_000, spanMs: DAY, seed: 6, traceOffset: 7000 }), 'user_id');
     assert.equal(body.users.length, b.size);
-    for (const [path, re] of [['/api/v1/users?sort=name', /sort/], ['/api/v1/sessions?limit=1000', /limit/], ['/api/v1/sessions?cursor=%%%', /cursor/]] as const) {
+    for (const [path, re] of [
+      ['/api/v1/users?sort=name', /sort/],
+      ['/api/v1/sessions?limit=1000', /limit/],
+      ['/api/v1/sessions?cursor=%%%', /cursor/],
+    ] as const) {
       const res = await api.get(path);
       assert.equal(res.status, 400, path);
       assert.match(res.body.message, re);

@@ -32,14 +32,12 @@ describe('metrics', () => {
   after(async () => api?.close());
 
   test('rollups and raw spans give the same numbers', async () => {
-    const [rollup, spans] = await Promise.all([
-      api.get(`/api/v1/metrics/timeseries?${range}&interval=1h&source=rollup`),
-      api.get(`/api/v1/metrics/timeseries?${range}&interval=1h&source=spans`),
-    ]);
+    const [rollup, spans] = await Promise.all([api.get(`/api/v1/metrics/timeseries?${range}&interval=1h&source=rollup`), api.get(`/api/v1/metrics/timeseries?${range}&interval=1h&source=spans`)]);
     assert.equal(rollup.status, 200, JSON.stringify(rollup.body));
     assert.equal(rollup.body.source, 'rollup');
     assert.equal(spans.body.source, 'spans');
-    const a = rollup.body.series[0].points, b = spans.body.series[0].points;
+    const a = rollup.body.series[0].points,
+      b = spans.body.series[0].points;
     assert.equal(a.length, 48);
     assert.equal(b.length, 48);
     let requests = 0;
@@ -57,7 +55,8 @@ describe('metrics', () => {
   });
 
   test('a range cut mid-hour: whole hours from the hour rollup, the edges from minutes, same totals as raw spans', async () => {
-    const lo = from + 17 * 60_000, hi = end - 23 * 60_000;
+    const lo = from + 17 * 60_000,
+      hi = end - 23 * 60_000;
     const q = `from=${new Date(lo).toISOString()}&to=${new Date(hi).toISOString()}&scope=all`;
     const [rollup, spans] = await Promise.all([api.get(`/api/v1/metrics/summary?${q}&source=rollup`), api.get(`/api/v1/metrics/summary?${q}&source=spans`)]);
     assert.equal(rollup.status, 200, JSON.stringify(rollup.body));
@@ -81,7 +80,11 @@ describe('metrics', () => {
       const bucket = seedRows().filter((r) => inRange(r, lo, lo + 6 * HOUR));
       assert.equal(p.requests, bucket.length, p.time);
       assert.equal(p.errors, bucket.filter((r) => r.status === 'error').length, p.time);
-      close(p.costUsd, bucket.reduce((s, r) => s + r.cost_usd, 0), `cost ${p.time}`);
+      close(
+        p.costUsd,
+        bucket.reduce((s, r) => s + r.cost_usd, 0),
+        `cost ${p.time}`,
+      );
     }
   });
 
@@ -99,8 +102,15 @@ describe('metrics', () => {
     const prev = llm.filter((r) => inRange(r, end - 2 * DAY, end - DAY));
     assert.equal(body.current.requests, cur.length);
     assert.equal(body.previous.requests, prev.length);
-    assert.equal(body.current.inputTokens, cur.reduce((s, r) => s + r.input_tokens, 0));
-    close(body.previous.costUsd, prev.reduce((s, r) => s + r.cost_usd, 0), 'previous cost');
+    assert.equal(
+      body.current.inputTokens,
+      cur.reduce((s, r) => s + r.input_tokens, 0),
+    );
+    close(
+      body.previous.costUsd,
+      prev.reduce((s, r) => s + r.cost_usd, 0),
+      'previous cost',
+    );
     assert.equal(body.previousTo, new Date(end - DAY).toISOString());
     const ms = cur.map((r) => r.duration_ns / 1e6).sort((x, y) => x - y);
     const median = ms[Math.floor(ms.length / 2)]!;
@@ -115,7 +125,8 @@ describe('metrics', () => {
     assert.deepEqual(body.series.map((s: { key: string }) => s.key).sort(), ['claude-sonnet-4', 'gpt-4o', 'gpt-4o-mini']);
     const total = body.series.flatMap((s: { points: Array<{ requests: number }> }) => s.points).reduce((n: number, p: { requests: number }) => n + p.requests, 0);
     // A 1-day interval widens the range to whole days.
-    const lo = Date.parse(body.from), hi = Date.parse(body.to);
+    const lo = Date.parse(body.from),
+      hi = Date.parse(body.to);
     assert.ok(lo <= from && hi >= end && (hi - lo) % DAY === 0);
     assert.equal(total, llm.filter((r) => inRange(r, lo, hi)).length);
 
@@ -123,7 +134,10 @@ describe('metrics', () => {
     for (const r of llm.filter((x) => inRange(x, lo, hi))) byCost.set(r.model, (byCost.get(r.model) ?? 0) + r.cost_usd);
     const costliest = [...byCost.entries()].sort((x, y) => y[1] - x[1])[0]![0];
     const ranked = await api.get(`/api/v1/metrics/timeseries?${range}&interval=1d&groupBy=model&groups=1&rankBy=costUsd`);
-    assert.deepEqual(ranked.body.series.map((s: { key: string }) => s.key), [costliest]);
+    assert.deepEqual(
+      ranked.body.series.map((s: { key: string }) => s.key),
+      [costliest],
+    );
 
     const tags = await api.get(`/api/v1/metrics/timeseries?${range}&interval=1d&groupBy=tag&groups=1`);
     assert.equal(tags.body.source, 'spans');
@@ -138,7 +152,10 @@ describe('metrics', () => {
     const cost = new Map<string, number>();
     for (const r of llm.filter((x) => inRange(x))) cost.set(r.user_id, (cost.get(r.user_id) ?? 0) + r.cost_usd);
     const want = [...cost.entries()].sort((x, y) => y[1] - x[1]).slice(0, 3);
-    assert.deepEqual(body.rows.map((r: { key: string }) => r.key), want.map(([k]) => k));
+    assert.deepEqual(
+      body.rows.map((r: { key: string }) => r.key),
+      want.map(([k]) => k),
+    );
     close(body.rows[0].costUsd, want[0]![1], 'top user cost');
 
     const slow = await api.get(`/api/v1/metrics/top?${range}&by=model&metric=latencyP95Ms`);

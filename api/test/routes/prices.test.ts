@@ -16,7 +16,14 @@ before(async () => {
   storage = await openTestStorage();
   await addApiKey(storage, (await createProject(storage, 'a')).id, keyA);
   await addApiKey(storage, (await createProject(storage, 'b')).id, keyB);
-  app = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: 30, onPricesChanged: async () => { changes++; } });
+  app = await buildApi({
+    storage,
+    keys: new KeyCache(storage),
+    retentionDays: 30,
+    onPricesChanged: async () => {
+      changes++;
+    },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/api/v1/prices`;
 });
@@ -27,7 +34,7 @@ after(async () => {
 
 const call = async (key: string, method = 'GET', body?: unknown) => {
   const res = await fetch(url, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-  return { status: res.status, body: await res.json() as any };
+  return { status: res.status, body: (await res.json()) as any };
 };
 
 test('prices belong to the project of the key', async () => {

@@ -13,15 +13,25 @@ const model = (i: number) => (i % 2 === 0 ? 'gpt-4o' : 'claude-sonnet-4');
 function seed(project: string, base: number): SpanRow[] {
   return Array.from({ length: N }, (_, i) => {
     const start = BigInt(base + i * 60_000) * 1_000_000n;
-    const input = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: `Question "${i}", with, commas` }];
-    const output = i === 3
-      ? [{ role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] }]
-      : [{ role: 'assistant', content: `Answer ${i}` }];
+    const input = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: `Question "${i}", with, commas` },
+    ];
+    const output = i === 3 ? [{ role: 'assistant', content: null, toolCalls: [{ id: 'call_1', name: 'lookup', arguments: '{"q":1}' }] }] : [{ role: 'assistant', content: `Answer ${i}` }];
     return spanRow(project, {
-      trace_id: traceId(i), span_id: (i + 1).toString(16).padStart(16, '0'), kind: 'llm', name: `chat-${i}`,
-      start_time: formatDateTime64(start), end_time: formatDateTime64(start + 1_000_000n), duration_ns: 1_000_000,
-      model: model(i), provider: 'x', prompt_name: 'support', prompt_version: i < N / 2 ? 'v1' : 'v2',
-      input: JSON.stringify(input), output: JSON.stringify(output),
+      trace_id: traceId(i),
+      span_id: (i + 1).toString(16).padStart(16, '0'),
+      kind: 'llm',
+      name: `chat-${i}`,
+      start_time: formatDateTime64(start),
+      end_time: formatDateTime64(start + 1_000_000n),
+      duration_ns: 1_000_000,
+      model: model(i),
+      provider: 'x',
+      prompt_name: 'support',
+      prompt_version: i < N / 2 ? 'v1' : 'v2',
+      input: JSON.stringify(input),
+      output: JSON.stringify(output),
     });
   });
 }
@@ -70,16 +80,25 @@ describe('feedback annotations, quality analytics and dataset export', () => {
     }
     const v1 = body.byPromptVersion.find((x: { key: string }) => x.key === 'support@v1');
     assert.ok(Math.abs(v1.avgScore - avg(idx.filter((i) => i < N / 2).map(rating))) < 1e-9);
-    assert.deepEqual(body.worstTraces.slice(0, 3).map((t: { avgScore: number }) => t.avgScore), [1, 1, 1]);
+    assert.deepEqual(
+      body.worstTraces.slice(0, 3).map((t: { avgScore: number }) => t.avgScore),
+      [1, 1, 1],
+    );
     assert.equal(body.worstTraces.find((t: { traceId: string }) => t.traceId === traceId(0)).comment, 'wrong answer');
-    assert.equal(body.series.reduce((n: number, p: { count: number }) => n + p.count, 0), N);
+    assert.equal(
+      body.series.reduce((n: number, p: { count: number }) => n + p.count, 0),
+      N,
+    );
     assert.ok(body.names.some((n: { name: string }) => n.name === 'thumbs'));
   });
 
   test('quality filtered by model reads only that model', async () => {
     const { status, body } = await api.get('/api/v1/quality?name=rating&model=gpt-4o');
     assert.equal(status, 200, JSON.stringify(body));
-    assert.deepEqual(body.byModel.map((x: { key: string }) => x.key), ['gpt-4o']);
+    assert.deepEqual(
+      body.byModel.map((x: { key: string }) => x.key),
+      ['gpt-4o'],
+    );
     assert.equal(body.byModel[0].count, [...Array(N).keys()].filter((i) => model(i) === 'gpt-4o').length);
   });
 
@@ -92,7 +111,10 @@ describe('feedback annotations, quality analytics and dataset export', () => {
     assert.equal(lines.length, [...Array(N).keys()].filter((i) => rating(i) >= 4).length);
     for (const line of lines) {
       const { messages } = JSON.parse(line) as { messages: Array<{ role: string; content: string | null; tool_calls?: Array<{ type: string; function: { name: string } }> }> };
-      assert.deepEqual(messages.map((m) => m.role), ['system', 'user', 'assistant']);
+      assert.deepEqual(
+        messages.map((m) => m.role),
+        ['system', 'user', 'assistant'],
+      );
       assert.equal(messages[0]!.content, 'Be brief.');
       const last = messages[2]!;
       assert.ok(typeof last.content === 'string' || last.tool_calls?.[0]?.function.name === 'lookup');
@@ -115,6 +137,6 @@ describe('feedback annotations, quality analytics and dataset export', () => {
     assert.equal(fields[5], '1');
     assert.equal(fields[6], 'wrong answer');
     const other = await fetch(`${api.url}/api/v1/export?format=csv`, { headers: { authorization: `Bearer ${api.projects.b!.key}` } });
-    assert.equal((await other.text()).split('\r\n').filter(Boolean).length, 1, "project b exports only its own (none)");
+    assert.equal((await other.text()).split('\r\n').filter(Boolean).length, 1, 'project b exports only its own (none)');
   });
 });

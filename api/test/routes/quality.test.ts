@@ -34,14 +34,23 @@ describe('quality signals, computed by ClickHouse at insert', () => {
   const range = `from=${new Date(base - 60_000).toISOString()}&to=${new Date(base + 3_600_000).toISOString()}`;
 
   before(async () => {
-    api = await startTestApi(['a'], (p) => CASES.map((c, i) => {
-      const start = BigInt(base + i * 1000) * 1_000_000n;
-      return spanRow(p.a!.id, {
-        trace_id: (i + 1).toString(16).padStart(32, '0'), span_id: (i + 1).toString(16).padStart(16, '0'), name: c.name,
-        start_time: formatDateTime64(start), end_time: formatDateTime64(start + 1_000_000n), duration_ns: 1_000_000,
-        kind: 'llm', model: 'gpt-4o', provider: 'openai', ...c.row,
-      });
-    }));
+    api = await startTestApi(['a'], (p) =>
+      CASES.map((c, i) => {
+        const start = BigInt(base + i * 1000) * 1_000_000n;
+        return spanRow(p.a!.id, {
+          trace_id: (i + 1).toString(16).padStart(32, '0'),
+          span_id: (i + 1).toString(16).padStart(16, '0'),
+          name: c.name,
+          start_time: formatDateTime64(start),
+          end_time: formatDateTime64(start + 1_000_000n),
+          duration_ns: 1_000_000,
+          kind: 'llm',
+          model: 'gpt-4o',
+          provider: 'openai',
+          ...c.row,
+        });
+      }),
+    );
   });
   after(async () => api?.close());
 
@@ -53,7 +62,12 @@ describe('quality signals, computed by ClickHouse at insert', () => {
 
   for (const signal of ['empty', 'refusal', 'truncated', 'invalid_json', 'error']) {
     test(`signal=${signal} selects exactly its cases`, async () => {
-      assert.deepEqual(await names(`signal=${signal}`), CASES.filter((c) => c.signals.includes(signal)).map((c) => c.name).sort());
+      assert.deepEqual(
+        await names(`signal=${signal}`),
+        CASES.filter((c) => c.signals.includes(signal))
+          .map((c) => c.name)
+          .sort(),
+      );
     });
   }
 
@@ -66,6 +80,11 @@ describe('quality signals, computed by ClickHouse at insert', () => {
       assert.equal(body.current.truncated, count('truncated'), source);
       assert.equal(body.current.invalidJson, count('invalid_json'), source);
     }
-    assert.deepEqual(await names('signal=refusal&signal=truncated'), CASES.filter((c) => c.signals.some((s) => s === 'refusal' || s === 'truncated')).map((c) => c.name).sort());
+    assert.deepEqual(
+      await names('signal=refusal&signal=truncated'),
+      CASES.filter((c) => c.signals.some((s) => s === 'refusal' || s === 'truncated'))
+        .map((c) => c.name)
+        .sort(),
+    );
   });
 });

@@ -5,8 +5,14 @@ import { seedTraces, startNs } from '../helpers/seed.ts';
 import { startTestApi, type TestApi } from '../helpers/api.ts';
 
 interface Expected {
-  traceId: string; start: bigint; durationNs: bigint; spanCount: number; costUsd: number; totalTokens: number;
-  status: string; rows: SpanRow[];
+  traceId: string;
+  start: bigint;
+  durationNs: bigint;
+  spanCount: number;
+  costUsd: number;
+  totalTokens: number;
+  status: string;
+  rows: SpanRow[];
 }
 
 function expectedTraces(rows: SpanRow[]): Expected[] {
@@ -16,7 +22,11 @@ function expectedTraces(rows: SpanRow[]): Expected[] {
     const start = spans.map(startNs).reduce((a, b) => (a < b ? a : b));
     const end = spans.map((s) => startNs(s) + BigInt(s.duration_ns)).reduce((a, b) => (a > b ? a : b));
     return {
-      traceId, start, durationNs: end - start, spanCount: spans.length, rows: spans,
+      traceId,
+      start,
+      durationNs: end - start,
+      spanCount: spans.length,
+      rows: spans,
       // As the API sums it: exactly, in decimals.
       costUsd: Number(spans.reduce((a, s) => a + BigInt(Math.round(s.cost_usd * 1e12)), 0n)) / 1e12,
       totalTokens: spans.reduce((a, s) => a + s.total_tokens, 0),
@@ -61,7 +71,10 @@ describe('GET /api/v1/traces: filters, sorts and pages', () => {
   test('newest first over three days: every trace once, in order, with its totals', async () => {
     const got = await all('', 37);
     const want = [...traces].sort((a, b) => (a.start === b.start ? (a.traceId < b.traceId ? 1 : -1) : a.start < b.start ? 1 : -1));
-    assert.deepEqual(got.map((t) => t.traceId), want.map((t) => t.traceId));
+    assert.deepEqual(
+      got.map((t) => t.traceId),
+      want.map((t) => t.traceId),
+    );
     const first = got[0];
     assert.equal(first.spanCount, want[0]!.spanCount);
     assert.equal(first.totalTokens, want[0]!.totalTokens);
@@ -69,17 +82,27 @@ describe('GET /api/v1/traces: filters, sorts and pages', () => {
     assert.equal(first.service, want[0]!.rows[0]!.service);
   });
 
-  for (const [sort, key] of [['costUsd', 'costUsd'], ['durationMs', 'durationNs'], ['totalTokens', 'totalTokens'], ['spanCount', 'spanCount'], ['startTime', 'start']] as const) {
+  for (const [sort, key] of [
+    ['costUsd', 'costUsd'],
+    ['durationMs', 'durationNs'],
+    ['totalTokens', 'totalTokens'],
+    ['spanCount', 'spanCount'],
+    ['startTime', 'start'],
+  ] as const) {
     for (const order of ['asc', 'desc'] as const) {
       test(`sort=${sort}&order=${order} pages through every trace in order`, async () => {
         const got = await all(`${range}&sort=${sort}&order=${order}`, 45);
         const dir = order === 'asc' ? 1 : -1;
         const want = [...traces].sort((a, b) => {
-          const x = a[key] as number | bigint, y = b[key] as number | bigint;
+          const x = a[key] as number | bigint,
+            y = b[key] as number | bigint;
           if (x !== y) return (x < y ? -1 : 1) * dir;
           return (a.traceId < b.traceId ? -1 : 1) * dir;
         });
-        assert.deepEqual(got.map((t) => t.traceId), want.map((t) => t.traceId));
+        assert.deepEqual(
+          got.map((t) => t.traceId),
+          want.map((t) => t.traceId),
+        );
       });
     }
   }
@@ -106,14 +129,18 @@ describe('GET /api/v1/traces: filters, sorts and pages', () => {
   for (const [query, match] of filterCases) {
     test(`filter ${query}`, async () => {
       const got = await all(`${range}&${query}`, 500);
-      const want = traces.filter(match).map((t) => t.traceId).sort();
-      assert.ok(want.length > 0 && want.length < traces.length || query === 'kind=chain', `${query} should select some traces`);
+      const want = traces
+        .filter(match)
+        .map((t) => t.traceId)
+        .sort();
+      assert.ok((want.length > 0 && want.length < traces.length) || query === 'kind=chain', `${query} should select some traces`);
       assert.deepEqual(got.map((t) => t.traceId).sort(), want);
     });
   }
 
   test('the time range bounds trace starts', async () => {
-    const from = now - DAY, to = now - DAY / 2;
+    const from = now - DAY,
+      to = now - DAY / 2;
     const got = await all(`from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, 40);
     const want = traces.filter((t) => t.start >= BigInt(from) * 1_000_000n && t.start < BigInt(to) * 1_000_000n);
     assert.ok(want.length > 10);
@@ -150,7 +177,7 @@ describe('GET /api/v1/traces: filters, sorts and pages', () => {
     }
   });
 
-  test("filter values are parameters, never SQL text", async () => {
+  test('filter values are parameters, never SQL text', async () => {
     const { status, body } = await api.get(`/api/v1/traces?${range}&model=${encodeURIComponent("x') OR 1=1 --")}&q=${encodeURIComponent("'; DROP TABLE spans; --")}`);
     assert.equal(status, 200);
     assert.equal(body.traces.length, 0);

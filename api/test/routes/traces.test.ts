@@ -9,15 +9,48 @@ type TestStorage = Awaited<ReturnType<typeof openTestStorage>>;
 
 function span(project: string, trace: number, startNs: bigint, overrides: Partial<SpanRow> = {}): SpanRow {
   return {
-    project_id: project, trace_id: trace.toString(16).padStart(32, '0'), span_id: trace.toString(16).padStart(16, '0'),
-    parent_span_id: '', name: `trace-${trace}`, kind: 'llm', otel_kind: 'client',
-    start_time: formatDateTime64(startNs), end_time: formatDateTime64(startNs + 250_000_000n), duration_ns: 250_000_000,
-    model: 'gpt-4o-mini', request_model: 'gpt-4o-mini', provider: 'openai', operation: 'chat',
-    input_tokens: 10, output_tokens: 5, total_tokens: 15, cached_tokens: 0, reasoning_tokens: 0, tokens_estimated: false,
-    cost_usd: 0.001, cost_estimated: false, cost_source: 'table', ttft_ms: null, finish_reason: 'stop',
-    status: 'ok', status_message: '', input: 'q', output: 'a', user_id: 'u', session_id: 's',
-    service: 'svc', environment: 'prod', release: '1', prompt_name: '', prompt_version: '', tags: [],
-    attributes: {}, resource_attributes: {}, events: '', redactions: 0, ...overrides,
+    project_id: project,
+    trace_id: trace.toString(16).padStart(32, '0'),
+    span_id: trace.toString(16).padStart(16, '0'),
+    parent_span_id: '',
+    name: `trace-${trace}`,
+    kind: 'llm',
+    otel_kind: 'client',
+    start_time: formatDateTime64(startNs),
+    end_time: formatDateTime64(startNs + 250_000_000n),
+    duration_ns: 250_000_000,
+    model: 'gpt-4o-mini',
+    request_model: 'gpt-4o-mini',
+    provider: 'openai',
+    operation: 'chat',
+    input_tokens: 10,
+    output_tokens: 5,
+    total_tokens: 15,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    tokens_estimated: false,
+    cost_usd: 0.001,
+    cost_estimated: false,
+    cost_source: 'table',
+    ttft_ms: null,
+    finish_reason: 'stop',
+    status: 'ok',
+    status_message: '',
+    input: 'q',
+    output: 'a',
+    user_id: 'u',
+    session_id: 's',
+    service: 'svc',
+    environment: 'prod',
+    release: '1',
+    prompt_name: '',
+    prompt_version: '',
+    tags: [],
+    attributes: {},
+    resource_attributes: {},
+    events: '',
+    redactions: 0,
+    ...overrides,
   };
 }
 
@@ -39,7 +72,10 @@ describe('GET /api/v1/traces', () => {
     await addApiKey(storage, a.id, keyA);
     await addApiKey(storage, b.id, keyB);
     // Five traces in A, one second apart (trace 5 newest); one trace in B.
-    await storage.insertRows('spans', [1, 2, 3, 4, 5].map((i) => span(a.id, i, now - BigInt(10 - i) * sec)));
+    await storage.insertRows(
+      'spans',
+      [1, 2, 3, 4, 5].map((i) => span(a.id, i, now - BigInt(10 - i) * sec)),
+    );
     await storage.insertRows('spans', [span(b.id, 99, now - 2n * sec, { name: 'secret-of-b', input: 'b only' })]);
     app = await buildApi({ storage, keys: new KeyCache(storage), retentionDays: 30 });
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -52,7 +88,7 @@ describe('GET /api/v1/traces', () => {
 
   const get = async (path: string, key: string | null = keyA) => {
     const res = await fetch(url + path, { headers: key ? { authorization: `Bearer ${key}` } : {} });
-    return { status: res.status, body: await res.json() as any };
+    return { status: res.status, body: (await res.json()) as any };
   };
 
   test('newest first, and the cursor walks every page exactly once', async () => {
@@ -73,14 +109,20 @@ describe('GET /api/v1/traces', () => {
   test('from/to select a time range', async () => {
     const iso = (ns: bigint) => new Date(Number(ns / 1_000_000n)).toISOString();
     const { body } = await get(`/api/v1/traces?from=${iso(now - 8n * sec - 1n)}&to=${iso(now - 6n * sec)}`);
-    assert.deepEqual(body.traces.map((t: { name: string }) => t.name), ['trace-3', 'trace-2']);
+    assert.deepEqual(
+      body.traces.map((t: { name: string }) => t.name),
+      ['trace-3', 'trace-2'],
+    );
   });
 
   test('a key for one project never reads another project', async () => {
     const a = await get('/api/v1/traces');
     assert.ok(!a.body.traces.some((t: { name: string }) => t.name === 'secret-of-b'));
     const b = await get('/api/v1/traces', keyB);
-    assert.deepEqual(b.body.traces.map((t: { name: string }) => t.name), ['secret-of-b']);
+    assert.deepEqual(
+      b.body.traces.map((t: { name: string }) => t.name),
+      ['secret-of-b'],
+    );
     const traceOfB = (99).toString(16).padStart(32, '0');
     assert.equal((await get(`/api/v1/traces/${traceOfB}`)).status, 404);
     assert.equal((await get(`/api/v1/traces/${traceOfB}`, keyB)).status, 200);
@@ -123,7 +165,10 @@ describe('GET /api/v1/traces', () => {
     await storage.insertRows('spans', [{ ...root, name: 'second copy', output: 'resent' }]);
     const { status, body } = await get(`/api/v1/traces/${root.trace_id}`);
     assert.equal(status, 200, JSON.stringify(body));
-    assert.deepEqual(body.spans.map((s: { name: string }) => s.name), ['second copy', 'next hour']);
+    assert.deepEqual(
+      body.spans.map((s: { name: string }) => s.name),
+      ['second copy', 'next hour'],
+    );
     assert.equal(body.spans[0].output, 'resent');
     // The list reads each trace's summary from every hour it has spans in.
     const list = await get(`/api/v1/traces?sort=costUsd&from=${new Date(Number(t0 / 1_000_000n) - 60_000).toISOString()}`);
@@ -140,7 +185,10 @@ describe('GET /api/v1/traces', () => {
     const later = span(projectA, 701, t0 + 1_000_000n, { span_id: '0'.repeat(16), parent_span_id: root.span_id, name: 'later sibling' });
     await storage.insertRows('spans', [later, grandchild, child, root]);
     const { body } = await get(`/api/v1/traces/${root.trace_id}`);
-    assert.deepEqual(body.spans.map((s: { name: string }) => s.name), ['root', 'child', 'grandchild', 'later sibling']);
+    assert.deepEqual(
+      body.spans.map((s: { name: string }) => s.name),
+      ['root', 'child', 'grandchild', 'later sibling'],
+    );
     // The model that answered, and beside it the one the request named.
     assert.deepEqual([body.spans[0].model, body.spans[0].requestModel], ['gpt-4o-mini-2024-07-18', 'gpt-4o-mini']);
   });

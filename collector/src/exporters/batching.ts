@@ -141,10 +141,14 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
   private async insert(batchRows: T[]): Promise<void> {
     const token = randomUUID();
     let rows: T[] | null = null;
-    await retry(this.opts.retry, async () => {
-      rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
-      await this.write(rows, token);
-    }, { retryable: (err) => !this.refused(err) });
+    await retry(
+      this.opts.retry,
+      async () => {
+        rows ??= this.opts.prepare ? await this.opts.prepare(batchRows) : batchRows;
+        await this.write(rows, token);
+      },
+      { retryable: (err) => !this.refused(err) },
+    );
   }
 
   async shutdown(): Promise<void> {
@@ -155,4 +159,3 @@ export abstract class BatchingExporter<T> implements Exporter<T> {
     }
   }
 }
-

@@ -14,7 +14,10 @@ export interface Exporter<T> {
  * second, the shortest delay the header can give: the queue drains in inserts of a batch.
  */
 export class QueueFullError extends Error {
-  constructor(readonly retryAfterSeconds = 1, message = 'ingest buffer is full, retry later') {
+  constructor(
+    readonly retryAfterSeconds = 1,
+    message = 'ingest buffer is full, retry later',
+  ) {
     super(message);
   }
 }

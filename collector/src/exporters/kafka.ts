@@ -14,7 +14,12 @@ const MAX_SEND_BYTES = 900 * 1024;
  * sync has it (acks=-1); the producer is idempotent, so its own retries add no copies.
  */
 export class KafkaExporter<T> extends BatchingExporter<T> {
-  constructor(private readonly producer: Producer, private readonly topic: string, private readonly format: RecordFormat<T>, options: Omit<BatchingOptions<T>, 'name'> = {}) {
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly format: RecordFormat<T>,
+    options: Omit<BatchingOptions<T>, 'name'> = {},
+  ) {
     // The idempotent producer retries on its own; a second send of the batch would add copies.
     super({ name: `kafka/${topic}`, retry: retryPolicy({ initialMs: 0, maxAttempts: 1 }), ...options });
   }

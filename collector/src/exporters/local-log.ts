@@ -15,7 +15,10 @@ export class LocalLogExporter<T> implements Exporter<T> {
   readonly name: string;
   readonly fullMessage = 'the ingest log is at its disk budget (SPANLENS_LOG_MAX_BYTES) until the writer catches up: retry later';
 
-  constructor(private readonly log: LocalLog, private readonly format: RecordFormat<T>) {
+  constructor(
+    private readonly log: LocalLog,
+    private readonly format: RecordFormat<T>,
+  ) {
     this.name = `log/${format.table}`;
   }
 

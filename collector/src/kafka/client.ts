@@ -55,8 +55,9 @@ export async function createTopicsIfMissing(admin: Admin, names: readonly string
       const existing = new Set(await admin.listTopics());
       const wanted = names.filter((name) => !existing.has(name));
       if (wanted.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) })
-          .catch((err: unknown) => { if (!String((err as Error).message).includes('already exists')) throw err; });
+        await admin.createTopics({ waitForLeaders: true, topics: wanted.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })) }).catch((err: unknown) => {
+          if (!String((err as Error).message).includes('already exists')) throw err;
+        });
       }
       const { topics: meta } = await admin.fetchTopicMetadata({ topics: [...names] });
       if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;

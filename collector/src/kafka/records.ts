@@ -42,7 +42,10 @@ export function encodeBody<T>(format: RecordFormat<T>, rows: readonly T[]): Buff
 }
 
 export const FORMATS: Record<string, RecordFormat<SpanRow> | RecordFormat<FeedbackRow> | RecordFormat<LogItemRow>> = {
-  [SPANS_V1]: spansV1, [SPANS_V2]: spansV2, [FEEDBACK_V1]: feedbackV1, [LOGS_V1]: logsV1,
+  [SPANS_V1]: spansV1,
+  [SPANS_V2]: spansV2,
+  [FEEDBACK_V1]: feedbackV1,
+  [LOGS_V1]: logsV1,
 };
 
 /** Index of the identity columns of a spans.v1 or v2 record, for the writer's repeat check. */

@@ -71,7 +71,9 @@ export class KafkaSource implements LogSource {
     // kafkajs restarts a consumer only after a retriable crash; one that gave up (a broker
     // gone longer than its retries, a non-retriable wrapper) would leave the writer stopped
     // for good, so a fresh consumer takes over until close().
-    c.on(c.events.CRASH, (e) => { if (!e.payload.restart && c === this.consumer) this.replace(e.payload.error); });
+    c.on(c.events.CRASH, (e) => {
+      if (!e.payload.restart && c === this.consumer) this.replace(e.payload.error);
+    });
     return c;
   }
 
@@ -110,28 +112,36 @@ export class KafkaSource implements LogSource {
   }
 
   private runOn(consumer: Consumer, handle: (batch: LogBatch) => Promise<BatchOutcome>): void {
-    consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 2,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        if (batch.messages.length === 0) return;
-        const outcome = await handle({
-          stream: batch.topic, partition: batch.partition, records: batch.messages.map(toRecord),
-          first: BigInt(batch.firstOffset()!), last: BigInt(batch.lastOffset()),
-          active: () => isRunning() && !isStale() && consumer === this.consumer, heartbeat,
-        });
-        if (outcome.kind === 'need') {
-          // The recorded batch is not all here yet: take none of it, so it is never split.
-          await new Promise((r) => setTimeout(r, 200));
-          return;
-        }
-        if (outcome.kind !== 'stored') return;
-        resolveOffset(outcome.through.toString());
-        // Committed only now, after the insert: a crash before this line redelivers the batch.
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.through + 1n).toString() }]);
-      },
-    }).catch((err: unknown) => { if (consumer === this.consumer) this.replace(err as Error); });
+    consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 2,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          if (batch.messages.length === 0) return;
+          const outcome = await handle({
+            stream: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.map(toRecord),
+            first: BigInt(batch.firstOffset()!),
+            last: BigInt(batch.lastOffset()),
+            active: () => isRunning() && !isStale() && consumer === this.consumer,
+            heartbeat,
+          });
+          if (outcome.kind === 'need') {
+            // The recorded batch is not all here yet: take none of it, so it is never split.
+            await new Promise((r) => setTimeout(r, 200));
+            return;
+          }
+          if (outcome.kind !== 'stored') return;
+          resolveOffset(outcome.through.toString());
+          // Committed only now, after the insert: a crash before this line redelivers the batch.
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (outcome.through + 1n).toString() }]);
+        },
+      })
+      .catch((err: unknown) => {
+        if (consumer === this.consumer) this.replace(err as Error);
+      });
   }
 
   async deadLetter(partition: number, items: DeadLetter[]): Promise<void> {

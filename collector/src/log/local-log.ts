@@ -2,9 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  decodeRecord, decodeSegmentHeader, encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES, type RecordPayload,
-} from './segment-format.ts';
+import { decodeRecord, decodeSegmentHeader, encodeRecord, encodeSegmentHeader, SEGMENT_HEADER_BYTES, type RecordPayload } from './segment-format.ts';
 
 export interface LocalLogOptions {
   /** Bytes the log's segment files may take on disk; appends are refused beyond it. */
@@ -59,7 +57,10 @@ export class LocalLog {
   /** fdatasync calls made for appends (each covers every record that arrived meanwhile). */
   syncs = 0;
 
-  private constructor(readonly dir: string, private readonly o: LocalLogOptions) {
+  private constructor(
+    readonly dir: string,
+    private readonly o: LocalLogOptions,
+  ) {
     this.segmentBytes = o.segmentBytes ?? Math.max(1 << 20, Math.min(64 << 20, Math.floor(o.maxBytes / 16)));
     this.id = LocalLog.identity(dir);
   }
@@ -85,7 +86,9 @@ export class LocalLog {
   private async recover(): Promise<void> {
     const committedPath = join(this.dir, 'committed');
     this.committedOffset = existsSync(committedPath) ? BigInt(readFileSync(committedPath, 'utf8').trim() || '0') : 0n;
-    const names = readdirSync(this.dir).filter((n) => SEGMENT_NAME.test(n)).sort();
+    const names = readdirSync(this.dir)
+      .filter((n) => SEGMENT_NAME.test(n))
+      .sort();
     for (const name of names) {
       const path = join(this.dir, name);
       this.segments.push({ first: BigInt(SEGMENT_NAME.exec(name)![1]!), path, size: (await stat(path)).size, records: 0 });
@@ -125,12 +128,18 @@ export class LocalLog {
       for (;;) {
         if (at === buf.length) break;
         const r = decodeRecord(buf, at);
-        if (r.kind === 'record') { at += r.bytes; records++; continue; }
+        if (r.kind === 'record') {
+          at += r.bytes;
+          records++;
+          continue;
+        }
         problem = r.kind === 'short' ? 'the file ends inside the record' : r.reason;
         break;
       }
       if (at < buf.length) {
-        this.o.report?.(`spanlens: log: torn record after offset ${seg.first + BigInt(records)} in ${seg.path} (${problem}): cut ${buf.length - at} bytes at byte ${at}; the ${records} records before it are intact`);
+        this.o.report?.(
+          `spanlens: log: torn record after offset ${seg.first + BigInt(records)} in ${seg.path} (${problem}): cut ${buf.length - at} bytes at byte ${at}; the ${records} records before it are intact`,
+        );
         await fh.truncate(at);
         await fh.datasync();
       }
@@ -165,10 +174,14 @@ export class LocalLog {
   }
 
   /** Offset the next appended record gets; records below it are durable. */
-  get end(): bigint { return this.nextOffset; }
+  get end(): bigint {
+    return this.nextOffset;
+  }
 
   /** Offset of the first record the writer has not stored. */
-  get committed(): bigint { return this.committedOffset; }
+  get committed(): bigint {
+    return this.committedOffset;
+  }
 
   /** Resolves with the record's offset once it is on disk. */
   append(payload: RecordPayload): Promise<bigint> {
@@ -216,7 +229,11 @@ export class LocalLog {
           await this.createSegment(this.nextOffset);
         }
         const cur = this.segments.at(-1)!;
-        await writeAll(this.active, group.flatMap((p) => p.frame), cur.size);
+        await writeAll(
+          this.active,
+          group.flatMap((p) => p.frame),
+          cur.size,
+        );
         await this.active.datasync();
         this.syncs++;
         cur.size += bytes;
@@ -236,7 +253,10 @@ export class LocalLog {
     if (this.nextOffset > offset || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
       const t = setTimeout(done, timeoutMs);
-      function done() { clearTimeout(t); resolve(); }
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
       this.waiters.push(done);
     });
   }
@@ -331,7 +351,11 @@ export class LocalLog {
       this.kick();
       await this.flushing;
     }
-    this.commitWaiters = this.commitWaiters.filter((w) => (w.offset <= next ? (w.resolve(), false) : true));
+    this.commitWaiters = this.commitWaiters.filter((w) => {
+      if (w.offset > next) return true;
+      w.resolve();
+      return false;
+    });
   }
 
   /** Resolves once every record below `offset` is committed (and the space it took given back). */
@@ -384,5 +408,9 @@ async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Pr
 
 async function syncDir(dir: string): Promise<void> {
   const fh = await open(dir, 'r');
-  try { await fh.datasync(); } finally { await fh.close(); }
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
 }

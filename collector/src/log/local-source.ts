@@ -23,7 +23,10 @@ export class LocalLogSource implements LogSource {
   private stopping = false;
   private drainUntil = Infinity;
 
-  constructor(private readonly log: LocalLog, private readonly o: LocalSourceOptions) {
+  constructor(
+    private readonly log: LocalLog,
+    private readonly o: LocalSourceOptions,
+  ) {
     this.id = `local:${log.id}`;
   }
 
@@ -48,10 +51,18 @@ export class LocalLogSource implements LogSource {
         const records = await this.log.read(next, this.o.maxBatchRows, through, this.o.maxBatchBytes);
         if (records.length === 0) continue;
         const outcome = await handle({
-          stream: 'local', partition: 0, records, first: records[0]!.offset, last: records.at(-1)!.offset,
-          active: this.active, heartbeat: async () => undefined,
+          stream: 'local',
+          partition: 0,
+          records,
+          first: records[0]!.offset,
+          last: records.at(-1)!.offset,
+          active: this.active,
+          heartbeat: async () => undefined,
         });
-        if (outcome.kind === 'need') { through = outcome.through; continue; }
+        if (outcome.kind === 'need') {
+          through = outcome.through;
+          continue;
+        }
         through = undefined;
         if (outcome.kind === 'stored') await this.log.commit(outcome.through + 1n);
       } catch (err) {
@@ -67,7 +78,9 @@ export class LocalLogSource implements LogSource {
     const fh = await open(join(this.log.dir, 'dead-letter.jsonl'), 'a');
     try {
       const at = new Date().toISOString();
-      await fh.writeFile(items.map((d) => JSON.stringify({ at, offset: d.record.offset.toString(), format: d.record.format, reason: d.reason, row: d.row.toString('utf8').trimEnd() }) + '\n').join(''));
+      await fh.writeFile(
+        items.map((d) => JSON.stringify({ at, offset: d.record.offset.toString(), format: d.record.format, reason: d.reason, row: d.row.toString('utf8').trimEnd() }) + '\n').join(''),
+      );
       await fh.datasync();
     } finally {
       await fh.close();

@@ -85,8 +85,6 @@ export function decodeRecord(b: Buffer, at: number): FrameResult {
   if (bodyAt > payload.length) return { kind: 'corrupt', reason: 'key count runs past the record' };
   // Copied only when unaligned: a BigUint64Array view needs an 8-byte aligned offset.
   const keyBytes = payload.subarray(keysAt, bodyAt);
-  const keys = (keyBytes.byteOffset % 8 === 0)
-    ? new BigUint64Array(keyBytes.buffer, keyBytes.byteOffset, keyCount)
-    : new BigUint64Array(Uint8Array.from(keyBytes).buffer);
+  const keys = keyBytes.byteOffset % 8 === 0 ? new BigUint64Array(keyBytes.buffer, keyBytes.byteOffset, keyCount) : new BigUint64Array(Uint8Array.from(keyBytes).buffer);
   return { kind: 'record', payload: { format, rows, keys, body: payload.subarray(bodyAt) }, bytes: total };
 }

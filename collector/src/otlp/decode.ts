@@ -13,7 +13,12 @@ const HEX = /^[0-9a-fA-F]*$/;
 // lowerCamelCase field names and differ only in how ids (bytes vs hex), int64 (Long vs
 // string) and enums are spelled.
 export type Loose = Record<string, unknown>;
-interface LongLike { low: number; high: number; toNumber(): number; toString(): string }
+interface LongLike {
+  low: number;
+  high: number;
+  toNumber(): number;
+  toString(): string;
+}
 
 /** A protobuf body as the message type it must be, or a DecodeError that names the type. */
 export function parseProtobufBody(type: Type, body: Uint8Array): Loose {
@@ -35,15 +40,17 @@ export function decodeJson(body: Uint8Array | string): DecodedRequest {
 export type Flavor = 'protobuf' | 'json';
 
 /** The field names one OTLP signal nests its items under: resourceSpans > scopeSpans > spans. */
-export interface OtlpLayout { resources: string; scopes: string; items: string }
+export interface OtlpLayout {
+  resources: string;
+  scopes: string;
+  items: string;
+}
 
 /**
  * Walks resource > scope > item of any OTLP export request, turning each item into a value or a
  * rejection reason (counted in total, by reason label, and the first few reasons kept).
  */
-export function walkOtlp<T>(
-  req: Loose, layout: OtlpLayout, toItem: (item: unknown, resource: Attributes, scopeName: string) => T | string,
-): Rejections & { items: T[] } {
+export function walkOtlp<T>(req: Loose, layout: OtlpLayout, toItem: (item: unknown, resource: Attributes, scopeName: string) => T | string): Rejections & { items: T[] } {
   const out: Rejections & { items: T[] } = { items: [], rejected: 0, errors: [] };
   for (const r of asArray(req[layout.resources])) {
     if (!isObject(r)) continue;
@@ -53,7 +60,10 @@ export function walkOtlp<T>(
       const scopeName = isObject(sc.scope) && typeof sc.scope.name === 'string' ? sc.scope.name : '';
       for (const item of asArray(sc[layout.items])) {
         const result = toItem(item, resource, scopeName);
-        if (typeof result !== 'string') { out.items.push(result); continue; }
+        if (typeof result !== 'string') {
+          out.items.push(result);
+          continue;
+        }
         out.rejected++;
         const label = result.split(':')[0]!;
         (out.rejectedBy ??= {})[label] = (out.rejectedBy[label] ?? 0) + 1;
@@ -183,7 +193,7 @@ export function toAttributes(list: unknown): Attributes {
 const MAX_DEPTH = 16;
 
 // Only own properties count: protobufjs puts every oneof member's default on the prototype.
-const has = (o: Loose, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== null && o[k] !== undefined;
+const has = (o: Loose, k: string): boolean => Object.hasOwn(o, k) && o[k] !== null && o[k] !== undefined;
 
 export function toValue(v: unknown, depth = 0): AttrValue {
   if (!isObject(v) || depth > MAX_DEPTH) return null;

@@ -60,7 +60,11 @@ function limitRecord(rec: SpanRecord, l: SpanLimits): void {
   }
 }
 
-interface StoredEvent { time: string; name: string; attributes: Record<string, unknown> }
+interface StoredEvent {
+  time: string;
+  name: string;
+  attributes: Record<string, unknown>;
+}
 
 function limitMap(row: SpanRow, key: 'attributes' | 'resource_attributes', l: SpanLimits, countDropped: boolean): void {
   const map = row[key];

@@ -25,14 +25,25 @@ export interface LogItems {
  */
 export function toLogItems(projectId: string, records: readonly DecodedLogRecord[], redactor: Redactor, limits: SpanLimits): LogItems {
   const out: LogItems = { rows: [], dropped: {} };
-  const drop = (reason: LogDropReason) => { out.dropped[reason] = (out.dropped[reason] ?? 0) + 1; };
+  const drop = (reason: LogDropReason) => {
+    out.dropped[reason] = (out.dropped[reason] ?? 0) + 1;
+  };
   for (const r of records) {
-    if (!r.eventName.startsWith('gen_ai.')) { drop('not a GenAI event'); continue; }
-    if (!r.spanId || !r.traceId) { drop('no span context'); continue; }
+    if (!r.eventName.startsWith('gen_ai.')) {
+      drop('not a GenAI event');
+      continue;
+    }
+    if (!r.spanId || !r.traceId) {
+      drop('no span context');
+      continue;
+    }
     const f = mapConventions(asSpan(r));
     const input = kept(f.inputMessages, redactor, limits);
     const output = kept(f.outputMessages, redactor, limits);
-    if (!input && !output && !f.finishReason) { drop('no content'); continue; }
+    if (!input && !output && !f.finishReason) {
+      drop('no content');
+      continue;
+    }
     const doc: LogItemDoc = { span_id: r.spanId, event: r.eventName, seq: arrival() };
     if (input) doc.input = input;
     if (output) doc.output = output;
@@ -41,7 +52,11 @@ export function toLogItems(projectId: string, records: readonly DecodedLogRecord
     const time = formatDateTime64(r.timeNs);
     const content = JSON.stringify([doc.input, doc.output, doc.finish_reason]);
     out.rows.push({
-      project_id: projectId, trace_id: r.traceId, item: 'log', time, doc: JSON.stringify(doc),
+      project_id: projectId,
+      trace_id: r.traceId,
+      item: 'log',
+      time,
+      doc: JSON.stringify(doc),
       // The same record sent again gets the same id, and the trace's latest copy of an id wins.
       item_id: `${r.spanId}/${h64(`${time}/${r.eventName}/${content}`).toString(16)}`,
     });
@@ -65,9 +80,19 @@ function arrival(): number {
 function asSpan(r: DecodedLogRecord): DecodedSpan {
   const body: Attributes = r.body && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : r.body === null ? {} : { content: r.body };
   return {
-    traceId: r.traceId, spanId: r.spanId, parentSpanId: '', name: r.eventName, otelKind: 0, startNs: r.timeNs, endNs: r.timeNs,
-    attributes: r.attributes, events: [{ timeNs: r.timeNs, name: r.eventName, attributes: { ...r.attributes, ...body } }],
-    statusCode: 0, statusMessage: '', resource: r.resource, scopeName: r.scopeName,
+    traceId: r.traceId,
+    spanId: r.spanId,
+    parentSpanId: '',
+    name: r.eventName,
+    otelKind: 0,
+    startNs: r.timeNs,
+    endNs: r.timeNs,
+    attributes: r.attributes,
+    events: [{ timeNs: r.timeNs, name: r.eventName, attributes: { ...r.attributes, ...body } }],
+    statusCode: 0,
+    statusMessage: '',
+    resource: r.resource,
+    scopeName: r.scopeName,
   };
 }
 

@@ -19,7 +19,8 @@ const STATUSES: SpanStatus[] = ['unset', 'ok', 'error'];
 
 // Attributes already promoted into the input/output columns; keeping them would store
 // every prompt twice.
-const CONTENT_KEYS = /^(gen_ai\.(input|output)\.messages$|gen_ai\.system_instructions$|gen_ai\.(prompt|completion)(\.\d+\.|$)|llm\.(input|output)_messages\.|input\.value$|output\.value$|ai\.prompt(\.messages)?$|ai\.response\.(text|toolCalls|object)$|ai\.values?$|ai\.toolCall\.(args|result|input|output)$|traceloop\.entity\.(input|output)$)/;
+const CONTENT_KEYS =
+  /^(gen_ai\.(input|output)\.messages$|gen_ai\.system_instructions$|gen_ai\.(prompt|completion)(\.\d+\.|$)|llm\.(input|output)_messages\.|input\.value$|output\.value$|ai\.prompt(\.messages)?$|ai\.response\.(text|toolCalls|object)$|ai\.values?$|ai\.toolCall\.(args|result|input|output)$|traceloop\.entity\.(input|output)$)/;
 
 export function mapConventions(span: DecodedSpan): LlmFields {
   const fields: LlmFields = {};

@@ -46,8 +46,7 @@ export function pricingProcessor(prices: CustomPrices): Processor {
         }
         // A project prices the name it calls ('gpt-4o-mini'); responses often name a snapshot ('gpt-4o-mini-2024-07-18').
         const { provider, model, request_model } = rec.row;
-        const custom = prices.find(batch.projectId, provider, model)
-          ?? (request_model && request_model !== model ? prices.find(batch.projectId, provider, request_model) : undefined);
+        const custom = prices.find(batch.projectId, provider, model) ?? (request_model && request_model !== model ? prices.find(batch.projectId, provider, request_model) : undefined);
         if (custom) {
           setCost(rec, customCost(rec, custom), 'custom');
           continue;
@@ -68,12 +67,8 @@ function setCost(rec: SpanRecord, usd: number, source: 'client' | 'custom' | 'ta
 
 async function estimateTokens(rec: SpanRecord): Promise<void> {
   const { fields, row } = rec;
-  const input = fields.inputMessages
-    ? await countMessageTokens(row.model, fields.inputMessages, true)
-    : await countTextTokens(row.model, fields.inputText ?? '');
-  const output = fields.outputMessages
-    ? await countMessageTokens(row.model, fields.outputMessages, false)
-    : await countTextTokens(row.model, fields.outputText ?? '');
+  const input = fields.inputMessages ? await countMessageTokens(row.model, fields.inputMessages, true) : await countTextTokens(row.model, fields.inputText ?? '');
+  const output = fields.outputMessages ? await countMessageTokens(row.model, fields.outputMessages, false) : await countTextTokens(row.model, fields.outputText ?? '');
   if (input === 0 && output === 0) return;
   row.input_tokens = input;
   row.output_tokens = output;
@@ -95,7 +90,12 @@ function customCost(rec: SpanRecord, p: CustomPrice): number {
 }
 
 /** Linear price of one model in one hour, read off the price table once. */
-interface Rates { base: number; input: number; cachedInput: number; output: number }
+interface Rates {
+  base: number;
+  input: number;
+  cachedInput: number;
+  output: number;
+}
 const MTOK = 1_000_000;
 const HOUR_MS = 3_600_000;
 const rateCache = new Map<string, Rates | 'tiered' | null>();
@@ -117,9 +117,13 @@ function tableCost(rec: SpanRecord): number | null {
   if (rates === null) return null;
   const { input, output, cached } = usageOf(rec);
   if (rates === 'tiered') {
-    return lookup(row.provider, row.model, new Date(ms), {
-      input_tokens: input, output_tokens: output, cache_read_tokens: cached || undefined,
-    })?.total_price ?? null;
+    return (
+      lookup(row.provider, row.model, new Date(ms), {
+        input_tokens: input,
+        output_tokens: output,
+        cache_read_tokens: cached || undefined,
+      })?.total_price ?? null
+    );
   }
   return rates.base + (input - cached) * rates.input + cached * rates.cachedInput + output * rates.output;
 }

@@ -14,10 +14,14 @@ const PROVIDER_KEYS = [
   String.raw`sk-(?:ant-|proj-|svcacct-|admin-|or-)?[A-Za-z0-9_-]{20,}`, // OpenAI, Anthropic, OpenRouter
   String.raw`(?:AKIA|ASIA)[0-9A-Z]{16}`, // AWS access key id
   String.raw`AIza[0-9A-Za-z_-]{35}`, // Google
-  String.raw`gh[pousr]_[A-Za-z0-9]{36,}`, String.raw`github_pat_[A-Za-z0-9_]{22,}`,
+  String.raw`gh[pousr]_[A-Za-z0-9]{36,}`,
+  String.raw`github_pat_[A-Za-z0-9_]{22,}`,
   String.raw`xox[abposr]-[A-Za-z0-9-]{10,}`, // Slack
   String.raw`[rs]k_(?:live|test)_[A-Za-z0-9]{16,}`, // Stripe
-  String.raw`hf_[A-Za-z0-9]{30,}`, String.raw`gsk_[A-Za-z0-9]{40,}`, String.raw`pplx-[A-Za-z0-9]{40,}`, String.raw`r8_[A-Za-z0-9]{30,}`,
+  String.raw`hf_[A-Za-z0-9]{30,}`,
+  String.raw`gsk_[A-Za-z0-9]{40,}`,
+  String.raw`pplx-[A-Za-z0-9]{40,}`,
+  String.raw`r8_[A-Za-z0-9]{30,}`,
   String.raw`sl_[A-Za-z0-9_-]{43}`, // Spanlens
   String.raw`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`, // JWT
 ].join('|');

@@ -8,8 +8,7 @@ const encoders = new Map<EncodingName, Promise<Tiktoken>>();
 function encoder(name: EncodingName): Promise<Tiktoken> {
   let e = encoders.get(name);
   if (!e) {
-    e = (name === 'o200k_base' ? import('js-tiktoken/ranks/o200k_base') : import('js-tiktoken/ranks/cl100k_base'))
-      .then((m) => new Tiktoken(m.default));
+    e = (name === 'o200k_base' ? import('js-tiktoken/ranks/o200k_base') : import('js-tiktoken/ranks/cl100k_base')).then((m) => new Tiktoken(m.default));
     encoders.set(name, e);
   }
   return e;

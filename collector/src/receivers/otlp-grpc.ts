@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { type KeyCache } from '@spanlens/clickhouse';
+import type { KeyCache } from '@spanlens/clickhouse';
 import type { FastifyBaseLogger } from 'fastify';
 import { IngestError, KEY_PROBLEM, logRefusal, toIngestError } from '../errors.ts';
 import { encodeExportResponse } from '../otlp/proto.ts';
@@ -38,27 +38,26 @@ export async function startOtlpGrpcReceiver(host: string, port: number, opts: Ot
   const server = new grpc.Server({
     'grpc.max_receive_message_length': opts.maxBodyBytes,
   });
-  for (const signal of opts.signals) server.addService(exportService(signal.grpcService), {
-    Export: (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
-      void handle(call, signal, opts).then(
-        (response) => {
-          opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: 'OK' });
-          callback(null, response);
-        },
-        (err: unknown) => {
-          const e = toIngestError(err);
-          logRefusal(opts.log, 'otlp-grpc', e);
-          opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: grpc.status[e.grpcStatus] ?? String(e.grpcStatus) });
-          const metadata = new grpc.Metadata();
-          if (e.retryAfterSeconds !== undefined) metadata.set('retry-after', String(e.retryAfterSeconds));
-          callback({ code: e.grpcStatus, details: e.message, metadata });
-        },
-      );
-    },
-  });
-  const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
+  for (const signal of opts.signals)
+    server.addService(exportService(signal.grpcService), {
+      Export: (call: grpc.ServerUnaryCall<Buffer, Uint8Array>, callback: grpc.sendUnaryData<Uint8Array>) => {
+        void handle(call, signal, opts).then(
+          (response) => {
+            opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: 'OK' });
+            callback(null, response);
+          },
+          (err: unknown) => {
+            const e = toIngestError(err);
+            logRefusal(opts.log, 'otlp-grpc', e);
+            opts.metrics?.requests.inc({ receiver: 'otlp-grpc', outcome: grpc.status[e.grpcStatus] ?? String(e.grpcStatus) });
+            const metadata = new grpc.Metadata();
+            if (e.retryAfterSeconds !== undefined) metadata.set('retry-after', String(e.retryAfterSeconds));
+            callback({ code: e.grpcStatus, details: e.message, metadata });
+          },
+        );
+      },
+    });
+  const bound = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
   return {
     port: bound,
     close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),

@@ -95,7 +95,11 @@ export async function otlpHttpReceiver(app: FastifyInstance, opts: OtlpHttpOptio
   });
 }
 
-interface FastifyLikeError { code?: string; statusCode?: number; message: string }
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
 
 function fromFastifyError(err: unknown): IngestError {
   const e = err as FastifyLikeError;

@@ -21,12 +21,22 @@ export interface OtlpSignal<T extends Rejections = Rejections> {
 /** The signals the collector takes, each wired to its pipeline. */
 export function otlpSignals(traces: TracesConsumer, logs: LogsConsumer): OtlpSignal[] {
   const tracesSignal: OtlpSignal<DecodedRequest> = {
-    httpPath: '/v1/traces', grpcService: 'trace.v1.TraceService', consumer: traces, decodeProtobuf, decodeJson,
-    items: (d) => d.spans.length + d.rejected, response: TRACES_RESPONSE,
+    httpPath: '/v1/traces',
+    grpcService: 'trace.v1.TraceService',
+    consumer: traces,
+    decodeProtobuf,
+    decodeJson,
+    items: (d) => d.spans.length + d.rejected,
+    response: TRACES_RESPONSE,
   };
   const logsSignal: OtlpSignal<DecodedLogsRequest> = {
-    httpPath: '/v1/logs', grpcService: 'logs.v1.LogsService', consumer: logs, decodeProtobuf: decodeLogsProtobuf, decodeJson: decodeLogsJson,
-    items: (d) => d.records.length + d.rejected, response: LOGS_RESPONSE,
+    httpPath: '/v1/logs',
+    grpcService: 'logs.v1.LogsService',
+    consumer: logs,
+    decodeProtobuf: decodeLogsProtobuf,
+    decodeJson: decodeLogsJson,
+    items: (d) => d.records.length + d.rejected,
+    response: LOGS_RESPONSE,
   };
   return [tracesSignal, logsSignal];
 }

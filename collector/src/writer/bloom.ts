@@ -12,13 +12,20 @@ export class BlockedBloom {
   private readonly blocks: number;
   count = 0;
 
-  constructor(readonly capacity: number, bitsPerKey = 16) {
+  constructor(
+    readonly capacity: number,
+    bitsPerKey = 16,
+  ) {
     this.blocks = Math.max(1, Math.ceil((capacity * bitsPerKey) / 512));
     this.words = new Uint32Array(this.blocks * BLOCK_WORDS);
   }
 
-  get full(): boolean { return this.count >= this.capacity; }
-  get bytes(): number { return this.words.byteLength; }
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+  get bytes(): number {
+    return this.words.byteLength;
+  }
 
   add(key: bigint): void {
     this.addHalves(Number(key >> 32n), Number(key & LOW));
@@ -67,7 +74,11 @@ export class RecentKeys {
   private previous: BlockedBloom[] = [];
   private startedAt: number;
 
-  constructor(private readonly windowMs: number, private readonly firstCapacity = 1 << 18, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly windowMs: number,
+    private readonly firstCapacity = 1 << 18,
+    private readonly now: () => number = Date.now,
+  ) {
     this.startedAt = now();
   }
 

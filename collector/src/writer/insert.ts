@@ -3,7 +3,11 @@ import type { DeadLetter, LogRecord } from '../log/log.ts';
 import { lines } from './lines.ts';
 
 /** Rows of one record going into one insert: its whole body, or the lines left after skips. */
-export interface Piece { record: LogRecord; body: Buffer; rows: number }
+export interface Piece {
+  record: LogRecord;
+  body: Buffer;
+  rows: number;
+}
 
 const NEWLINE = Buffer.from('\n');
 
@@ -39,7 +43,10 @@ export async function insertOrIsolate(storage: Storage, table: string, columns: 
     if (!isDataRejection(err)) throw err;
     if (rows === 1) {
       const p = pieces.find((x) => x.rows > 0)!;
-      return { inserted: 0, refused: [{ record: p.record, row: p.body, reason: `ClickHouse refused the row as ${table} (code ${clickHouseErrorCode(err)}${codeName(err)}): not a valid ${p.record.format} record` }] };
+      return {
+        inserted: 0,
+        refused: [{ record: p.record, row: p.body, reason: `ClickHouse refused the row as ${table} (code ${clickHouseErrorCode(err)}${codeName(err)}): not a valid ${p.record.format} record` }],
+      };
     }
     const split = pieces.length > 1 ? pieces : lines(pieces[0]!.body).map((line) => ({ record: pieces[0]!.record, body: line, rows: 1 }));
     const mid = split.length >> 1;

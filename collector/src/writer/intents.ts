@@ -16,7 +16,12 @@ export interface Intent {
   token: string;
 }
 
-export interface IntentKey { log: string; stream: string; partition: number; first: bigint }
+export interface IntentKey {
+  log: string;
+  stream: string;
+  partition: number;
+  first: bigint;
+}
 
 /** A token derived from the batch's place in its log; the nonce keeps a recreated Kafka topic's offsets from matching old tokens. */
 export function batchToken(k: IntentKey, last: bigint): string {
@@ -36,8 +41,16 @@ export async function findIntent(storage: Storage, k: IntentKey): Promise<Intent
 }
 
 export async function recordIntent(storage: Storage, k: IntentKey, i: Intent): Promise<void> {
-  await storage.insertRows('writer_batches', [{
-    group_id: k.log, topic: k.stream, partition: k.partition, first_offset: k.first.toString(), last_offset: i.last.toString(),
-    skipped: [], skipped_rows: i.skippedRows, token: i.token,
-  }]);
+  await storage.insertRows('writer_batches', [
+    {
+      group_id: k.log,
+      topic: k.stream,
+      partition: k.partition,
+      first_offset: k.first.toString(),
+      last_offset: i.last.toString(),
+      skipped: [],
+      skipped_rows: i.skippedRows,
+      token: i.token,
+    },
+  ]);
 }

@@ -30,7 +30,10 @@ export class RepeatCheck {
   private seeding: Promise<void> | null = null;
   readonly stats: RepeatStats = { lookedUp: 0, lookupMs: 0, seededKeys: 0, seedSeconds: 0 };
 
-  constructor(private readonly storage: Storage, private readonly windowSeconds: number) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly windowSeconds: number,
+  ) {
     this.keys = new RecentKeys(windowSeconds * 1000);
   }
 
@@ -42,10 +45,7 @@ export class RepeatCheck {
 
   private async load(): Promise<void> {
     const t = performance.now();
-    const bytes = await this.storage.queryBinary(
-      `SELECT ${SPAN_KEY_SQL} FROM spans WHERE ingested_at >= now64(3) - toIntervalSecond({w:UInt32}) FORMAT RowBinary`,
-      { w: this.windowSeconds },
-    );
+    const bytes = await this.storage.queryBinary(`SELECT ${SPAN_KEY_SQL} FROM spans WHERE ingested_at >= now64(3) - toIntervalSecond({w:UInt32}) FORMAT RowBinary`, { w: this.windowSeconds });
     const n = this.seedFrom(bytes);
     this.stats.seededKeys = n;
     this.stats.seedSeconds = (performance.now() - t) / 1000;
@@ -74,8 +74,14 @@ export class RepeatCheck {
       const words = new Uint32Array(record.keys.buffer, record.keys.byteOffset, record.keys.length * 2);
       for (let i = 0; i < record.rows; i++, ordinal++) {
         const key = record.keys[i];
-        if (key === undefined) { candidates.push({ ordinal, record, row: i }); continue; }
-        if (inBatch.has(key)) { skipped.push(ordinal); continue; }
+        if (key === undefined) {
+          candidates.push({ ordinal, record, row: i });
+          continue;
+        }
+        if (inBatch.has(key)) {
+          skipped.push(ordinal);
+          continue;
+        }
         inBatch.add(key);
         if (this.keys.hasHalves(words[2 * i + 1]!, words[2 * i]!)) candidates.push({ ordinal, record, row: i });
       }
@@ -124,8 +130,10 @@ export class RepeatCheck {
           AND trace_id IN {traces:Array(String)}
           AND span_id IN {spans:Array(String)}`,
       query_params: {
-        projects: [...new Set(ids.map((i) => i.project))], hours: [...new Set(ids.map((i) => i.hour))],
-        traces: [...new Set(ids.map((i) => i.trace))], spans: [...new Set(ids.map((i) => i.span))],
+        projects: [...new Set(ids.map((i) => i.project))],
+        hours: [...new Set(ids.map((i) => i.hour))],
+        traces: [...new Set(ids.map((i) => i.trace))],
+        spans: [...new Set(ids.map((i) => i.span))],
       },
       format: 'JSONEachRow',
     });
@@ -134,7 +142,12 @@ export class RepeatCheck {
   }
 }
 
-interface SpanIdentity { project: string; trace: string; span: string; hour: string }
+interface SpanIdentity {
+  project: string;
+  trace: string;
+  span: string;
+  hour: string;
+}
 
 const HOUR = /^\d{4}-\d{2}-\d{2} \d{2}/;
 

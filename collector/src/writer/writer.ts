@@ -48,7 +48,12 @@ export async function startWriter(o: WriterOptions): Promise<Writer> {
   const stats: WriterStats = { batches: 0, rowsInserted: 0, repeatsDropped: 0, deadLettered: 0, insertRetries: 0 };
   const repeat = new RepeatCheck(o.storage, o.repeatWindowSeconds);
   // A start with ClickHouse down must not fail: the check waits for its seed.
-  const seed = () => { void retryForever(() => repeat.seed(), () => true); };
+  const seed = () => {
+    void retryForever(
+      () => repeat.seed(),
+      () => true,
+    );
+  };
   seed();
   o.source.onReassigned?.(seed);
   // With an exclusive log, only the first batch after start can have an intent from before.
@@ -67,15 +72,19 @@ export async function startWriter(o: WriterOptions): Promise<Writer> {
       }
     };
     try {
-      await retry(OUTAGE_RETRY, async (attempt) => {
-        if (attempt > 1) await onRetry?.().catch(() => undefined);
-        try {
-          await step();
-        } catch (err) {
-          failed(err);
-          throw err;
-        }
-      }, { active, retryable: () => true });
+      await retry(
+        OUTAGE_RETRY,
+        async (attempt) => {
+          if (attempt > 1) await onRetry?.().catch(() => undefined);
+          try {
+            await step();
+          } catch (err) {
+            failed(err);
+            throw err;
+          }
+        },
+        { active, retryable: () => true },
+      );
     } catch {
       return false;
     }
@@ -92,7 +101,12 @@ export async function startWriter(o: WriterOptions): Promise<Writer> {
     const where = `${batch.stream}/${batch.partition}`;
     let intent: Intent | undefined;
     if (!o.source.exclusive || !resumed.has(where)) {
-      if (!(await retry(async () => { intent = await findIntent(o.storage, key); }))) return { kind: 'abandoned' };
+      if (
+        !(await retry(async () => {
+          intent = await findIntent(o.storage, key);
+        }))
+      )
+        return { kind: 'abandoned' };
       resumed.add(where);
     }
     if (intent && intent.last > batch.last) return { kind: 'need', through: intent.last };
@@ -165,13 +179,23 @@ function plan(records: readonly LogRecord[], intent: Intent) {
     const firstOrdinal = ordinal;
     if (isSpans) ordinal += record.rows;
     if (record.offset > intent.last) continue;
-    if (!f) { dead.push({ record, row: record.body, reason: `unknown record format '${record.format}'` }); continue; }
+    if (!f) {
+      dead.push({ record, row: record.body, reason: `unknown record format '${record.format}'` });
+      continue;
+    }
     let piece: Piece = { record, body: record.body, rows: record.rows };
     if (isSpans) {
-      if (skipOffsets.has(record.offset)) { skipped += record.rows; continue; }
+      if (skipOffsets.has(record.offset)) {
+        skipped += record.rows;
+        continue;
+      }
       let kept: Buffer[] | null = null;
       for (let i = 0; i < record.rows; i++) {
-        if (!skipRows.has(firstOrdinal + i)) { const k = record.keys[i]; if (k !== undefined) keys.push(k); continue; }
+        if (!skipRows.has(firstOrdinal + i)) {
+          const k = record.keys[i];
+          if (k !== undefined) keys.push(k);
+          continue;
+        }
         kept ??= lines(record.body);
         kept[i] = EMPTY;
         skipped++;

@@ -4,7 +4,11 @@ import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { startCollector, type CollectorOptions } from '../../src/service.ts';
 
 /** A collector on ephemeral ports over a fresh embedded store, with one project and key. */
-export async function startTestCollector({ logMaxBytes = 64 << 20, beforeStart, ...overrides }: Partial<CollectorOptions> & {
+export async function startTestCollector({
+  logMaxBytes = 64 << 20,
+  beforeStart,
+  ...overrides
+}: Partial<CollectorOptions> & {
   logMaxBytes?: number;
   /** Runs on the log directory before the collector opens it (to leave records there). */
   beforeStart?: (logDir: string) => Promise<void>;
@@ -17,13 +21,25 @@ export async function startTestCollector({ logMaxBytes = 64 << 20, beforeStart, 
   const logDir = join(storage.dataDir, 'ingest-log');
   await beforeStart?.(logDir);
   const collector = await startCollector({
-    storage, keys, host: '127.0.0.1', httpPort: 0, grpcPort: 0, retentionDays: 30,
-    maxBodyBytes: 1024 * 1024, maxQueueRows: 10_000, maxBatchRows: 1000, maxBatchDelayMs: 5,
+    storage,
+    keys,
+    host: '127.0.0.1',
+    httpPort: 0,
+    grpcPort: 0,
+    retentionDays: 30,
+    maxBodyBytes: 1024 * 1024,
+    maxQueueRows: 10_000,
+    maxBatchRows: 1000,
+    maxBatchDelayMs: 5,
     localLog: { dir: logDir, maxBytes: logMaxBytes },
     ...overrides,
   });
   return {
-    storage, key, projectId: project.id, collector, logDir,
+    storage,
+    key,
+    projectId: project.id,
+    collector,
+    logDir,
     httpUrl: `http://127.0.0.1:${collector.httpPort}`,
     grpcUrl: `http://127.0.0.1:${collector.grpcPort}`,
     /** Rows in `table` once the writer has stored everything acknowledged so far. */

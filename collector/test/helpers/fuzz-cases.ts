@@ -19,9 +19,14 @@ type Broken = (typeof BROKEN_JSON)[number];
 
 export type Encoding = 'json' | 'protobuf';
 
-interface AnyValueJson { [k: string]: unknown }
+interface AnyValueJson {
+  [k: string]: unknown;
+}
 
-const attrKey = fc.oneof(fc.constantFrom('gen_ai.request.model', 'gen_ai.usage.input_tokens', 'gen_ai.input.messages', 'llm.model_name', 'input.value', 'user.id', 'ai.prompt'), fc.string({ maxLength: 20 }));
+const attrKey = fc.oneof(
+  fc.constantFrom('gen_ai.request.model', 'gen_ai.usage.input_tokens', 'gen_ai.input.messages', 'llm.model_name', 'input.value', 'user.id', 'ai.prompt'),
+  fc.string({ maxLength: 20 }),
+);
 
 /** An OTLP AnyValue in its JSON spelling, nested a few levels; every scalar type. */
 const anyValue: fc.Arbitrary<AnyValueJson> = fc.letrec<{ v: AnyValueJson }>((tie) => ({
@@ -73,21 +78,30 @@ const SHAPES: Record<Encoding, fc.Arbitrary<SpanShape[]>> = {
   protobuf: fc.array(spanShape('protobuf'), { minLength: 1, maxLength: 12 }),
 };
 
-export const structuredCase: fc.Arbitrary<StructuredCase> = fc.record({
-  encoding: fc.constantFrom<Encoding>('json', 'protobuf'),
-  gzip: fc.boolean(),
-}).chain(({ encoding, gzip }) => SHAPES[encoding].map((spans) => ({ encoding, gzip, spans })));
+export const structuredCase: fc.Arbitrary<StructuredCase> = fc
+  .record({
+    encoding: fc.constantFrom<Encoding>('json', 'protobuf'),
+    gzip: fc.boolean(),
+  })
+  .chain(({ encoding, gzip }) => SHAPES[encoding].map((spans) => ({ encoding, gzip, spans })));
 
 export type Mutation = { kind: 'truncate'; at: number } | { kind: 'flip'; bits: number[] } | { kind: 'insert'; at: number; bytes: number[] } | { kind: 'retype'; path: number; value: unknown };
 
 export const mutatedCase = fc.record({
   base: structuredCase,
-  mutations: fc.array(fc.oneof(
-    fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('flip' as const), bits: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }) }),
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.array(fc.nat(255), { minLength: 1, maxLength: 6 }) }),
-    fc.record({ kind: fc.constant('retype' as const), path: fc.nat(), value: fc.oneof(fc.constant(null), fc.string(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}), fc.jsonValue({ maxDepth: 2 })) }),
-  ), { minLength: 1, maxLength: 3 }),
+  mutations: fc.array(
+    fc.oneof(
+      fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant('flip' as const), bits: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.array(fc.nat(255), { minLength: 1, maxLength: 6 }) }),
+      fc.record({
+        kind: fc.constant('retype' as const),
+        path: fc.nat(),
+        value: fc.oneof(fc.constant(null), fc.string(), fc.double(), fc.boolean(), fc.constant([]), fc.constant({}), fc.jsonValue({ maxDepth: 2 })),
+      }),
+    ),
+    { minLength: 1, maxLength: 3 },
+  ),
 });
 
 /** A built request: its body and what a correct collector must answer. */
@@ -116,29 +130,69 @@ export function buildStructured(c: StructuredCase, prefix: string, caseNo: numbe
     const spanId = hex(caseNo, 8) + hex(i + 1, 8);
     const startNs = nowNs - BigInt(s.durationMs) * 1_000_000n - 1_000_000_000n;
     const span: Record<string, unknown> = {
-      traceId, spanId, name: s.name, kind: s.kind,
-      startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + BigInt(s.durationMs) * 1_000_000n),
-      attributes: s.attributes, status: { code: s.status, message: s.status === 2 ? 'failed' : '' },
+      traceId,
+      spanId,
+      name: s.name,
+      kind: s.kind,
+      startTimeUnixNano: String(startNs),
+      endTimeUnixNano: String(startNs + BigInt(s.durationMs) * 1_000_000n),
+      attributes: s.attributes,
+      status: { code: s.status, message: s.status === 2 ? 'failed' : '' },
       events: Array.from({ length: s.events }, (_, k) => ({ timeUnixNano: String(startNs + BigInt(k)), name: `e${k}`, attributes: s.attributes.slice(0, 2) })),
     };
     switch (s.broken) {
-      case null: break;
-      case 'zeroTrace': span.traceId = '0'.repeat(32); break;
-      case 'shortTrace': span.traceId = traceId.slice(0, 30); break;
-      case 'nonHexTrace': span.traceId = 'zz' + traceId.slice(2); break;
-      case 'zeroSpan': span.spanId = '0'.repeat(16); break;
-      case 'longSpan': span.spanId = spanId + 'ab'; break;
-      case 'badParent': span.parentSpanId = 'abc'; break;
-      case 'noStart': delete span.startTimeUnixNano; break;
-      case 'endBeforeStart': span.endTimeUnixNano = String(startNs - 1n); break;
-      case 'endTooLate': span.endTimeUnixNano = String(startNs + 8n * DAY_NS); break;
-      case 'tooOld': span.startTimeUnixNano = String(nowNs - BigInt(RETENTION_DAYS + 5) * DAY_NS); span.endTimeUnixNano = span.startTimeUnixNano; break;
-      case 'tooNew': span.startTimeUnixNano = String(nowNs + 3n * DAY_NS); span.endTimeUnixNano = span.startTimeUnixNano; break;
-      case 'nameNumber': span.name = 42; break;
-      case 'traceNumber': span.traceId = 12345; break;
-      case 'startNegative': span.startTimeUnixNano = '-5'; break;
-      case 'startFloat': span.startTimeUnixNano = 1.5; break;
-      case 'notObject': rejected++; return 'not a span';
+      case null:
+        break;
+      case 'zeroTrace':
+        span.traceId = '0'.repeat(32);
+        break;
+      case 'shortTrace':
+        span.traceId = traceId.slice(0, 30);
+        break;
+      case 'nonHexTrace':
+        span.traceId = 'zz' + traceId.slice(2);
+        break;
+      case 'zeroSpan':
+        span.spanId = '0'.repeat(16);
+        break;
+      case 'longSpan':
+        span.spanId = spanId + 'ab';
+        break;
+      case 'badParent':
+        span.parentSpanId = 'abc';
+        break;
+      case 'noStart':
+        delete span.startTimeUnixNano;
+        break;
+      case 'endBeforeStart':
+        span.endTimeUnixNano = String(startNs - 1n);
+        break;
+      case 'endTooLate':
+        span.endTimeUnixNano = String(startNs + 8n * DAY_NS);
+        break;
+      case 'tooOld':
+        span.startTimeUnixNano = String(nowNs - BigInt(RETENTION_DAYS + 5) * DAY_NS);
+        span.endTimeUnixNano = span.startTimeUnixNano;
+        break;
+      case 'tooNew':
+        span.startTimeUnixNano = String(nowNs + 3n * DAY_NS);
+        span.endTimeUnixNano = span.startTimeUnixNano;
+        break;
+      case 'nameNumber':
+        span.name = 42;
+        break;
+      case 'traceNumber':
+        span.traceId = 12345;
+        break;
+      case 'startNegative':
+        span.startTimeUnixNano = '-5';
+        break;
+      case 'startFloat':
+        span.startTimeUnixNano = 1.5;
+        break;
+      case 'notObject':
+        rejected++;
+        return 'not a span';
     }
     if (s.broken) rejected++;
     else valid.push(`${traceId}:${spanId}`);
@@ -181,12 +235,23 @@ export function mutate(built: BuiltRequest, mutations: Mutation[]): Buffer {
       }
     }
   }
-  return damageBytes(body, mutations.filter((m) => m.kind !== 'retype'));
+  return damageBytes(
+    body,
+    mutations.filter((m) => m.kind !== 'retype'),
+  );
 }
 
 function collect(v: unknown, out: Array<{ parent: Record<string, unknown> | unknown[]; key: string | number }>): void {
-  if (Array.isArray(v)) v.forEach((x, i) => { out.push({ parent: v, key: i }); collect(x, out); });
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) { out.push({ parent: v as Record<string, unknown>, key: k }); collect(x, out); }
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      out.push({ parent: v, key: i });
+      collect(x, out);
+    });
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.push({ parent: v as Record<string, unknown>, key: k });
+      collect(x, out);
+    }
 }
 
 function damageBytes(input: Buffer, mutations: Mutation[]): Buffer {
@@ -194,20 +259,30 @@ function damageBytes(input: Buffer, mutations: Mutation[]): Buffer {
   for (const m of mutations) {
     if (b.length === 0) break;
     if (m.kind === 'truncate') b = b.subarray(0, m.at % b.length);
-    else if (m.kind === 'flip') for (const bit of m.bits) { const i = (bit >> 3) % b.length; b[i] = b[i]! ^ (1 << (bit & 7)); }
-    else if (m.kind === 'insert') { const at = m.at % (b.length + 1); b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]); }
+    else if (m.kind === 'flip')
+      for (const bit of m.bits) {
+        const i = (bit >> 3) % b.length;
+        b[i] = b[i]! ^ (1 << (bit & 7));
+      }
+    else if (m.kind === 'insert') {
+      const at = m.at % (b.length + 1);
+      b = Buffer.concat([b.subarray(0, at), Buffer.from(m.bytes), b.subarray(at)]);
+    }
   }
   return b;
 }
 
 /** Feedback bodies: valid ones, near-valid ones with one field wrong, and arbitrary JSON. */
 export const feedbackCase = fc.oneof(
-  fc.record({
-    traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.string({ maxLength: 40 }), fc.integer()),
-    name: fc.oneof(fc.string({ maxLength: 80 }), fc.constant(''), fc.integer()),
-    value: fc.oneof(fc.double(), fc.boolean(), fc.string({ maxLength: 10 }), fc.constant(null)),
-    comment: fc.option(fc.string({ unit: 'binary', maxLength: 200 })),
-    id: fc.option(fc.string({ maxLength: 80 })),
-  }, { requiredKeys: [] }),
+  fc.record(
+    {
+      traceId: fc.oneof(fc.stringMatching(/^[0-9a-f]{32}$/), fc.string({ maxLength: 40 }), fc.integer()),
+      name: fc.oneof(fc.string({ maxLength: 80 }), fc.constant(''), fc.integer()),
+      value: fc.oneof(fc.double(), fc.boolean(), fc.string({ maxLength: 10 }), fc.constant(null)),
+      comment: fc.option(fc.string({ unit: 'binary', maxLength: 200 })),
+      id: fc.option(fc.string({ maxLength: 80 })),
+    },
+    { requiredKeys: [] },
+  ),
   fc.jsonValue({ maxDepth: 4 }),
 );

@@ -55,16 +55,26 @@ describe('OTLP decoding of what the real exporters send', () => {
   test('invalid spans are rejected one by one with the reason', () => {
     const now = String(BigInt(Date.now()) * 1_000_000n);
     const ok = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), startTimeUnixNano: now, endTimeUnixNano: now };
-    const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [
-      ok,
-      { ...ok, traceId: 'A'.repeat(31) },
-      { ...ok, spanId: '0'.repeat(16) },
-      { ...ok, parentSpanId: 'zz' },
-      { ...ok, startTimeUnixNano: 'soon' },
-      { ...ok, endTimeUnixNano: '1' },
-      { ...ok, name: 42 },
-      'not a span',
-    ] }] }] });
+    const body = JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                ok,
+                { ...ok, traceId: 'A'.repeat(31) },
+                { ...ok, spanId: '0'.repeat(16) },
+                { ...ok, parentSpanId: 'zz' },
+                { ...ok, startTimeUnixNano: 'soon' },
+                { ...ok, endTimeUnixNano: '1' },
+                { ...ok, name: 42 },
+                'not a span',
+              ],
+            },
+          ],
+        },
+      ],
+    });
     const d = decodeJson(body);
     assert.equal(d.spans.length, 1);
     assert.equal(d.rejected, 7);

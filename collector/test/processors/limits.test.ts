@@ -53,7 +53,10 @@ describe('limits processor', () => {
   test('events beyond the limit are dropped, and their long attribute values cut', () => {
     const row = limited(makeSpan({}, { events: [makeEvent('a', { 'exception.stacktrace': 'at '.repeat(40) }), makeEvent('b'), makeEvent('c')] }));
     const events = JSON.parse(row.events) as Array<{ name: string; attributes: Record<string, string> }>;
-    assert.deepEqual(events.map((e) => e.name), ['a', 'b']);
+    assert.deepEqual(
+      events.map((e) => e.name),
+      ['a', 'b'],
+    );
     assert.equal(events[0]!.attributes['exception.stacktrace'], `${'at '.repeat(40).slice(0, 20)}…[truncated 100 chars]`);
   });
 

@@ -11,10 +11,17 @@ function row(span: DecodedSpan, fields: LlmFields = mapConventions(span)) {
 
 describe('toSpanRow: identity, time and status', () => {
   test('ids, name, times and duration in nanoseconds', () => {
-    const span = makeSpan({}, {
-      traceId: 'aa'.repeat(16), spanId: 'bb'.repeat(8), parentSpanId: 'cc'.repeat(8), name: 'work',
-      startNs: START_NS + 123n, endNs: START_NS + 2_000_000_456n,
-    });
+    const span = makeSpan(
+      {},
+      {
+        traceId: 'aa'.repeat(16),
+        spanId: 'bb'.repeat(8),
+        parentSpanId: 'cc'.repeat(8),
+        name: 'work',
+        startNs: START_NS + 123n,
+        endNs: START_NS + 2_000_000_456n,
+      },
+    );
     const r = row(span);
     assert.equal(r.project_id, 'proj-1');
     assert.equal(r.trace_id, 'aa'.repeat(16));
@@ -26,7 +33,12 @@ describe('toSpanRow: identity, time and status', () => {
     assert.equal(r.end_time, '2024-06-01 00:00:02.000000456');
   });
 
-  const statuses: Array<[number, string]> = [[0, 'unset'], [1, 'ok'], [2, 'error'], [7, 'unset']];
+  const statuses: Array<[number, string]> = [
+    [0, 'unset'],
+    [1, 'ok'],
+    [2, 'error'],
+    [7, 'unset'],
+  ];
   for (const [code, status] of statuses) {
     test(`status code ${code} -> ${status}`, () => {
       const r = row(makeSpan({}, { statusCode: code, statusMessage: code === 2 ? 'boom' : '' }));
@@ -37,7 +49,9 @@ describe('toSpanRow: identity, time and status', () => {
 
   const otelKinds = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
   test('OTLP span kind numbers become names; out of range is unspecified', () => {
-    otelKinds.forEach((name, n) => assert.equal(row(makeSpan({}, { otelKind: n })).otel_kind, name));
+    otelKinds.forEach((name, n) => {
+      assert.equal(row(makeSpan({}, { otelKind: n })).otel_kind, name);
+    });
     assert.equal(row(makeSpan({}, { otelKind: 42 })).otel_kind, 'unspecified');
   });
 
@@ -50,14 +64,27 @@ describe('toSpanRow: identity, time and status', () => {
 
 describe('toSpanRow: resource', () => {
   test('service, environment and release from resource attributes', () => {
-    const r = row(makeSpan({}, { resource: {
-      'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '1.4.2', 'host.cpus': 8,
-    } }));
+    const r = row(
+      makeSpan(
+        {},
+        {
+          resource: {
+            'service.name': 'checkout',
+            'deployment.environment.name': 'prod',
+            'service.version': '1.4.2',
+            'host.cpus': 8,
+          },
+        },
+      ),
+    );
     assert.equal(r.service, 'checkout');
     assert.equal(r.environment, 'prod');
     assert.equal(r.release, '1.4.2');
     assert.deepEqual(r.resource_attributes, {
-      'service.name': 'checkout', 'deployment.environment.name': 'prod', 'service.version': '1.4.2', 'host.cpus': '8',
+      'service.name': 'checkout',
+      'deployment.environment.name': 'prod',
+      'service.version': '1.4.2',
+      'host.cpus': '8',
     });
   });
 
@@ -103,15 +130,25 @@ describe('toSpanRow: attributes', () => {
 
   test('other attributes are kept, including look-alikes of content keys', () => {
     const kept: Attributes = {
-      'gen_ai.request.model': 'gpt-4o', 'gen_ai.prompt.name': 'faq', 'input.mime_type': 'text/plain',
-      'llm.model_name': 'x', 'llm.token_count.prompt': 3, 'http.route': '/chat',
-      'ai.prompt.tools': '[{"name":"get_weather"}]', 'ai.prompt.toolChoice': 'auto',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.prompt.name': 'faq',
+      'input.mime_type': 'text/plain',
+      'llm.model_name': 'x',
+      'llm.token_count.prompt': 3,
+      'http.route': '/chat',
+      'ai.prompt.tools': '[{"name":"get_weather"}]',
+      'ai.prompt.toolChoice': 'auto',
     };
     const r = row(makeSpan({ ...kept, ...content, 'ai.toolCall.args': '{"city":"Paris"}', 'ai.response.object': '{}', 'ai.values': ['a'], 'gen_ai.prompt': 'p' }));
     assert.deepEqual(r.attributes, {
-      'gen_ai.request.model': 'gpt-4o', 'gen_ai.prompt.name': 'faq', 'input.mime_type': 'text/plain',
-      'llm.model_name': 'x', 'llm.token_count.prompt': '3', 'http.route': '/chat',
-      'ai.prompt.tools': '[{"name":"get_weather"}]', 'ai.prompt.toolChoice': 'auto',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.prompt.name': 'faq',
+      'input.mime_type': 'text/plain',
+      'llm.model_name': 'x',
+      'llm.token_count.prompt': '3',
+      'http.route': '/chat',
+      'ai.prompt.tools': '[{"name":"get_weather"}]',
+      'ai.prompt.toolChoice': 'auto',
     });
   });
 
@@ -164,10 +201,7 @@ describe('toSpanRow: LLM fields', () => {
 
   test('identity and prompt fields', () => {
     const r = row(makeSpan(), { userId: 'u', sessionId: 's', promptName: 'p', promptVersion: '3', tags: ['t'], finishReason: 'stop', provider: 'openai', operation: 'chat' });
-    assert.deepEqual(
-      [r.user_id, r.session_id, r.prompt_name, r.prompt_version, r.tags, r.finish_reason, r.provider, r.operation],
-      ['u', 's', 'p', '3', ['t'], 'stop', 'openai', 'chat'],
-    );
+    assert.deepEqual([r.user_id, r.session_id, r.prompt_name, r.prompt_version, r.tags, r.finish_reason, r.provider, r.operation], ['u', 's', 'p', '3', ['t'], 'stop', 'openai', 'chat']);
   });
 });
 

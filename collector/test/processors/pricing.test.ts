@@ -102,17 +102,23 @@ describe('pricing: public table', () => {
   });
 
   test('inconsistent usage (cached > input, negative counts) neither throws nor goes negative', async () => {
-    const rec = await price(chat('gpt-4o-mini', {
-      'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': -5, 'gen_ai.usage.cache_read.input_tokens': 300,
-    }));
+    const rec = await price(
+      chat('gpt-4o-mini', {
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.output_tokens': -5,
+        'gen_ai.usage.cache_read.input_tokens': 300,
+      }),
+    );
     assert.equal(rec.row.cost_source, 'table');
     near(rec.row.cost_usd, (100 * 0.075) / 1e6);
   });
 
   test('embedding spans are priced on input tokens', async () => {
     const rec = await price({
-      'gen_ai.operation.name': 'embeddings', 'gen_ai.provider.name': 'openai',
-      'gen_ai.request.model': 'text-embedding-3-small', 'gen_ai.usage.input_tokens': 1_000_000,
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.provider.name': 'openai',
+      'gen_ai.request.model': 'text-embedding-3-small',
+      'gen_ai.usage.input_tokens': 1_000_000,
     });
     assert.equal(rec.row.kind, 'embedding');
     assert.equal(rec.row.cost_source, 'table');
@@ -125,12 +131,17 @@ describe('pricing: estimated tokens', () => {
   const n = (text: string) => enc.encode(text).length;
 
   test('messages without usage are counted with js-tiktoken', async () => {
-    const input = [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'What is the capital of France?' }];
+    const input = [
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'What is the capital of France?' },
+    ];
     const output = [{ role: 'assistant', content: 'Paris is the capital of France.' }];
-    const rec = await price(chat('gpt-4o-mini', {
-      'gen_ai.input.messages': JSON.stringify(input.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }))),
-      'gen_ai.output.messages': JSON.stringify(output.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }))),
-    }));
+    const rec = await price(
+      chat('gpt-4o-mini', {
+        'gen_ai.input.messages': JSON.stringify(input.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }))),
+        'gen_ai.output.messages': JSON.stringify(output.map((m) => ({ role: m.role, parts: [{ type: 'text', content: m.content }] }))),
+      }),
+    );
     // Prompt: 3 per message + role + content, plus 3 priming the reply. Completion: the generated text.
     const expectedIn = 3 + input.reduce((sum, m) => sum + 3 + n(m.role) + n(m.content), 0);
     const expectedOut = n('Paris is the capital of France.');
@@ -144,9 +155,11 @@ describe('pricing: estimated tokens', () => {
   });
 
   test('tool calls in the completion are counted', async () => {
-    const rec = await price(chat('gpt-4o-mini', {
-      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]),
-    }));
+    const rec = await price(
+      chat('gpt-4o-mini', {
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'tool_call', id: 'c', name: 'get_weather', arguments: '{"city":"Paris"}' }] }]),
+      }),
+    );
     assert.equal(rec.row.output_tokens, n('get_weather') + n('{"city":"Paris"}'));
     assert.equal(rec.row.input_tokens, 0);
   });
@@ -207,7 +220,10 @@ describe('pricing: spans that are not LLM calls', () => {
     const tool = await price({ 'gen_ai.operation.name': 'execute_tool', 'llm.cost.total': 0.01 });
     assert.equal(tool.row.cost_usd, 0.01);
     assert.equal(tool.row.cost_source, 'client');
-    const aggregates: Attributes[] = [{ 'traceloop.span.kind': 'workflow', 'llm.cost.total': 0.5 }, { 'openinference.span.kind': 'AGENT', 'llm.cost.total': 0.5 }];
+    const aggregates: Attributes[] = [
+      { 'traceloop.span.kind': 'workflow', 'llm.cost.total': 0.5 },
+      { 'openinference.span.kind': 'AGENT', 'llm.cost.total': 0.5 },
+    ];
     for (const attrs of aggregates) {
       const rec = await price(attrs);
       assert.equal(rec.row.cost_usd, 0, JSON.stringify(attrs));
@@ -223,7 +239,11 @@ describe('pricing: spans that are not LLM calls', () => {
 
 describe('pricing: honest costs', () => {
   test('a failed call that reports no usage is not charged: no tokens estimated, no price', async () => {
-    const rec = await price(chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }), NO_CUSTOM_PRICES, 2);
+    const rec = await price(
+      chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }),
+      NO_CUSTOM_PRICES,
+      2,
+    );
     assert.deepEqual([rec.row.input_tokens, rec.row.output_tokens, rec.row.tokens_estimated, rec.row.cost_usd, rec.row.cost_source], [0, 0, false, 0, 'none']);
   });
 
@@ -234,7 +254,11 @@ describe('pricing: honest costs', () => {
   });
 
   test('the same call that succeeded without usage is estimated (the contrast)', async () => {
-    const rec = await price(chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }), NO_CUSTOM_PRICES, 0);
+    const rec = await price(
+      chat('gpt-4o-mini', { 'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'a long question '.repeat(50) }] }]) }),
+      NO_CUSTOM_PRICES,
+      0,
+    );
     assert.equal(rec.row.tokens_estimated, true);
     assert.ok(rec.row.cost_usd > 0);
   });
@@ -245,7 +269,7 @@ describe('pricing: honest costs', () => {
     near(rec.row.cost_usd, (1000 * 0.15 + 500 * 0.6) / 1e6);
   });
 
-  test('a client cost of 0 for a model no table knows stays the client\'s 0', async () => {
+  test("a client cost of 0 for a model no table knows stays the client's 0", async () => {
     const rec = await price(chat('my-private-model-7', { ...USAGE, 'gen_ai.usage.cost': 0 }));
     assert.deepEqual([rec.row.cost_usd, rec.row.cost_source], [0, 'client']);
   });
@@ -255,4 +279,3 @@ describe('pricing: honest costs', () => {
     assert.deepEqual([rec.row.cost_usd, rec.row.cost_source], [0.5, 'client']);
   });
 });
-

@@ -93,10 +93,19 @@ describe('redaction processor', () => {
   test('masks input and output messages, attributes, resource attributes, events and the status message; counts them', () => {
     const input = JSON.stringify([{ role: 'user', content: `I am ann@example.com\nmy key is ${OPENAI_KEY}` }]);
     const output = JSON.stringify([{ role: 'assistant', content: 'Noted, ann@example.com' }]);
-    const rec = processed(makeSpan(
-      { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': input, 'gen_ai.output.messages': output, 'http.request.header.authorization': 'Bearer abcdefgh12345678', 'app.card': CARD },
-      { resource: { 'host.ip': '10.1.2.3' }, statusCode: 2, statusMessage: 'failed for ann@example.com', events: [makeEvent('exception', { 'exception.message': `bad key ${OPENAI_KEY}` })] },
-    ));
+    const rec = processed(
+      makeSpan(
+        {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.input.messages': input,
+          'gen_ai.output.messages': output,
+          'http.request.header.authorization': 'Bearer abcdefgh12345678',
+          'app.card': CARD,
+        },
+        { resource: { 'host.ip': '10.1.2.3' }, statusCode: 2, statusMessage: 'failed for ann@example.com', events: [makeEvent('exception', { 'exception.message': `bad key ${OPENAI_KEY}` })] },
+      ),
+    );
     const row = rec.row;
     const messages = JSON.parse(row.input) as Array<{ content: string }>;
     assert.equal(messages[0]!.content, 'I am [REDACTED:email]\nmy key is [REDACTED:api_key]');
@@ -121,7 +130,12 @@ describe('redaction processor', () => {
 
   test('limits after redaction cut the masked text, never bring the original back', () => {
     const input = JSON.stringify([{ role: 'user', content: `${OPENAI_KEY} ${'z'.repeat(100)}` }]);
-    const batch: SpanBatch = { projectId: 'p', records: [toRecord('p', makeSpan({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': input }))], rejected: 0, errors: [] };
+    const batch: SpanBatch = {
+      projectId: 'p',
+      records: [toRecord('p', makeSpan({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.input.messages': input }))],
+      rejected: 0,
+      errors: [],
+    };
     redactionProcessor({ redactor: () => new Redactor(DEFAULT_REDACTION) }).process(batch);
     limitsProcessor({ ...DEFAULT_SPAN_LIMITS, maxContentLength: 40 }).process(batch);
     const content = (JSON.parse(batch.records[0]!.row.input) as Array<{ content: string }>)[0]!.content;

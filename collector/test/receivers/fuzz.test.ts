@@ -20,19 +20,28 @@ const LIMITS = { maxAttributes: 64, maxAttributeLength: 1024, maxContentLength: 
 /** Runs `f` over `items`, `limit` at a time: concurrent requests let the exporter batch as it would in production. */
 async function pool<T>(items: T[], limit: number, f: (item: T, i: number) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      await f(items[i]!, i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await f(items[i]!, i);
+      }
+    }),
+  );
 }
 
 function grpcCall(client: grpc.Client, key: string, body: Buffer): Promise<{ error: grpc.ServiceError | null; response?: Buffer }> {
   const md = new grpc.Metadata();
   md.set('authorization', `Bearer ${key}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, md, (error, response) => resolve({ error, response }));
+    client.makeUnaryRequest(
+      '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      md,
+      (error, response) => resolve({ error, response }),
+    );
   });
 }
 
@@ -51,8 +60,12 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
   const expected = new Set<string>();
   let problems: string[] = [];
   let cases = 0;
-  const note = (what: string) => { if (problems.length < 20) problems.push(what); };
-  const fresh = () => { problems = []; };
+  const note = (what: string) => {
+    if (problems.length < 20) problems.push(what);
+  };
+  const fresh = () => {
+    problems = [];
+  };
 
   before(async () => {
     c = await startTestCollector({ maxBodyBytes: MAX_BODY, maxQueueRows: 100_000, maxBatchRows: 2000, maxBatchDelayMs: 20, retentionDays: RETENTION_DAYS, limits: LIMITS });
@@ -63,14 +76,16 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
     await c?.close();
   });
 
-  const post = (built: { body: Buffer; contentType: string; gzip: boolean }, path = '/v1/traces') => fetch(c.httpUrl + path, {
-    method: 'POST', body: new Uint8Array(built.body),
-    headers: { authorization: `Bearer ${c.key}`, 'content-type': built.contentType, ...(built.gzip ? { 'content-encoding': 'gzip' } : {}) },
-  });
+  const post = (built: { body: Buffer; contentType: string; gzip: boolean }, path = '/v1/traces') =>
+    fetch(c.httpUrl + path, {
+      method: 'POST',
+      body: new Uint8Array(built.body),
+      headers: { authorization: `Bearer ${c.key}`, 'content-type': built.contentType, ...(built.gzip ? { 'content-encoding': 'gzip' } : {}) },
+    });
 
   async function rejectedCount(res: Response, contentType: string): Promise<number> {
     if (contentType === 'application/json') {
-      const body = await res.json() as { partialSuccess?: { rejectedSpans?: number | string } };
+      const body = (await res.json()) as { partialSuccess?: { rejectedSpans?: number | string } };
       return Number(body.partialSuccess?.rejectedSpans ?? 0);
     }
     const msg = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number }) as { partialSuccess?: { rejectedSpans?: number } };
@@ -126,7 +141,10 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
 
   test(`OTLP/gRPC: ${RUNS.grpcStructured} batches with exact partial success, ${RUNS.grpcMutated} damaged ones OK or INVALID_ARGUMENT`, async () => {
     fresh();
-    const structured = fc.sample(structuredCase.filter((s) => s.encoding === 'protobuf'), { numRuns: RUNS.grpcStructured, seed: SEED + 3 });
+    const structured = fc.sample(
+      structuredCase.filter((s) => s.encoding === 'protobuf'),
+      { numRuns: RUNS.grpcStructured, seed: SEED + 3 },
+    );
     await pool(structured, CONCURRENCY, async (s, i) => {
       const built: BuiltRequest = buildStructured({ ...s, gzip: false }, prefix(GRPC), i);
       const { error, response } = await grpcCall(grpcClient, c.key, built.body);
@@ -136,7 +154,10 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
       if ((msg.partialSuccess?.rejectedSpans ?? 0) !== built.rejected) return note(`grpc structured #${i}: rejected ${msg.partialSuccess?.rejectedSpans}, expected ${built.rejected}`);
       for (const id of built.valid) expected.add(id);
     });
-    const mutated = fc.sample(mutatedCase.filter((s) => s.base.encoding === 'protobuf'), { numRuns: RUNS.grpcMutated, seed: SEED + 4 });
+    const mutated = fc.sample(
+      mutatedCase.filter((s) => s.base.encoding === 'protobuf'),
+      { numRuns: RUNS.grpcMutated, seed: SEED + 4 },
+    );
     await pool(mutated, CONCURRENCY, async (s, i) => {
       const built = buildStructured({ ...s.base, gzip: false }, prefix(GRPC, true), i);
       const { error } = await grpcCall(grpcClient, c.key, mutate(built, s.mutations));
@@ -149,10 +170,15 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
   test('every acknowledged valid span is stored exactly once, and no invalid row is stored', async (t) => {
     t.diagnostic(`${cases} generated cases, ${expected.size} valid spans acknowledged`);
     assert.ok(cases >= 10_000, `${cases} cases`);
-    const q = async <T>(query: string, params: Record<string, unknown> = {}) =>
-      (await c.collector.flush(), await (await c.storage.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>());
+    const q = async <T>(query: string, params: Record<string, unknown> = {}) => {
+      await c.collector.flush();
+      return (await c.storage.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+    };
     // Spans under the structured prefixes: exactly the acknowledged ones.
-    const stored = await q<{ id: string }>(`SELECT concat(trace_id, ':', span_id) AS id FROM spans WHERE startsWith(trace_id, {a:String}) OR startsWith(trace_id, {c:String})`, { a: prefix(HTTP), c: prefix(GRPC) });
+    const stored = await q<{ id: string }>(`SELECT concat(trace_id, ':', span_id) AS id FROM spans WHERE startsWith(trace_id, {a:String}) OR startsWith(trace_id, {c:String})`, {
+      a: prefix(HTTP),
+      c: prefix(GRPC),
+    });
     const ids = stored.map((r) => r.id);
     assert.equal(new Set(ids).size, ids.length, 'no span stored twice');
     const missing = [...expected].filter((id) => !ids.includes(id));
@@ -174,7 +200,14 @@ describe(`receivers under generated hostile input (fast-check seed ${SEED})`, ()
     const { total, ...counts } = bad!;
     assert.ok(Number(total) >= expected.size);
     assert.deepEqual(Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])), {
-      bad_trace: 0, bad_span: 0, bad_parent: 0, bad_times: 0, outside_window: 0, too_many_attributes: 0, attribute_too_long: 0, name_too_long: 0,
+      bad_trace: 0,
+      bad_span: 0,
+      bad_parent: 0,
+      bad_times: 0,
+      outside_window: 0,
+      too_many_attributes: 0,
+      attribute_too_long: 0,
+      name_too_long: 0,
     });
   });
 });

@@ -28,17 +28,28 @@ function call(url: string, body: Buffer, key?: string): Promise<{ error: grpc.Se
   const md = new grpc.Metadata();
   if (key) md.set('authorization', `Bearer ${key}`);
   return new Promise((resolve) => {
-    client.makeUnaryRequest(PATH, (b: Buffer) => b, (b: Buffer) => b, body, md, (error, response) => {
-      client.close();
-      resolve({ error, response });
-    });
+    client.makeUnaryRequest(
+      PATH,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      md,
+      (error, response) => {
+        client.close();
+        resolve({ error, response });
+      },
+    );
   });
 }
 
 describe('OTLP/gRPC receiver', () => {
   let c: TestCollector;
-  before(async () => { c = await startTestCollector({ maxBodyBytes: 32 * 1024 }); });
-  after(async () => { await c.close(); });
+  before(async () => {
+    c = await startTestCollector({ maxBodyBytes: 32 * 1024 });
+  });
+  after(async () => {
+    await c.close();
+  });
 
   test('the real gRPC exporter succeeds and its spans are stored', async () => {
     const before = await c.count();
@@ -79,7 +90,9 @@ describe('OTLP/gRPC receiver', () => {
 describe('OTLP/gRPC receiver while the log is at its disk budget', () => {
   let small: TestCollector;
   // A 2 KiB budget, and batches fill for two seconds: the first request fills the log for that long.
-  before(async () => { small = await startTestCollector({ logMaxBytes: 2048, maxBatchDelayMs: 2000 }); });
+  before(async () => {
+    small = await startTestCollector({ logMaxBytes: 2048, maxBatchDelayMs: 2000 });
+  });
 
   test('UNAVAILABLE with retry-after while the log is at its disk budget; nothing of the refused request is stored', async () => {
     try {

@@ -11,7 +11,10 @@ type TestCollector = Awaited<ReturnType<typeof startTestCollector>>;
 /** A valid OTLP protobuf body made by the real exporter. */
 async function realProtobufBody(): Promise<Buffer> {
   const cap = await captureServer();
-  await exportSpans(makeExporter('http/protobuf', { httpUrl: cap.url, grpcUrl: '' }), recordSpans((t) => llmTrace(t, baseTime())));
+  await exportSpans(
+    makeExporter('http/protobuf', { httpUrl: cap.url, grpcUrl: '' }),
+    recordSpans((t) => llmTrace(t, baseTime())),
+  );
   await cap.close();
   return cap.bodies[0]!.body;
 }
@@ -32,7 +35,9 @@ describe('OTLP/HTTP receiver', () => {
     c = await startTestCollector({ maxBodyBytes: 64 * 1024, limits: { maxSpansPerRequest: 100 } });
     protobufBody = await realProtobufBody();
   });
-  after(async () => { await c.close(); });
+  after(async () => {
+    await c.close();
+  });
 
   const post = (body: Buffer | string, headers: Record<string, string>, path = '/v1/traces') =>
     fetch(c.httpUrl + path, { method: 'POST', headers: { authorization: `Bearer ${c.key}`, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
@@ -56,7 +61,7 @@ describe('OTLP/HTTP receiver', () => {
     ]);
     const res = await post(body, { 'content-type': 'application/json' });
     assert.equal(res.status, 200);
-    const json = await res.json() as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
+    const json = (await res.json()) as { partialSuccess: { rejectedSpans: string; errorMessage: string } };
     assert.equal(json.partialSuccess.rejectedSpans, '2');
     assert.match(json.partialSuccess.errorMessage, /invalid traceId/);
     assert.match(json.partialSuccess.errorMessage, /invalid spanId/);
@@ -71,7 +76,9 @@ describe('OTLP/HTTP receiver', () => {
     const body = Buffer.concat([Buffer.from([0x0a, rs.length]), rs]);
     const res = await post(body, { 'content-type': 'application/x-protobuf' });
     assert.equal(res.status, 200);
-    const msg = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number }) as { partialSuccess: { rejectedSpans: number; errorMessage: string } };
+    const msg = ExportTraceServiceResponse.toObject(ExportTraceServiceResponse.decode(new Uint8Array(await res.arrayBuffer())), { longs: Number }) as {
+      partialSuccess: { rejectedSpans: number; errorMessage: string };
+    };
     assert.equal(msg.partialSuccess.rejectedSpans, 1);
     assert.match(msg.partialSuccess.errorMessage, /traceId/);
   });
@@ -94,25 +101,25 @@ describe('OTLP/HTTP receiver', () => {
   test('400 for malformed JSON and for JSON of the wrong shape', async () => {
     let res = await post('{"resourceSpans": [', { 'content-type': 'application/json' });
     assert.equal(res.status, 400);
-    assert.match((await res.json() as { message: string }).message, /not valid JSON/);
+    assert.match(((await res.json()) as { message: string }).message, /not valid JSON/);
     res = await post('{"resourceSpans": 5}', { 'content-type': 'application/json' });
     assert.equal(res.status, 400);
-    assert.match((await res.json() as { message: string }).message, /resourceSpans must be an array/);
+    assert.match(((await res.json()) as { message: string }).message, /resourceSpans must be an array/);
   });
 
   test('400 for a corrupt gzip body', async () => {
     const res = await post(Buffer.from('not gzip at all'), { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     assert.equal(res.status, 400);
-    assert.match((await res.json() as { message: string }).message, /not valid gzip/);
+    assert.match(((await res.json()) as { message: string }).message, /not valid gzip/);
   });
 
   test('401 for a missing or wrong key', async () => {
     let res = await fetch(c.httpUrl + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: jsonBody([]) });
     assert.equal(res.status, 401);
-    assert.match((await res.json() as { message: string }).message, /missing API key/);
+    assert.match(((await res.json()) as { message: string }).message, /missing API key/);
     res = await fetch(c.httpUrl + '/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sl_wrong' }, body: jsonBody([]) });
     assert.equal(res.status, 401);
-    assert.match((await res.json() as { message: string }).message, /invalid or revoked/);
+    assert.match(((await res.json()) as { message: string }).message, /invalid or revoked/);
   });
 
   test('413 above the size limit, measured after decompression (gzip bomb)', async () => {
@@ -120,7 +127,7 @@ describe('OTLP/HTTP receiver', () => {
     assert.ok(bomb.length < 64 * 1024);
     const res = await post(bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
     assert.equal(res.status, 413);
-    assert.match((await res.json() as { message: string }).message, /exceeds 65536 bytes after decompression/);
+    assert.match(((await res.json()) as { message: string }).message, /exceeds 65536 bytes after decompression/);
     const plain = await post(Buffer.alloc(100 * 1024, 0x20), { 'content-type': 'application/json' });
     assert.equal(plain.status, 413);
   });
@@ -130,14 +137,14 @@ describe('OTLP/HTTP receiver', () => {
     const spans = Array.from({ length: 101 }, (_, i) => jsonSpan('66666666666666666666666666666666', (i + 1).toString(16).padStart(16, '0')));
     const res = await post(jsonBody(spans), { 'content-type': 'application/json' });
     assert.equal(res.status, 413);
-    assert.match((await res.json() as { message: string }).message, /request has 101 spans; the limit is 100 per request/);
+    assert.match(((await res.json()) as { message: string }).message, /request has 101 spans; the limit is 100 per request/);
     assert.equal(await c.count(), before);
   });
 
   test('415 for an unknown content type or content encoding', async () => {
     let res = await post('hello', { 'content-type': 'text/plain' });
     assert.equal(res.status, 415);
-    assert.match((await res.json() as { message: string }).message, /unsupported Content-Type/);
+    assert.match(((await res.json()) as { message: string }).message, /unsupported Content-Type/);
     res = await post(protobufBody, { 'content-type': 'application/x-protobuf', 'content-encoding': 'br' });
     assert.equal(res.status, 415);
   });
@@ -157,8 +164,12 @@ describe('OTLP/HTTP receiver', () => {
 describe('POST /v1/traces while the log is at its disk budget', () => {
   let c: Awaited<ReturnType<typeof startTestCollector>>;
   // A 4 KiB budget, and the writer lets a batch fill for two seconds: the first request fills the log for that long.
-  before(async () => { c = await startTestCollector({ maxBatchDelayMs: 2000, logMaxBytes: 4096 }); });
-  after(async () => { await c.close(); });
+  before(async () => {
+    c = await startTestCollector({ maxBatchDelayMs: 2000, logMaxBytes: 4096 });
+  });
+  after(async () => {
+    await c.close();
+  });
 
   test('503 with Retry-After naming the budget, refused before decoding (a broken body is not read); then ingest recovers by itself', async () => {
     const post = (body: string) => fetch(c.httpUrl + '/v1/traces', { method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body });
@@ -167,7 +178,7 @@ describe('POST /v1/traces while the log is at its disk budget', () => {
     const refused = await post('{"resourceSpans": [not json');
     assert.equal(refused.status, 503);
     assert.equal(refused.headers.get('retry-after'), '1');
-    assert.match((await refused.json() as { message: string }).message, /disk budget \(SPANLENS_LOG_MAX_BYTES\)/);
+    assert.match(((await refused.json()) as { message: string }).message, /disk budget \(SPANLENS_LOG_MAX_BYTES\)/);
     const more = Array.from({ length: 5 }, (_, i) => jsonSpan('88888888888888888888888888888888', (i + 1).toString(16).padStart(16, '0')));
     assert.equal((await post(jsonBody(more))).status, 503);
     // Once the writer has stored the log, the same broken body is decoded and named, and spans are taken again.
@@ -181,19 +192,28 @@ describe('POST /v1/traces while the log is at its disk budget', () => {
 
 describe('POST /v1/feedback', () => {
   let c: TestCollector;
-  before(async () => { c = await startTestCollector(); });
-  after(async () => { await c.close(); });
-
-  const post = (body: unknown) => fetch(c.httpUrl + '/v1/feedback', {
-    method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  before(async () => {
+    c = await startTestCollector();
   });
+  after(async () => {
+    await c.close();
+  });
+
+  const post = (body: unknown) =>
+    fetch(c.httpUrl + '/v1/feedback', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   test('stores a score; the same id twice is one score', async () => {
     const score = { id: 'fb-1', traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'helpful', value: true, comment: 'nice', userId: 'u1' };
     assert.equal((await post(score)).status, 200);
     assert.equal((await post(score)).status, 200);
     assert.equal(await c.count('feedback'), 1);
-    assert.deepEqual(await c.query('SELECT name, data_type, value, comment, source, user_id FROM feedback FINAL'), [{ name: 'helpful', data_type: 'boolean', value: 1, comment: 'nice', source: 'user', user_id: 'u1' }]);
+    assert.deepEqual(await c.query('SELECT name, data_type, value, comment, source, user_id FROM feedback FINAL'), [
+      { name: 'helpful', data_type: 'boolean', value: 1, comment: 'nice', source: 'user', user_id: 'u1' },
+    ]);
   });
 
   test('a comment is redacted like span text: a pasted key never reaches storage', async () => {
@@ -210,9 +230,9 @@ describe('POST /v1/feedback', () => {
   test('400 names the bad field', async () => {
     const res = await post({ traceId: 'xyz', name: 'helpful', value: 1 });
     assert.equal(res.status, 400);
-    assert.match((await res.json() as { message: string }).message, /^traceId: must be 32 hex characters/);
+    assert.match(((await res.json()) as { message: string }).message, /^traceId: must be 32 hex characters/);
     const res2 = await post({ traceId: 'ab'.repeat(16), name: 'helpful', value: 1, extra: true });
     assert.equal(res2.status, 400);
-    assert.match((await res2.json() as { message: string }).message, /extra/);
+    assert.match(((await res2.json()) as { message: string }).message, /extra/);
   });
 });

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { BlockedBloom, RecentKeys } from '../../src/writer/bloom.ts';
 
-const randomKeys = (n: number) => { const b = randomBytes(n * 8); return Array.from({ length: n }, (_, i) => b.readBigUInt64LE(i * 8)); };
+const randomKeys = (n: number) => {
+  const b = randomBytes(n * 8);
+  return Array.from({ length: n }, (_, i) => b.readBigUInt64LE(i * 8));
+};
 
 test('no key added is ever reported absent, and about 0.2 % of absent keys are reported maybe', () => {
   const f = new BlockedBloom(200_000);
@@ -20,11 +23,17 @@ test('recent keys grow past one filter and forget only what is older than two wi
   const keys = new RecentKeys(1000, 1000, () => now);
   const first = randomKeys(5000);
   for (const k of first) keys.add(k);
-  assert.ok(first.every((k) => keys.has(k)), 'every key of the current window');
+  assert.ok(
+    first.every((k) => keys.has(k)),
+    'every key of the current window',
+  );
   now = 1500;
   const second = randomKeys(10);
   for (const k of second) keys.add(k); // rotates: the first keys are the previous generation now
-  assert.ok(first.every((k) => keys.has(k)), 'the previous window is still known');
+  assert.ok(
+    first.every((k) => keys.has(k)),
+    'the previous window is still known',
+  );
   now = 3000;
   for (const k of randomKeys(10)) keys.add(k); // rotates again: the first keys are dropped
   const remembered = first.filter((k) => keys.has(k)).length;

@@ -11,7 +11,13 @@ import { makeSpan } from '../helpers/span.ts';
 
 function jsonSpans(traceId: string, n: number, from = 1): string {
   const now = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: n }, (_, i) => ({ traceId, spanId: (from + i).toString(16).padStart(16, '0'), name: 'op', startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) }));
+  const spans = Array.from({ length: n }, (_, i) => ({
+    traceId,
+    spanId: (from + i).toString(16).padStart(16, '0'),
+    name: 'op',
+    startTimeUnixNano: String(now),
+    endTimeUnixNano: String(now + 1_000_000n),
+  }));
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] });
 }
 
@@ -61,8 +67,18 @@ describe('the writer', () => {
     });
     try {
       assert.equal(await c.count(), 4);
-      const dead = readFileSync(join(c.logDir, 'dead-letter.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { offset: string; format: string; reason: string; row: string }).sort((a, b) => Number(a.offset) - Number(b.offset));
-      assert.deepEqual(dead.map((d) => [d.offset, d.row]), [['0', bad], ['1', '[]']]);
+      const dead = readFileSync(join(c.logDir, 'dead-letter.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { offset: string; format: string; reason: string; row: string })
+        .sort((a, b) => Number(a.offset) - Number(b.offset));
+      assert.deepEqual(
+        dead.map((d) => [d.offset, d.row]),
+        [
+          ['0', bad],
+          ['1', '[]'],
+        ],
+      );
       assert.match(dead[0]!.reason, /^ClickHouse refused the row as spans \(code \d+.*\): not a valid spans.v2 record$/);
       assert.equal(dead[1]!.reason, "unknown record format 'spans.v9'");
       assert.equal(c.collector.writer!.stats.deadLettered, 2);

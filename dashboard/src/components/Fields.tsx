@@ -13,10 +13,17 @@ interface FieldProps {
 
 export function Field({ label, hint, problem, wide, className = '', children }: FieldProps) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is the children this label wraps
     <label className={`field${wide ? ' field-wide' : ''}${problem ? ' has-problem' : ''} ${className}`.trim()}>
       <span>{label}</span>
       {children}
-      {problem ? <small className="field-problem" data-problem>{problem}</small> : hint ? <small className="field-hint">{hint}</small> : null}
+      {problem ? (
+        <small className="field-problem" data-problem>
+          {problem}
+        </small>
+      ) : hint ? (
+        <small className="field-hint">{hint}</small>
+      ) : null}
     </label>
   );
 }
@@ -34,8 +41,14 @@ interface NumberInputProps {
 export function NumberInput({ name, value, onChange, placeholder, invalid, ariaLabel }: NumberInputProps) {
   return (
     <input
-      name={name} inputMode="decimal" autoComplete="off" value={value} placeholder={placeholder} aria-invalid={invalid || undefined}
-      aria-label={ariaLabel} onChange={(e) => onChange(e.target.value)}
+      name={name}
+      inputMode="decimal"
+      autoComplete="off"
+      value={value}
+      placeholder={placeholder}
+      aria-invalid={invalid || undefined}
+      aria-label={ariaLabel}
+      onChange={(e) => onChange(e.target.value)}
     />
   );
 }

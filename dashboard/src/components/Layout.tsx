@@ -40,7 +40,11 @@ export function Layout({ projects, canLogout, onLogout, children }: LayoutProps)
           <label className="project-switcher">
             <span className="sidebar-label">Project</span>
             <select aria-label="Project" value={projectId ?? ''} onChange={(e) => setProjectId(e.target.value)}>
-              {projects.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+              {projects.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
             </select>
           </label>
         )}
@@ -53,8 +57,14 @@ export function Layout({ projects, canLogout, onLogout, children }: LayoutProps)
           ))}
         </nav>
         <div className="sidebar-foot">
-          {canLogout && <button type="button" className="btn-link" onClick={onLogout}>Sign out</button>}
-          <a className="muted" href="/api/v1/openapi.json" target="_blank" rel="noreferrer">API reference</a>
+          {canLogout && (
+            <button type="button" className="btn-link" onClick={onLogout}>
+              Sign out
+            </button>
+          )}
+          <a className="muted" href="/api/v1/openapi.json" target="_blank" rel="noreferrer">
+            API reference
+          </a>
         </div>
       </aside>
       <div className="main">{children}</div>
@@ -85,10 +95,16 @@ export function PageHeader({ title, subtitle, children, range: withRange = true 
         <label className="refresh">
           <span className="sr-only">Auto-refresh</span>
           <select aria-label="Auto-refresh" value={refresh} onChange={(e) => setRefresh(e.target.value as RefreshKey)}>
-            {(Object.keys(REFRESHES) as RefreshKey[]).map((r) => <option key={r} value={r}>{r === 'off' ? 'Auto-refresh off' : `Every ${r}`}</option>)}
+            {(Object.keys(REFRESHES) as RefreshKey[]).map((r) => (
+              <option key={r} value={r}>
+                {r === 'off' ? 'Auto-refresh off' : `Every ${r}`}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" className="btn btn-icon" title="Refresh now" aria-label="Refresh now" onClick={bump}>↻</button>
+        <button type="button" className="btn btn-icon" title="Refresh now" aria-label="Refresh now" onClick={bump}>
+          ↻
+        </button>
       </div>
     </header>
   );

@@ -25,7 +25,10 @@ function Message({ m }: { m: ChatMessage }) {
       {m.toolCalls?.map((c, i) => (
         <div key={c.id ?? i} className="tool-call">
           <div className="tool-call-head">
-            <span className="tool-icon" aria-hidden="true">ƒ</span> {c.name}
+            <span className="tool-icon" aria-hidden="true">
+              ƒ
+            </span>{' '}
+            {c.name}
             {c.id && <span className="muted mono"> {c.id}</span>}
           </div>
           <pre className="code">{pretty(c.arguments)}</pre>

@@ -18,10 +18,13 @@ export function StatCard({ label, value, change, good = 'neutral', hint, testId 
   return (
     <div className="card stat" data-testid={testId} title={hint}>
       <div className="stat-label">{label}</div>
-      <div className="stat-value" data-testid={testId ? `${testId}-value` : undefined}>{value}</div>
+      <div className="stat-value" data-testid={testId ? `${testId}-value` : undefined}>
+        {value}
+      </div>
       {change && (
         <div className={`stat-change ${tone}`} title={`${change.text} against the previous period of the same length`} data-testid={testId ? `${testId}-change` : undefined}>
-          {change.trend === 'up' ? '▲ ' : change.trend === 'down' ? '▼ ' : ''}{change.text}
+          {change.trend === 'up' ? '▲ ' : change.trend === 'down' ? '▼ ' : ''}
+          {change.text}
           {change.trend !== 'none' && <span className="muted vs"> vs prev.</span>}
         </div>
       )}

@@ -14,9 +14,16 @@ export function Loading({ label = 'Loading…' }: { label?: string }) {
 export function ErrorBox({ error, onRetry }: { error: ApiError; onRetry?: () => void }) {
   return (
     <div className="state state-error" role="alert" data-testid="error">
-      <strong>{error.status ? `Error ${error.status}` : 'Error'}{error.code && !error.code.startsWith('http_') ? ` (${error.code})` : ''}:</strong>{' '}
+      <strong>
+        {error.status ? `Error ${error.status}` : 'Error'}
+        {error.code && !error.code.startsWith('http_') ? ` (${error.code})` : ''}:
+      </strong>{' '}
       <span className="error-message">{error.message}</span>
-      {onRetry && <button type="button" className="btn btn-small" onClick={onRetry}>Retry</button>}
+      {onRetry && (
+        <button type="button" className="btn btn-small" onClick={onRetry}>
+          Retry
+        </button>
+      )}
     </div>
   );
 }
@@ -33,11 +40,18 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
 function CopyButton({ text, label = 'Copy' }: { text: string; label?: string }) {
   const [done, setDone] = useState(false);
   const copy = () => {
-    const ok = () => { setDone(true); setTimeout(() => setDone(false), 1500); };
+    const ok = () => {
+      setDone(true);
+      setTimeout(() => setDone(false), 1500);
+    };
     if (navigator.clipboard) navigator.clipboard.writeText(text).then(ok, () => fallbackCopy(text) && ok());
     else if (fallbackCopy(text)) ok();
   };
-  return <button type="button" className="btn btn-small" onClick={copy}>{done ? 'Copied' : label}</button>;
+  return (
+    <button type="button" className="btn btn-small" onClick={copy}>
+      {done ? 'Copied' : label}
+    </button>
+  );
 }
 
 /** Copies through a hidden textarea where the async clipboard API is unavailable (plain http). */
@@ -69,14 +83,20 @@ export function GettingStarted() {
   return (
     <div className="getting-started">
       <p>Send your first span. Spanlens speaks OTLP: point any OpenTelemetry exporter at</p>
-      <div className="code-line"><code>POST {endpoint}</code> <span className="muted">with</span> <code>Authorization: Bearer &lt;key&gt;</code></div>
-      <p className="muted small">4318 is the default OTLP/HTTP port (gRPC: 4317); a server started with <code>SPANLENS_OTLP_HTTP_PORT</code> listens on that port instead, as printed at its start.</p>
+      <div className="code-line">
+        <code>POST {endpoint}</code> <span className="muted">with</span> <code>Authorization: Bearer &lt;key&gt;</code>
+      </div>
+      <p className="muted small">
+        4318 is the default OTLP/HTTP port (gRPC: 4317); a server started with <code>SPANLENS_OTLP_HTTP_PORT</code> listens on that port instead, as printed at its start.
+      </p>
       <pre className="code">{env}</pre>
       <p>or, from a Node.js app, the SDK's two lines:</p>
       <pre className="code">{sdk}</pre>
       <div className="gs-actions">
         <CopyButton text={sdk} label="Copy SDK snippet" />
-        <span className="muted">API keys are in <Link to="/settings">Settings</Link>.</span>
+        <span className="muted">
+          API keys are in <Link to="/settings">Settings</Link>.
+        </span>
       </div>
     </div>
   );

@@ -19,14 +19,12 @@ export function SortTh<S extends string>({ label, field, sort, order, onSort, nu
   const active = sort === field;
   const next: Order = active ? (order === 'desc' ? 'asc' : 'desc') : 'desc';
   return (
-    <th
-      className={`sortable${numeric ? ' num' : ''}${active ? ' sorted' : ''}`}
-      style={width ? { width } : undefined}
-      aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}
-    >
+    <th className={`sortable${numeric ? ' num' : ''}${active ? ' sorted' : ''}`} style={width ? { width } : undefined} aria-sort={active ? (order === 'asc' ? 'ascending' : 'descending') : 'none'}>
       <button type="button" onClick={() => onSort(field, next)} data-sort={field}>
         {label}
-        <span className="sort-mark" aria-hidden="true">{active ? (order === 'asc' ? '▲' : '▼') : '↕'}</span>
+        <span className="sort-mark" aria-hidden="true">
+          {active ? (order === 'asc' ? '▲' : '▼') : '↕'}
+        </span>
       </button>
     </th>
   );
@@ -34,7 +32,11 @@ export function SortTh<S extends string>({ label, field, sort, order, onSort, nu
 
 /** A cell that truncates with an ellipsis and shows the full text on hover. */
 export function Cell({ children, title, className = '' }: { children: ReactNode; title?: string | null; className?: string }) {
-  return <td className={`trunc ${className}`} title={title ?? undefined}>{children}</td>;
+  return (
+    <td className={`trunc ${className}`} title={title ?? undefined}>
+      {children}
+    </td>
+  );
 }
 
 export function LoadMore({ hasMore, loading, onMore, count }: { hasMore: boolean; loading: boolean; onMore: () => void; count: number }) {
@@ -57,8 +59,16 @@ export function LoadMore({ hasMore, loading, onMore, count }: { hasMore: boolean
  */
 export function TraceStatus({ status, errors }: { status: Status; errors: number }) {
   if (status === 'error' || errors > 0) {
-    return <span className="badge st-error" title={`${errors} span${errors === 1 ? '' : 's'} with status error`}>{errors > 1 ? `${errors} errors` : 'error'}</span>;
+    return (
+      <span className="badge st-error" title={`${errors} span${errors === 1 ? '' : 's'} with status error`}>
+        {errors > 1 ? `${errors} errors` : 'error'}
+      </span>
+    );
   }
   if (status === 'ok') return <span className="badge st-ok">ok</span>;
-  return <span className="muted" title="Status unset: no span set a status and none failed">–</span>;
+  return (
+    <span className="muted" title="Status unset: no span set a status and none failed">
+      –
+    </span>
+  );
 }

@@ -36,7 +36,22 @@ interface Props {
 
 export { PALETTE } from '../colors.ts';
 
-export function TimeChart({ title, rows, series, intervalSeconds, window: win, format, axisFormat = format, kind = 'line', stacked = false, height = 200, maxTicks = 9, unit, integer = false, testId }: Props) {
+export function TimeChart({
+  title,
+  rows,
+  series,
+  intervalSeconds,
+  window: win,
+  format,
+  axisFormat = format,
+  kind = 'line',
+  stacked = false,
+  height = 200,
+  maxTicks = 9,
+  unit,
+  integer = false,
+  testId,
+}: Props) {
   const half = (intervalSeconds * 1000) / 2;
   // Each value sits at the middle of its bucket, so a bar covers its bucket between the ticks.
   const data = rows.map((r) => ({ ...r, t: r.t + half }));
@@ -68,7 +83,9 @@ export function TimeChart({ title, rows, series, intervalSeconds, window: win, f
     <section className="card chart-card" data-testid={testId}>
       <div className="card-title chart-title">
         <span>{title}</span>
-        <span className="chart-unit" title={`Each point is one bucket of ${fmtInterval(intervalSeconds)}`}>{note}</span>
+        <span className="chart-unit" title={`Each point is one bucket of ${fmtInterval(intervalSeconds)}`}>
+          {note}
+        </span>
       </div>
       <div style={{ width: '100%', height }}>
         <ResponsiveContainer width="100%" height="100%">
@@ -105,16 +122,21 @@ export function TimeChart({ title, rows, series, intervalSeconds, window: win, f
               isAnimationActive={false}
             />
             {series.length > 1 && (
-              <Legend iconType={kind === 'line' ? 'plainline' : 'square'} iconSize={kind === 'line' ? 14 : 9} itemSorter={(item) => order.get(String(item.dataKey)) ?? 0}
-                wrapperStyle={{ fontSize: 12 }} formatter={(value) => <span className="legend-text">{value}</span>} />
+              <Legend
+                iconType={kind === 'line' ? 'plainline' : 'square'}
+                iconSize={kind === 'line' ? 14 : 9}
+                itemSorter={(item) => order.get(String(item.dataKey)) ?? 0}
+                wrapperStyle={{ fontSize: 12 }}
+                formatter={(value) => <span className="legend-text">{value}</span>}
+              />
             )}
             {series.map((s) => {
-              const common = { key: s.key, dataKey: s.key, name: s.label, isAnimationActive: false } as const;
-              if (kind === 'bar') return <Bar {...common} fill={s.color} stackId={stacked ? 'a' : undefined} maxBarSize={24} />;
+              const common = { dataKey: s.key, name: s.label, isAnimationActive: false } as const;
+              if (kind === 'bar') return <Bar key={s.key} {...common} fill={s.color} stackId={stacked ? 'a' : undefined} maxBarSize={24} />;
               if (kind === 'area') {
-                return <Area {...common} type="monotone" stroke={s.color} fill={s.color} fillOpacity={0.18} strokeWidth={1.5} stackId={stacked ? 'a' : undefined} dot={false} />;
+                return <Area key={s.key} {...common} type="monotone" stroke={s.color} fill={s.color} fillOpacity={0.18} strokeWidth={1.5} stackId={stacked ? 'a' : undefined} dot={false} />;
               }
-              return <Line {...common} type="monotone" stroke={s.color} strokeWidth={1.5} dot={lone.has(s.key) ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false} connectNulls />;
+              return <Line key={s.key} {...common} type="monotone" stroke={s.color} strokeWidth={1.5} dot={lone.has(s.key) ? { r: 2.5, fill: s.color, strokeWidth: 0 } : false} connectNulls />;
             })}
           </ComposedChart>
         </ResponsiveContainer>

@@ -5,8 +5,16 @@ import { fmtCount, fmtMs, fmtUsd } from '../format.ts';
 import { buildTree } from '../tree.ts';
 
 const KIND_COLORS: Record<string, string> = {
-  llm: '#3b5bdb', embedding: '#7950f2', tool: '#f59f00', retriever: '#12b886', chain: '#868e96', agent: '#e64980',
-  reranker: '#15aabf', guardrail: '#fd7e14', evaluator: '#82c91e', span: '#adb5bd',
+  llm: '#3b5bdb',
+  embedding: '#7950f2',
+  tool: '#f59f00',
+  retriever: '#12b886',
+  chain: '#868e96',
+  agent: '#e64980',
+  reranker: '#15aabf',
+  guardrail: '#fd7e14',
+  evaluator: '#82c91e',
+  span: '#adb5bd',
 };
 
 export const kindColor = (kind: string): string => KIND_COLORS[kind] ?? '#adb5bd';
@@ -28,7 +36,9 @@ export function Waterfall({ spans, selected, onSelect }: Props) {
         <div className="wf-meta">Tokens · Cost</div>
         <div className="wf-track wf-axis">
           {ticks.map((t) => (
-            <span key={t} style={{ left: `${t * 100}%` }} className={t === 1 ? 'last' : ''}>{fmtMs(t * totalMs)}</span>
+            <span key={t} style={{ left: `${t * 100}%` }} className={t === 1 ? 'last' : ''}>
+              {fmtMs(t * totalMs)}
+            </span>
           ))}
         </div>
       </div>
@@ -51,15 +61,21 @@ export function Waterfall({ spans, selected, onSelect }: Props) {
               {s.model && !s.name.includes(s.model) && <span className="wf-model">{s.model}</span>}
             </div>
             <div className="wf-meta">
-              {s.totalTokens > 0 ? fmtCount(s.totalTokens) : ''}{s.costUsd > 0 ? ` · ${fmtUsd(s.costUsd)}` : ''}
+              {s.totalTokens > 0 ? fmtCount(s.totalTokens) : ''}
+              {s.costUsd > 0 ? ` · ${fmtUsd(s.costUsd)}` : ''}
             </div>
             <div className="wf-track">
-              {ticks.slice(1, -1).map((t) => <span key={t} className="wf-grid" style={{ left: `${t * 100}%` }} />)}
+              {ticks.slice(1, -1).map((t) => (
+                <span key={t} className="wf-grid" style={{ left: `${t * 100}%` }} />
+              ))}
               <span
                 className="wf-bar"
                 style={{ left: `${Math.min(left, 99.7)}%`, width: `${Math.min(width, 100 - Math.min(left, 99.7))}%`, background: s.status === 'error' ? 'var(--bad)' : kindColor(s.kind) }}
               />
-              <span className={`wf-dur${width > 18 ? ' inside' : ''}`} style={width > 18 ? { left: `${left + 0.8}%` } : left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}>
+              <span
+                className={`wf-dur${width > 18 ? ' inside' : ''}`}
+                style={width > 18 ? { left: `${left + 0.8}%` } : left + width > 80 ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
+              >
                 {fmtMs(s.durationMs)}
               </span>
             </div>

@@ -21,21 +21,40 @@ function TopTable({ title, by, from, to, linkParam, total }: { title: string; by
   return (
     <section className="card" data-testid={`cost-by-${by}`}>
       <div className="card-title">{title}</div>
-      {top.error ? <ErrorBox error={top.error} onRetry={top.reload} /> : !top.data ? <Loading /> : top.data.rows.length === 0 ? (
+      {top.error ? (
+        <ErrorBox error={top.error} onRetry={top.reload} />
+      ) : !top.data ? (
+        <Loading />
+      ) : top.data.rows.length === 0 ? (
         <div className="muted pad">Nothing in this range.</div>
       ) : (
         <table className="table">
           <thead>
             <tr>
-              <th>{by[0]?.toUpperCase()}{by.slice(1)}</th>
-              <th className="num" style={{ width: '84px' }}>Cost</th>
+              <th>
+                {by[0]?.toUpperCase()}
+                {by.slice(1)}
+              </th>
+              <th className="num" style={{ width: '84px' }}>
+                Cost
+              </th>
               <th style={{ width: perCall ? '16%' : '104px' }}>Share</th>
-              <th className="num" style={{ width: '64px' }}>Calls</th>
-              {perCall && <>
-                <th className="num" style={{ width: '12%' }}>Cost/call</th>
-                <th className="num" style={{ width: '11%' }} title="Mean input tokens per call">In/call</th>
-                <th className="num" style={{ width: '11%' }} title="Mean output tokens per call">Out/call</th>
-              </>}
+              <th className="num" style={{ width: '64px' }}>
+                Calls
+              </th>
+              {perCall && (
+                <>
+                  <th className="num" style={{ width: '12%' }}>
+                    Cost/call
+                  </th>
+                  <th className="num" style={{ width: '11%' }} title="Mean input tokens per call">
+                    In/call
+                  </th>
+                  <th className="num" style={{ width: '11%' }} title="Mean output tokens per call">
+                    Out/call
+                  </th>
+                </>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -46,16 +65,25 @@ function TopTable({ title, by, from, to, linkParam, total }: { title: string; by
                   <td className="trunc" title={r.key ?? ''}>
                     {r.key ? <Link to={href('/traces', { [linkParam]: r.key })}>{r.key}</Link> : <span className="muted">(none)</span>}
                   </td>
-                  <td className="num" data-cost={r.costUsd}>{fmtUsd(r.costUsd)}</td>
+                  <td className="num" data-cost={r.costUsd}>
+                    {fmtUsd(r.costUsd)}
+                  </td>
                   <td title={`${(share * 100).toFixed(1)}% of the cost in this range`}>
-                    <div className="share-cell"><div className="share"><span style={{ width: `${Math.min(share, 1) * 100}%` }} /></div><span className="share-pct">{fmtPct(share)}</span></div>
+                    <div className="share-cell">
+                      <div className="share">
+                        <span style={{ width: `${Math.min(share, 1) * 100}%` }} />
+                      </div>
+                      <span className="share-pct">{fmtPct(share)}</span>
+                    </div>
                   </td>
                   <td className="num">{fmtCount(r.requests)}</td>
-                  {perCall && <>
-                    <td className="num">{r.requests ? fmtUsd(r.costUsd / r.requests) : '—'}</td>
-                    <td className="num">{r.requests ? fmtCount(Math.round(r.inputTokens / r.requests)) : '—'}</td>
-                    <td className="num">{r.requests ? fmtCount(Math.round(r.outputTokens / r.requests)) : '—'}</td>
-                  </>}
+                  {perCall && (
+                    <>
+                      <td className="num">{r.requests ? fmtUsd(r.costUsd / r.requests) : '—'}</td>
+                      <td className="num">{r.requests ? fmtCount(Math.round(r.inputTokens / r.requests)) : '—'}</td>
+                      <td className="num">{r.requests ? fmtCount(Math.round(r.outputTokens / r.requests)) : '—'}</td>
+                    </>
+                  )}
                 </tr>
               );
             })}
@@ -69,6 +97,7 @@ function TopTable({ title, by, from, to, linkParam, total }: { title: string; by
 export function Cost() {
   const { from, to, tick } = useTime();
   // The projection's windows do not follow the range picker: month to date, and the last 7 days.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the refresh tick moves the windows on to now
   const windows = useMemo(() => {
     const now = new Date();
     return {
@@ -101,8 +130,20 @@ export function Cost() {
   }, [series.data]);
 
   const header = <PageHeader title="Cost" subtitle="What your LLM calls cost, by model, user and service" />;
-  if (summary.error) return <>{header}<ErrorBox error={summary.error} onRetry={summary.reload} /></>;
-  if (!summary.data) return <>{header}<Loading /></>;
+  if (summary.error)
+    return (
+      <>
+        {header}
+        <ErrorBox error={summary.error} onRetry={summary.reload} />
+      </>
+    );
+  if (!summary.data)
+    return (
+      <>
+        {header}
+        <Loading />
+      </>
+    );
   const { current: c, previous: p } = summary.data;
   const proj = mtd.data && week.data ? projectMonth(mtd.data.current.costUsd, week.data.current.costUsd, windows.now) : null;
 
@@ -118,15 +159,37 @@ export function Cost() {
       {mtd.error ? <ErrorBox error={mtd.error} /> : week.error ? <ErrorBox error={week.error} /> : null}
       <p className="explain" data-testid="projection-explain">
         Projected month = month-to-date cost + average daily cost over the last 7 days × days remaining in the month
-        {proj && <> = {fmtUsd(proj.monthToDate)} + {fmtUsd(proj.avgDaily7d)} × {proj.daysRemaining.toFixed(1)} = <strong>{fmtUsd(proj.projected)}</strong></>}.
-        {' '}Months are calendar months in UTC; spans older than the retention window are no longer counted.
+        {proj && (
+          <>
+            {' '}
+            = {fmtUsd(proj.monthToDate)} + {fmtUsd(proj.avgDaily7d)} × {proj.daysRemaining.toFixed(1)} = <strong>{fmtUsd(proj.projected)}</strong>
+          </>
+        )}
+        . Months are calendar months in UTC; spans older than the retention window are no longer counted.
       </p>
-      {c.costUsd === 0 && c.requests === 0 ? <Empty title="No LLM calls in this time range"><GettingStarted /></Empty> : (
+      {c.costUsd === 0 && c.requests === 0 ? (
+        <Empty title="No LLM calls in this time range">
+          <GettingStarted />
+        </Empty>
+      ) : (
         <>
-          {series.error ? <ErrorBox error={series.error} onRetry={series.reload} /> : (
-            <TimeChart testId="chart-cost-by-model" title="Cost by model" rows={chart.rows} series={chart.keys} intervalSeconds={series.data?.intervalSeconds ?? 3600}
+          {series.error ? (
+            <ErrorBox error={series.error} onRetry={series.reload} />
+          ) : (
+            <TimeChart
+              testId="chart-cost-by-model"
+              title="Cost by model"
+              rows={chart.rows}
+              series={chart.keys}
+              intervalSeconds={series.data?.intervalSeconds ?? 3600}
               window={series.data ? { from: isoToMs(series.data.from), to: isoToMs(series.data.to) } : undefined}
-              kind="bar" stacked format={fmtUsd} axisFormat={fmtUsdAxis} height={240} maxTicks={14} />
+              kind="bar"
+              stacked
+              format={fmtUsd}
+              axisFormat={fmtUsdAxis}
+              height={240}
+              maxTicks={14}
+            />
           )}
           <TopTable title="By model" by="model" from={from} to={to} linkParam="model" total={c.costUsd} />
           <div className="grid-2">

@@ -22,14 +22,24 @@ export function Login({ onDone }: { onDone: () => void }) {
   return (
     <div className="login-page">
       <form className="card login-card" onSubmit={submit} data-testid="login">
-        <div className="brand brand-dark"><span className="brand-mark" aria-hidden="true" /> Spanlens</div>
-        <p className="muted">This Spanlens asks for its admin token (<code>SPANLENS_ADMIN_TOKEN</code>).</p>
+        <div className="brand brand-dark">
+          <span className="brand-mark" aria-hidden="true" /> Spanlens
+        </div>
+        <p className="muted">
+          This Spanlens asks for its admin token (<code>SPANLENS_ADMIN_TOKEN</code>).
+        </p>
         <label className="field">
           <span>Admin token</span>
           <input type="password" name="token" autoComplete="current-password" autoFocus value={token} onChange={(e) => setToken(e.target.value)} />
         </label>
-        {error && <div className="state state-error" role="alert">{error}</div>}
-        <button type="submit" className="btn btn-primary" disabled={busy || !token}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        {error && (
+          <div className="state state-error" role="alert">
+            {error}
+          </div>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={busy || !token}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
       </form>
     </div>
   );

@@ -27,18 +27,28 @@ export function Quality() {
   const summary = useApi<SignalSummary>(qualityPaths.summary({ from, to }));
   const series = useApi<SignalTimeseries>(qualityPaths.timeseries({ from, to, interval: rateInterval(isoToMs(to) - isoToMs(from)) }));
   const quality = useApi<QualityReport>(qualityPaths.quality({ from, to, name }));
-  const setName = useCallback((n: string) => {
-    setParams((prev) => {
-      const next = new URLSearchParams(prev);
-      next.set('name', n);
-      return next;
-    });
-  }, [setParams]);
+  const setName = useCallback(
+    (n: string) => {
+      setParams((prev) => {
+        const next = new URLSearchParams(prev);
+        next.set('name', n);
+        return next;
+      });
+    },
+    [setParams],
+  );
   const report = quality.data;
 
   return (
     <>
-      <PageHeader title="Quality" subtitle={<>What went wrong in LLM calls, and what people thought of the answers. Shifts over time are on the <Link to={href('/drift')}>Drift</Link> page.</>} />
+      <PageHeader
+        title="Quality"
+        subtitle={
+          <>
+            What went wrong in LLM calls, and what people thought of the answers. Shifts over time are on the <Link to={href('/drift')}>Drift</Link> page.
+          </>
+        }
+      />
 
       <div className="ql-section">
         <h2>Quality signals</h2>

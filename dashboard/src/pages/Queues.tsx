@@ -18,17 +18,35 @@ function Row({ q, selected, onSelect, onEdit, onDeleted }: { q: Queue; selected:
   return (
     <tr data-queue-id={q.id} data-name={q.name} className={selected ? 'ev-selected' : ''} onClick={onSelect}>
       <td className="trunc" title={q.description || q.name}>
-        <div className="cell-main"><button type="button" className="ev-name" onClick={onSelect}>{q.name}</button></div>
+        <div className="cell-main">
+          <button type="button" className="ev-name" onClick={onSelect}>
+            {q.name}
+          </button>
+        </div>
         <div className="cell-sub">{q.description || (q.target === 'trace' ? 'traces' : 'spans')}</div>
       </td>
       <td>{q.target === 'trace' ? 'Traces' : 'Spans'}</td>
-      <td className="trunc" title={q.scores.map(scoreText).join('\n')}>{q.scores.map((s) => s.name).join(', ')}</td>
-      <td data-testid="queue-progress-cell"><QueueProgress p={q.progress} testId="queue-progress" /></td>
-      <td className="num" title={q.progress.locked ? `${q.progress.locked} being reviewed now` : undefined}>
-        {q.progress.pending}{q.progress.locked ? <span className="muted small"> ({q.progress.locked} open)</span> : null}
+      <td className="trunc" title={q.scores.map(scoreText).join('\n')}>
+        {q.scores.map((s) => s.name).join(', ')}
       </td>
-      <RowActions onEdit={onEdit} onDelete={async () => { await queuesApi.remove(q.id); onDeleted(); }} confirmLabel="Confirm delete">
-        <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>Review</Link>
+      <td data-testid="queue-progress-cell">
+        <QueueProgress p={q.progress} testId="queue-progress" />
+      </td>
+      <td className="num" title={q.progress.locked ? `${q.progress.locked} being reviewed now` : undefined}>
+        {q.progress.pending}
+        {q.progress.locked ? <span className="muted small"> ({q.progress.locked} open)</span> : null}
+      </td>
+      <RowActions
+        onEdit={onEdit}
+        onDelete={async () => {
+          await queuesApi.remove(q.id);
+          onDeleted();
+        }}
+        confirmLabel="Confirm delete"
+      >
+        <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>
+          Review
+        </Link>
       </RowActions>
     </tr>
   );
@@ -40,10 +58,19 @@ function QueueDetail({ queue: q, onChanged, onClose }: { queue: Queue; onChanged
   return (
     <section className="card" data-testid="queue-detail" data-queue-id={q.id}>
       <div className="ev-detail-head">
-        <div className="ev-detail-title"><strong className="trunc" title={q.name}>{q.name}</strong><span className="muted">{q.target === 'trace' ? 'traces' : 'spans'}</span></div>
+        <div className="ev-detail-title">
+          <strong className="trunc" title={q.name}>
+            {q.name}
+          </strong>
+          <span className="muted">{q.target === 'trace' ? 'traces' : 'spans'}</span>
+        </div>
         <div className="ev-detail-actions">
-          <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>Start reviewing</Link>
-          <button type="button" className="btn btn-small" onClick={onClose} aria-label="Close queue">Close</button>
+          <Link className="btn btn-primary btn-small ev-btn-link" to={href(`/queues/${encodeURIComponent(q.id)}/review`)}>
+            Start reviewing
+          </Link>
+          <button type="button" className="btn btn-small" onClick={onClose} aria-label="Close queue">
+            Close
+          </button>
         </div>
       </div>
       <div className="ev-detail-sub muted small">
@@ -52,15 +79,17 @@ function QueueDetail({ queue: q, onChanged, onClose }: { queue: Queue; onChanged
       </div>
       <div className="ev-detail-progress">
         <QueueProgress p={p} testId="detail-progress" />
-        <span className="muted small">{p.done} reviewed · {p.skipped} skipped · {p.pending} pending{p.locked ? ` (${p.locked} open now)` : ''}</span>
+        <span className="muted small">
+          {p.done} reviewed · {p.skipped} skipped · {p.pending} pending{p.locked ? ` (${p.locked} open now)` : ''}
+        </span>
       </div>
       <div className="ev-detail-grid">
         <FromFilter key={q.id} queue={q} onAdded={onChanged} />
         <div className="ev-pane">
           <div className="ev-pane-title">Export the reviewed items</div>
           <p className="muted small ev-pane-text">
-            <strong>Fine-tuning JSONL</strong>: OpenAI's chat format, the reviewer's corrected output as the answer where given. <strong>Evaluation</strong>:
-            input, expected output (the correction, else the answer), output, the scores and the reviewer, as JSONL or CSV (one column per score).
+            <strong>Fine-tuning JSONL</strong>: OpenAI's chat format, the reviewer's corrected output as the answer where given. <strong>Evaluation</strong>: input, expected output (the correction,
+            else the answer), output, the scores and the reviewer, as JSONL or CSV (one column per score).
           </p>
           <ExportLinks queue={q} />
         </div>
@@ -69,7 +98,11 @@ function QueueDetail({ queue: q, onChanged, onClose }: { queue: Queue; onChanged
   );
 }
 
-interface Editing { queue: Queue | null; draft: QueueDraft; key: number }
+interface Editing {
+  queue: Queue | null;
+  draft: QueueDraft;
+  key: number;
+}
 
 export function Queues() {
   const [selectedId, select] = useSelectedParam('queue');
@@ -86,34 +119,58 @@ export function Queues() {
   return (
     <>
       <PageHeader title="Annotation queues" subtitle="Traces or spans for people to review one at a time; each review is feedback with source “annotation”" range={false}>
-        <button type="button" className="btn btn-primary" onClick={() => edit(null, newQueueDraft())}>New queue</button>
+        <button type="button" className="btn btn-primary" onClick={() => edit(null, newQueueDraft())}>
+          New queue
+        </button>
       </PageHeader>
       <section className={`card table-card${list.loading && queues ? ' is-loading' : ''}`} data-testid="queues">
         <div className="card-title">Queues</div>
-        {list.error && !queues ? <div className="pad-x"><ErrorBox error={list.error} onRetry={list.reload} /></div> : !queues ? <Loading label="Loading queues…" /> : queues.length === 0 ? (
+        {list.error && !queues ? (
+          <div className="pad-x">
+            <ErrorBox error={list.error} onRetry={list.reload} />
+          </div>
+        ) : !queues ? (
+          <Loading label="Loading queues…" />
+        ) : queues.length === 0 ? (
           <div className="pad-x">
             <Empty title="No annotation queues yet">
               <p>
-                A queue collects traces (or single LLM spans) for people to score with the scores you define: yes / no, a number in a range, or one of a
-                few labels, with an optional comment and a corrected answer. Fill it from a filter here or from a trace's page, review one item at a time
-                with the keyboard, then export the reviewed items as a fine-tuning or evaluation dataset.
+                A queue collects traces (or single LLM spans) for people to score with the scores you define: yes / no, a number in a range, or one of a few labels, with an optional comment and a
+                corrected answer. Fill it from a filter here or from a trace's page, review one item at a time with the keyboard, then export the reviewed items as a fine-tuning or evaluation dataset.
               </p>
-              <button type="button" className="btn btn-primary" onClick={() => edit(null, newQueueDraft())}>Create a queue</button>
+              <button type="button" className="btn btn-primary" onClick={() => edit(null, newQueueDraft())}>
+                Create a queue
+              </button>
             </Empty>
           </div>
         ) : (
           <table className="table table-click table-2line" data-testid="queues-table">
             <thead>
               <tr>
-                <th>Name</th><th style={{ width: '80px' }}>Target</th><th style={{ width: '16%' }}>Scores</th><th style={{ width: '24%' }}>Progress</th>
-                <th className="num" style={{ width: '96px' }}>Pending</th><th style={{ width: '210px' }} />
+                <th>Name</th>
+                <th style={{ width: '80px' }}>Target</th>
+                <th style={{ width: '16%' }}>Scores</th>
+                <th style={{ width: '24%' }}>Progress</th>
+                <th className="num" style={{ width: '96px' }}>
+                  Pending
+                </th>
+                <th style={{ width: '210px' }} />
               </tr>
             </thead>
             <tbody>
               {queues.map((q) => (
                 <Row
-                  key={q.id} q={q} selected={q.id === selectedId} onSelect={() => select(q.id)} onEdit={() => edit(q, queueDraftOf(q))}
-                  onDeleted={() => { setSavedId(null); if (q.id === selectedId) select(null); if (editing?.queue?.id === q.id) setEditing(null); list.reload(); }}
+                  key={q.id}
+                  q={q}
+                  selected={q.id === selectedId}
+                  onSelect={() => select(q.id)}
+                  onEdit={() => edit(q, queueDraftOf(q))}
+                  onDeleted={() => {
+                    setSavedId(null);
+                    if (q.id === selectedId) select(null);
+                    if (editing?.queue?.id === q.id) setEditing(null);
+                    list.reload();
+                  }}
                 />
               ))}
             </tbody>
@@ -123,13 +180,24 @@ export function Queues() {
 
       {editing && (
         <QueueForm
-          key={editing.key} queue={editing.queue} initial={editing.draft} onCancel={() => setEditing(null)}
-          onSaved={(q) => { setEditing(null); setSavedId(q.id); list.reload(); select(q.id); }}
+          key={editing.key}
+          queue={editing.queue}
+          initial={editing.draft}
+          onCancel={() => setEditing(null)}
+          onSaved={(q) => {
+            setEditing(null);
+            setSavedId(q.id);
+            list.reload();
+            select(q.id);
+          }}
         />
       )}
       {selectedId && queues && !selected && selectedId !== savedId && (
         <div className="state state-empty" data-testid="queue-missing">
-          No queue <code>{selectedId}</code> in this project (deleted, or in another project). <button type="button" className="btn btn-small" onClick={() => select(null)}>Close</button>
+          No queue <code>{selectedId}</code> in this project (deleted, or in another project).{' '}
+          <button type="button" className="btn btn-small" onClick={() => select(null)}>
+            Close
+          </button>
         </div>
       )}
       {selected && <QueueDetail queue={selected} onChanged={list.reload} onClose={() => select(null)} />}

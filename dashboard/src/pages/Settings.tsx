@@ -28,21 +28,38 @@ function KeyRow({ k, onRevoked }: { k: ApiKey; onRevoked: () => void }) {
   const action = useAction();
   return (
     <tr data-key-id={k.id} className={k.revoked ? 'revoked' : ''}>
-      <td className="trunc" title={k.name}>{k.name}</td>
+      <td className="trunc" title={k.name}>
+        {k.name}
+      </td>
       <td className="mono">{k.prefix}…</td>
       <td>{fmtDateTime(k.createdAt)}</td>
       <td>{k.revoked ? <span className="badge st-unset">revoked</span> : <span className="badge st-ok">active</span>}</td>
       <td className="actions">
-        {!k.revoked && (confirm ? (
-          <>
-            <button type="button" className="btn btn-danger btn-small" disabled={action.busy} onClick={() => action.run(async () => { await api.revokeKey(k.id); onRevoked(); })}>
-              Confirm revoke
+        {!k.revoked &&
+          (confirm ? (
+            <>
+              <button
+                type="button"
+                className="btn btn-danger btn-small"
+                disabled={action.busy}
+                onClick={() =>
+                  action.run(async () => {
+                    await api.revokeKey(k.id);
+                    onRevoked();
+                  })
+                }
+              >
+                Confirm revoke
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => setConfirm(false)}>
+                Cancel
+              </button>
+            </>
+          ) : (
+            <button type="button" className="btn btn-small" onClick={() => setConfirm(true)}>
+              Revoke
             </button>
-            <button type="button" className="btn btn-small" onClick={() => setConfirm(false)}>Cancel</button>
-          </>
-        ) : (
-          <button type="button" className="btn btn-small" onClick={() => setConfirm(true)}>Revoke</button>
-        ))}
+          ))}
         {action.error && <span className="text-bad small"> {action.error.message}</span>}
       </td>
     </tr>
@@ -67,28 +84,54 @@ function Keys() {
   return (
     <section className="card" data-testid="keys">
       <div className="card-title">API keys</div>
-      <p className="muted small pad-x">Apps send spans and query the API with <code>Authorization: Bearer &lt;key&gt;</code>. A revoked key stops working at once.</p>
+      <p className="muted small pad-x">
+        Apps send spans and query the API with <code>Authorization: Bearer &lt;key&gt;</code>. A revoked key stops working at once.
+      </p>
       {created && (
         <div className="new-key" data-testid="new-key" role="status">
-          <div><strong>New key “{created.name}”.</strong> Copy it now: it is shown only once.</div>
+          <div>
+            <strong>New key “{created.name}”.</strong> Copy it now: it is shown only once.
+          </div>
           <div className="new-key-row">
-            <code className="mono" data-testid="new-key-value">{created.key}</code>
+            <code className="mono" data-testid="new-key-value">
+              {created.key}
+            </code>
             <CopyButton text={created.key} />
-            <button type="button" className="btn btn-small" onClick={() => setCreated(null)}>Done</button>
+            <button type="button" className="btn btn-small" onClick={() => setCreated(null)}>
+              Done
+            </button>
           </div>
         </div>
       )}
       <form className="inline-form" onSubmit={create}>
         <input aria-label="Key name" placeholder="Key name, e.g. production" value={name} maxLength={100} onChange={(e) => setName(e.target.value)} />
-        <button type="submit" className="btn btn-primary" disabled={action.busy || !name.trim()}>Create key</button>
+        <button type="submit" className="btn btn-primary" disabled={action.busy || !name.trim()}>
+          Create key
+        </button>
         {action.error && <ErrorBox error={action.error} />}
       </form>
-      {keys.error ? <ErrorBox error={keys.error} onRetry={keys.reload} /> : !keys.data ? <Loading /> : keys.data.keys.length === 0 ? (
+      {keys.error ? (
+        <ErrorBox error={keys.error} onRetry={keys.reload} />
+      ) : !keys.data ? (
+        <Loading />
+      ) : keys.data.keys.length === 0 ? (
         <div className="muted pad">No keys yet.</div>
       ) : (
         <table className="table" data-testid="keys-table">
-          <thead><tr><th>Name</th><th style={{ width: '18%' }}>Key</th><th style={{ width: '22%' }}>Created</th><th style={{ width: '12%' }}>Status</th><th style={{ width: '26%' }} /></tr></thead>
-          <tbody>{keys.data.keys.map((k) => <KeyRow key={k.id} k={k} onRevoked={keys.reload} />)}</tbody>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th style={{ width: '18%' }}>Key</th>
+              <th style={{ width: '22%' }}>Created</th>
+              <th style={{ width: '12%' }}>Status</th>
+              <th style={{ width: '26%' }} />
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.keys.map((k) => (
+              <KeyRow key={k.id} k={k} onRevoked={keys.reload} />
+            ))}
+          </tbody>
         </table>
       )}
     </section>
@@ -116,11 +159,19 @@ function Prices() {
       prices.reload();
     });
   };
-  const edit = (p: Price) => setForm({
-    provider: p.provider, model: p.model, inputPerMTok: String(p.inputPerMTok), outputPerMTok: String(p.outputPerMTok),
-    cachedInputPerMTok: p.cachedInputPerMTok === null ? '' : String(p.cachedInputPerMTok),
-  });
-  const remove = (p: Price) => action.run(async () => { await api.deletePrice(p.provider, p.model); prices.reload(); });
+  const edit = (p: Price) =>
+    setForm({
+      provider: p.provider,
+      model: p.model,
+      inputPerMTok: String(p.inputPerMTok),
+      outputPerMTok: String(p.outputPerMTok),
+      cachedInputPerMTok: p.cachedInputPerMTok === null ? '' : String(p.cachedInputPerMTok),
+    });
+  const remove = (p: Price) =>
+    action.run(async () => {
+      await api.deletePrice(p.provider, p.model);
+      prices.reload();
+    });
   const field = (key: keyof typeof EMPTY_PRICE, label: string, placeholder: string, required = false) => (
     <label className="field">
       <span>{label}</span>
@@ -137,25 +188,48 @@ function Prices() {
         {field('inputPerMTok', 'Input $/MTok', '0.15', true)}
         {field('outputPerMTok', 'Output $/MTok', '0.60', true)}
         {field('cachedInputPerMTok', 'Cached input $/MTok', 'input price')}
-        <div className="filter-actions"><button type="submit" className="btn btn-primary" disabled={action.busy}>Save price</button></div>
+        <div className="filter-actions">
+          <button type="submit" className="btn btn-primary" disabled={action.busy}>
+            Save price
+          </button>
+        </div>
       </form>
       {action.error && <ErrorBox error={action.error} />}
-      {prices.error ? <ErrorBox error={prices.error} onRetry={prices.reload} /> : !prices.data ? <Loading /> : prices.data.prices.length === 0 ? (
+      {prices.error ? (
+        <ErrorBox error={prices.error} onRetry={prices.reload} />
+      ) : !prices.data ? (
+        <Loading />
+      ) : prices.data.prices.length === 0 ? (
         <div className="muted pad">No custom prices: every model is priced from the public table.</div>
       ) : (
         <table className="table" data-testid="prices-table">
-          <thead><tr><th style={{ width: '16%' }}>Provider</th><th>Model</th><th className="num">Input</th><th className="num">Output</th><th className="num">Cached input</th><th style={{ width: '150px' }} /></tr></thead>
+          <thead>
+            <tr>
+              <th style={{ width: '16%' }}>Provider</th>
+              <th>Model</th>
+              <th className="num">Input</th>
+              <th className="num">Output</th>
+              <th className="num">Cached input</th>
+              <th style={{ width: '150px' }} />
+            </tr>
+          </thead>
           <tbody>
             {prices.data.prices.map((p) => (
               <tr key={`${p.provider}/${p.model}`} data-model={p.model}>
                 <td className="trunc">{p.provider || <span className="muted">any</span>}</td>
-                <td className="trunc" title={p.model}>{p.model}</td>
+                <td className="trunc" title={p.model}>
+                  {p.model}
+                </td>
                 <td className="num">{fmtPerMTok(p.inputPerMTok)}</td>
                 <td className="num">{fmtPerMTok(p.outputPerMTok)}</td>
                 <td className="num">{fmtPerMTok(p.cachedInputPerMTok)}</td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small" onClick={() => edit(p)}>Edit</button>
-                  <button type="button" className="btn btn-small" onClick={() => void remove(p)}>Delete</button>
+                  <button type="button" className="btn btn-small" onClick={() => edit(p)}>
+                    Edit
+                  </button>
+                  <button type="button" className="btn btn-small" onClick={() => void remove(p)}>
+                    Delete
+                  </button>
                 </td>
               </tr>
             ))}
@@ -167,7 +241,10 @@ function Prices() {
 }
 
 const DETECTORS: Array<[RedactionDetector, string]> = [
-  ['email', 'Email addresses'], ['phone', 'Phone numbers'], ['credit_card', 'Card numbers (Luhn-checked)'], ['ip_address', 'IP addresses (v4, v6)'],
+  ['email', 'Email addresses'],
+  ['phone', 'Phone numbers'],
+  ['credit_card', 'Card numbers (Luhn-checked)'],
+  ['ip_address', 'IP addresses (v4, v6)'],
 ];
 
 function Redaction() {
@@ -176,7 +253,10 @@ function Redaction() {
   const [done, setDone] = useState(false);
   const action = useAction();
   const current = draft ?? saved.data;
-  const change = (next: RedactionSettings) => { setDraft(next); setDone(false); };
+  const change = (next: RedactionSettings) => {
+    setDraft(next);
+    setDone(false);
+  };
   const save = (e: FormEvent) => {
     e.preventDefault();
     if (!current) return;
@@ -190,8 +270,15 @@ function Redaction() {
   return (
     <section className="card" data-testid="redaction">
       <div className="card-title">Redaction at ingest</div>
-      <p className="muted small pad-x">Masked as [REDACTED:&lt;detector&gt;] in inputs, outputs, attributes and events before anything is stored, for spans ingested from now on. Provider API keys and bearer tokens are always masked.</p>
-      {saved.error ? <ErrorBox error={saved.error} onRetry={saved.reload} /> : !current ? <Loading /> : (
+      <p className="muted small pad-x">
+        Masked as [REDACTED:&lt;detector&gt;] in inputs, outputs, attributes and events before anything is stored, for spans ingested from now on. Provider API keys and bearer tokens are always
+        masked.
+      </p>
+      {saved.error ? (
+        <ErrorBox error={saved.error} onRetry={saved.reload} />
+      ) : !current ? (
+        <Loading />
+      ) : (
         <form className="pad-x" onSubmit={save}>
           <div className="detectors">
             {DETECTORS.map(([d, label]) => (
@@ -204,15 +291,44 @@ function Redaction() {
           <div className="muted small">Custom patterns (JavaScript regular expressions)</div>
           {current.custom.map((c, i) => (
             <div key={i} className="pattern-row" data-testid="custom-pattern">
-              <label className="field"><span>Name</span><input name={`custom-name-${i}`} value={c.name} placeholder="employee_id" onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)) })} /></label>
-              <label className="field"><span>Pattern</span><input name={`custom-pattern-${i}`} className="mono" value={c.pattern} placeholder="EMP-\d{6}" onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, pattern: e.target.value } : x)) })} /></label>
-              <div className="filter-actions"><button type="button" className="btn btn-small" onClick={() => change({ ...current, custom: current.custom.filter((_, k) => k !== i) })}>Remove</button></div>
+              <label className="field">
+                <span>Name</span>
+                <input
+                  name={`custom-name-${i}`}
+                  value={c.name}
+                  placeholder="employee_id"
+                  onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, name: e.target.value } : x)) })}
+                />
+              </label>
+              <label className="field">
+                <span>Pattern</span>
+                <input
+                  name={`custom-pattern-${i}`}
+                  className="mono"
+                  value={c.pattern}
+                  placeholder="EMP-\d{6}"
+                  onChange={(e) => change({ ...current, custom: current.custom.map((x, k) => (k === i ? { ...x, pattern: e.target.value } : x)) })}
+                />
+              </label>
+              <div className="filter-actions">
+                <button type="button" className="btn btn-small" onClick={() => change({ ...current, custom: current.custom.filter((_, k) => k !== i) })}>
+                  Remove
+                </button>
+              </div>
             </div>
           ))}
           <div className="filter-actions">
-            <button type="button" className="btn" onClick={() => change({ ...current, custom: [...current.custom, { name: '', pattern: '' }] })}>Add pattern</button>
-            <button type="submit" className="btn btn-primary" disabled={action.busy}>Save redaction</button>
-            {done && <span className="muted small" data-testid="redaction-saved">Saved</span>}
+            <button type="button" className="btn" onClick={() => change({ ...current, custom: [...current.custom, { name: '', pattern: '' }] })}>
+              Add pattern
+            </button>
+            <button type="submit" className="btn btn-primary" disabled={action.busy}>
+              Save redaction
+            </button>
+            {done && (
+              <span className="muted small" data-testid="redaction-saved">
+                Saved
+              </span>
+            )}
           </div>
         </form>
       )}

@@ -17,10 +17,17 @@ function KeyValues({ title, values }: { title: string; values: Record<string, st
   if (entries.length === 0) return null;
   return (
     <details className="kv" open={title === 'Attributes'}>
-      <summary>{title} <span className="muted">({entries.length})</span></summary>
+      <summary>
+        {title} <span className="muted">({entries.length})</span>
+      </summary>
       <table className="kv-table">
         <tbody>
-          {entries.map(([k, v]) => <tr key={k}><th title={k}>{k}</th><td>{v}</td></tr>)}
+          {entries.map(([k, v]) => (
+            <tr key={k}>
+              <th title={k}>{k}</th>
+              <td>{v}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </details>
@@ -60,19 +67,33 @@ function SpanDetail({ span: s }: { span: Span }) {
     <section className="card span-detail" data-testid="span-detail">
       <div className="span-title">
         <span className="kind-dot" style={{ background: kindColor(s.kind) }} />
-        <span className="span-name" title={s.name}>{s.name}</span>
+        <span className="span-name" title={s.name}>
+          {s.name}
+        </span>
         <span className={`badge st-${s.status}`}>{s.status}</span>
       </div>
-      <div className="muted mono small">span {s.spanId}{s.parentSpanId ? ` · parent ${s.parentSpanId}` : ''}</div>
+      <div className="muted mono small">
+        span {s.spanId}
+        {s.parentSpanId ? ` · parent ${s.parentSpanId}` : ''}
+      </div>
       {s.statusMessage && <div className="state state-error small">{s.statusMessage}</div>}
       <dl className="facts">
-        {facts.filter(([, v]) => v).map(([k, v]) => <div key={k}><dt>{k}</dt><dd title={v ?? ''}>{v}</dd></div>)}
+        {facts
+          .filter(([, v]) => v)
+          .map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd title={v ?? ''}>{v}</dd>
+            </div>
+          ))}
       </dl>
       <Messages label="Input" text={s.input} />
       <Messages label="Output" text={s.output} />
       {s.events.length > 0 && (
         <details className="kv">
-          <summary>Events <span className="muted">({s.events.length})</span></summary>
+          <summary>
+            Events <span className="muted">({s.events.length})</span>
+          </summary>
           <ul className="events">
             {s.events.map((e, i) => (
               <li key={i}>
@@ -94,10 +115,26 @@ export function Trace() {
   const href = useHref();
   const [params, setParams] = useSearchParams();
   const trace = useApi<TraceDetail>(`/api/v1/traces/${encodeURIComponent(traceId)}`);
-  const back = <Link className="back" to={href('/traces')}>← Traces</Link>;
+  const back = (
+    <Link className="back" to={href('/traces')}>
+      ← Traces
+    </Link>
+  );
 
-  if (trace.error && !trace.data) return <><PageHeader title={<>{back} Trace</>} /><ErrorBox error={trace.error} onRetry={trace.reload} /></>;
-  if (!trace.data) return <><PageHeader title={<>{back} Trace</>} /><Loading /></>;
+  if (trace.error && !trace.data)
+    return (
+      <>
+        <PageHeader title={<>{back} Trace</>} />
+        <ErrorBox error={trace.error} onRetry={trace.reload} />
+      </>
+    );
+  if (!trace.data)
+    return (
+      <>
+        <PageHeader title={<>{back} Trace</>} />
+        <Loading />
+      </>
+    );
 
   const { spans, feedback } = trace.data;
   const root = spans.find((s) => !s.parentSpanId || !spans.some((p) => p.spanId === s.parentSpanId)) ?? spans[0];
@@ -109,38 +146,86 @@ export function Trace() {
   const errors = spans.filter((s) => s.status === 'error').length;
   const userId = spans.find((s) => s.userId)?.userId;
   const sessionId = spans.find((s) => s.sessionId)?.sessionId;
-  const select = (id: string) => setParams((prev) => {
-    const next = new URLSearchParams(prev);
-    next.set('span', id);
-    return next;
-  }, { replace: true });
+  const select = (id: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        next.set('span', id);
+        return next;
+      },
+      { replace: true },
+    );
 
   return (
     <>
       <PageHeader
-        title={<>{back} <span className="trace-name" title={root?.name}>{root?.name ?? 'Trace'}</span></>}
-        subtitle={<span className="mono">{trace.data.traceId} <CopyButton text={trace.data.traceId} label="Copy id" /></span>}
+        title={
+          <>
+            {back}{' '}
+            <span className="trace-name" title={root?.name}>
+              {root?.name ?? 'Trace'}
+            </span>
+          </>
+        }
+        subtitle={
+          <span className="mono">
+            {trace.data.traceId} <CopyButton text={trace.data.traceId} label="Copy id" />
+          </span>
+        }
       />
       <div className="trace-summary card" data-testid="trace-summary">
-        <div><span className="stat-label">Started</span>{fmtDateTime(spans[0]?.startTime ?? '')}</div>
-        <div><span className="stat-label">Duration</span>{fmtMs(endMs - startMs)}</div>
-        <div><span className="stat-label">Spans</span><span data-testid="trace-span-count">{spans.length}</span></div>
-        <div><span className="stat-label">Tokens</span>{fmtCount(sum((s) => s.totalTokens))}</div>
-        <div><span className="stat-label">Cost</span>{fmtUsd(sum((s) => s.costUsd))}</div>
+        <div>
+          <span className="stat-label">Started</span>
+          {fmtDateTime(spans[0]?.startTime ?? '')}
+        </div>
+        <div>
+          <span className="stat-label">Duration</span>
+          {fmtMs(endMs - startMs)}
+        </div>
+        <div>
+          <span className="stat-label">Spans</span>
+          <span data-testid="trace-span-count">{spans.length}</span>
+        </div>
+        <div>
+          <span className="stat-label">Tokens</span>
+          {fmtCount(sum((s) => s.totalTokens))}
+        </div>
+        <div>
+          <span className="stat-label">Cost</span>
+          {fmtUsd(sum((s) => s.costUsd))}
+        </div>
         <div>
           <span className="stat-label">Status</span>
           {/* As in the trace list: error if a span failed, ok if a span said ok, else OpenTelemetry's "unset". */}
-          {errors ? <span className="badge st-error">{`${errors} error${errors > 1 ? 's' : ''}`}</span>
-            : spans.some((s) => s.status === 'ok') ? <span className="badge st-ok">ok</span>
-            : <span className="badge st-unset" title="No span set a status and none failed">unset · no error</span>}
+          {errors ? (
+            <span className="badge st-error">{`${errors} error${errors > 1 ? 's' : ''}`}</span>
+          ) : spans.some((s) => s.status === 'ok') ? (
+            <span className="badge st-ok">ok</span>
+          ) : (
+            <span className="badge st-unset" title="No span set a status and none failed">
+              unset · no error
+            </span>
+          )}
         </div>
-        {userId && <div><span className="stat-label">User</span><Link to={href('/traces', { userId })}>{userId}</Link></div>}
-        {sessionId && <div><span className="stat-label">Session</span><Link to={href(`/sessions/${encodeURIComponent(sessionId)}`)}>{sessionId}</Link></div>}
+        {userId && (
+          <div>
+            <span className="stat-label">User</span>
+            <Link to={href('/traces', { userId })}>{userId}</Link>
+          </div>
+        )}
+        {sessionId && (
+          <div>
+            <span className="stat-label">Session</span>
+            <Link to={href(`/sessions/${encodeURIComponent(sessionId)}`)}>{sessionId}</Link>
+          </div>
+        )}
       </div>
       <div className="trace-layout">
         <div className="trace-main">
           <section className="card wf-card">
-            <div className="card-title">Spans <span className="muted">({spans.length})</span></div>
+            <div className="card-title">
+              Spans <span className="muted">({spans.length})</span>
+            </div>
             <Waterfall spans={spans} selected={selected?.spanId ?? null} onSelect={select} />
           </section>
           <FeedbackList feedback={feedback} onSelect={select} />

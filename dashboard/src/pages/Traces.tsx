@@ -39,7 +39,11 @@ function Suggestions({ by, from, to }: { by: string; from: string; to: string })
   const top = useApi<Top>(`/api/v1/metrics/top${queryString({ from, to, by, scope: 'all', metric: 'requests', limit: 50 })}`);
   return (
     <datalist id={`dl-${by}`}>
-      {(top.data?.rows ?? []).filter((r) => r.key).map((r) => <option key={r.key} value={r.key ?? ''} />)}
+      {(top.data?.rows ?? [])
+        .filter((r) => r.key)
+        .map((r) => (
+          <option key={r.key} value={r.key ?? ''} />
+        ))}
     </datalist>
   );
 }
@@ -55,6 +59,7 @@ export function Traces() {
   // Back/forward, links and the selects change the URL: the form follows the filters that
   // changed, and keeps what is typed in the others (not applied yet).
   const prevApplied = useRef(applied);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: appliedKey stands for applied (a new object each render); the form follows only real changes
   useEffect(() => {
     const before = prevApplied.current;
     prevApplied.current = applied;
@@ -68,14 +73,15 @@ export function Traces() {
   const apiQuery = { from, to, ...applied, sort: sort === 'startTime' ? '' : sort, order: order === 'desc' ? '' : order, limit: 50 };
   const list = usePaged<TraceList, TraceSummary>(`/api/v1/traces${queryString(apiQuery)}`, (p) => p.traces);
 
-  const update = (changes: Partial<Record<FilterKey | 'sort' | 'order', string>>) => setParams((prev) => {
-    const next = new URLSearchParams(prev);
-    for (const [k, v] of Object.entries(changes)) {
-      if (v === undefined || v === '') next.delete(k);
-      else next.set(k, v);
-    }
-    return next;
-  });
+  const update = (changes: Partial<Record<FilterKey | 'sort' | 'order', string>>) =>
+    setParams((prev) => {
+      const next = new URLSearchParams(prev);
+      for (const [k, v] of Object.entries(changes)) {
+        if (v === undefined || v === '') next.delete(k);
+        else next.set(k, v);
+      }
+      return next;
+    });
 
   const scoreProblems = scoreFilterProblems(draft);
   const submit = (e: FormEvent) => {
@@ -120,60 +126,104 @@ export function Traces() {
           </select>
         </label>
         <ScoreFilterFields
-          draft={draft} onDraft={(k, v) => setDraft({ ...draft, [k]: v })} source={applied.feedbackSource}
-          onSource={(v) => update({ feedbackSource: v })} problems={scoreProblems} from={from} to={to}
+          draft={draft}
+          onDraft={(k, v) => setDraft({ ...draft, [k]: v })}
+          source={applied.feedbackSource}
+          onSource={(v) => update({ feedbackSource: v })}
+          problems={scoreProblems}
+          from={from}
+          to={to}
         />
         <div className="filter-actions">
-          <button type="submit" className="btn btn-primary">Apply</button>
-          {activeFilters.length > 0 && <button type="button" className="btn" onClick={clear}>Clear {activeFilters.length}</button>}
+          <button type="submit" className="btn btn-primary">
+            Apply
+          </button>
+          {activeFilters.length > 0 && (
+            <button type="button" className="btn" onClick={clear}>
+              Clear {activeFilters.length}
+            </button>
+          )}
         </div>
-        {(['model', 'provider', 'service', 'environment'] as const).map((by) => <Suggestions key={by} by={by} from={from} to={to} />)}
+        {(['model', 'provider', 'service', 'environment'] as const).map((by) => (
+          <Suggestions key={by} by={by} from={from} to={to} />
+        ))}
       </form>
 
       {list.error && <ErrorBox error={list.error} />}
-      {!list.loaded ? <Loading /> : list.items.length === 0 && !list.error ? (
-        activeFilters.length ? <Empty title="No traces match these filters"><button type="button" className="btn" onClick={clear}>Clear filters</button></Empty>
-          : <Empty title="No traces in this time range"><GettingStarted /></Empty>
-      ) : list.items.length > 0 && (
-        <section className={`card table-card${list.loading ? ' is-loading' : ''}`}>
-          <table className="table table-click table-2line" data-testid="traces-table">
-            <thead>
-              <tr>
-                <SortTh label="Time" field="startTime" width="112px" {...sortProps} />
-                <th>Name <span className="th-sub">· service · environment</span></th>
-                <th style={{ width: '72px' }}>Status</th>
-                <th style={{ width: '20%' }}>Models</th>
-                <th style={{ width: '10%' }}>User</th>
-                <SortTh label="Spans" field="spanCount" numeric width="70px" {...sortProps} />
-                <SortTh label="Tokens" field="totalTokens" numeric width="80px" {...sortProps} />
-                <SortTh label="Cost" field="costUsd" numeric width="84px" {...sortProps} />
-                <SortTh label="Duration" field="durationMs" numeric width="94px" {...sortProps} />
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((t) => {
-                const to = href(`/traces/${t.traceId}`);
-                return (
-                  <tr key={t.traceId} data-trace-id={t.traceId} onClick={(e) => { if (!(e.target as HTMLElement).closest('a')) navigate(to); }}>
-                    <Cell title={fmtDateTime(t.startTime)}>{fmtTime(t.startTime)}</Cell>
-                    <Cell title={`${t.name}\n${t.traceId}${t.service ? `\nservice ${t.service}` : ''}${t.environment ? `\nenvironment ${t.environment}` : ''}`}>
-                      <div className="cell-main"><Link to={to}>{t.name || <span className="muted">(unnamed)</span>}</Link></div>
-                      <div className="cell-sub" data-testid="trace-origin">{[t.service, t.environment].filter(Boolean).join(' · ') || '—'}</div>
-                    </Cell>
-                    <td><TraceStatus status={t.status} errors={t.errorCount} /></td>
-                    <Cell title={t.models.join(', ')}>{t.models.length ? t.models.join(', ') : <span className="muted">—</span>}</Cell>
-                    <Cell title={t.userId}>{t.userId ?? <span className="muted">—</span>}</Cell>
-                    <td className="num">{t.spanCount}</td>
-                    <td className="num" title={`${t.inputTokens} in / ${t.outputTokens} out`}>{fmtCount(t.totalTokens)}</td>
-                    <td className="num" data-cost={t.costUsd}>{fmtUsd(t.costUsd)}</td>
-                    <td className="num">{fmtMs(t.durationMs)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-          <LoadMore hasMore={list.hasMore} loading={list.loading} onMore={list.loadMore} count={list.items.length} />
-        </section>
+      {!list.loaded ? (
+        <Loading />
+      ) : list.items.length === 0 && !list.error ? (
+        activeFilters.length ? (
+          <Empty title="No traces match these filters">
+            <button type="button" className="btn" onClick={clear}>
+              Clear filters
+            </button>
+          </Empty>
+        ) : (
+          <Empty title="No traces in this time range">
+            <GettingStarted />
+          </Empty>
+        )
+      ) : (
+        list.items.length > 0 && (
+          <section className={`card table-card${list.loading ? ' is-loading' : ''}`}>
+            <table className="table table-click table-2line" data-testid="traces-table">
+              <thead>
+                <tr>
+                  <SortTh label="Time" field="startTime" width="112px" {...sortProps} />
+                  <th>
+                    Name <span className="th-sub">· service · environment</span>
+                  </th>
+                  <th style={{ width: '72px' }}>Status</th>
+                  <th style={{ width: '20%' }}>Models</th>
+                  <th style={{ width: '10%' }}>User</th>
+                  <SortTh label="Spans" field="spanCount" numeric width="70px" {...sortProps} />
+                  <SortTh label="Tokens" field="totalTokens" numeric width="80px" {...sortProps} />
+                  <SortTh label="Cost" field="costUsd" numeric width="84px" {...sortProps} />
+                  <SortTh label="Duration" field="durationMs" numeric width="94px" {...sortProps} />
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((t) => {
+                  const to = href(`/traces/${t.traceId}`);
+                  return (
+                    <tr
+                      key={t.traceId}
+                      data-trace-id={t.traceId}
+                      onClick={(e) => {
+                        if (!(e.target as HTMLElement).closest('a')) navigate(to);
+                      }}
+                    >
+                      <Cell title={fmtDateTime(t.startTime)}>{fmtTime(t.startTime)}</Cell>
+                      <Cell title={`${t.name}\n${t.traceId}${t.service ? `\nservice ${t.service}` : ''}${t.environment ? `\nenvironment ${t.environment}` : ''}`}>
+                        <div className="cell-main">
+                          <Link to={to}>{t.name || <span className="muted">(unnamed)</span>}</Link>
+                        </div>
+                        <div className="cell-sub" data-testid="trace-origin">
+                          {[t.service, t.environment].filter(Boolean).join(' · ') || '—'}
+                        </div>
+                      </Cell>
+                      <td>
+                        <TraceStatus status={t.status} errors={t.errorCount} />
+                      </td>
+                      <Cell title={t.models.join(', ')}>{t.models.length ? t.models.join(', ') : <span className="muted">—</span>}</Cell>
+                      <Cell title={t.userId}>{t.userId ?? <span className="muted">—</span>}</Cell>
+                      <td className="num">{t.spanCount}</td>
+                      <td className="num" title={`${t.inputTokens} in / ${t.outputTokens} out`}>
+                        {fmtCount(t.totalTokens)}
+                      </td>
+                      <td className="num" data-cost={t.costUsd}>
+                        {fmtUsd(t.costUsd)}
+                      </td>
+                      <td className="num">{fmtMs(t.durationMs)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <LoadMore hasMore={list.hasMore} loading={list.loading} onMore={list.loadMore} count={list.items.length} />
+          </section>
+        )
       )}
     </>
   );

@@ -1,10 +1,28 @@
 import type { Attributes } from '@opentelemetry/api';
-import { clean, LlmCall, patch, recordCall, serverAttributes, suppressed, type CallKind, type ContentKey, type GenAiMessage, type Method, type Part, type ResultDescriber, type StartDescriber, type Usage } from './genai.ts';
+import {
+  clean,
+  LlmCall,
+  patch,
+  recordCall,
+  serverAttributes,
+  suppressed,
+  type CallKind,
+  type ContentKey,
+  type GenAiMessage,
+  type Method,
+  type Part,
+  type ResultDescriber,
+  type StartDescriber,
+  type Usage,
+} from './genai.ts';
 import { observeStream, type StreamKind } from './stream.ts';
 
 // Structural shapes of the `@anthropic-ai/sdk` messages API.
 type Block = { type: string; text?: string; id?: string; name?: string; input?: unknown; tool_use_id?: string; content?: unknown };
-interface MessageIn { role: string; content: string | Block[] }
+interface MessageIn {
+  role: string;
+  content: string | Block[];
+}
 interface MessageParams {
   model: string;
   messages: MessageIn[];
@@ -22,7 +40,13 @@ interface AnthropicUsage {
   cache_read_input_tokens?: number | null;
   cache_creation_input_tokens?: number | null;
 }
-interface Message { id?: string; model?: string; content?: Block[]; stop_reason?: string | null; usage?: AnthropicUsage }
+interface Message {
+  id?: string;
+  model?: string;
+  content?: Block[];
+  stop_reason?: string | null;
+  usage?: AnthropicUsage;
+}
 interface StreamEvent {
   type: string;
   message?: Message;
@@ -31,7 +55,6 @@ interface StreamEvent {
   delta?: { type?: string; text?: string; partial_json?: string; stop_reason?: string | null };
   usage?: AnthropicUsage;
 }
-
 
 /**
  * Records every `messages.create` call (and `messages.stream`, which goes through it) of
@@ -70,10 +93,15 @@ const MESSAGES_START: StartDescriber = {
     const system = (params as MessageParams).system;
     const out: Array<[ContentKey, unknown]> = [];
     if (system) out.push(['gen_ai.system_instructions', typeof system === 'string' ? [{ type: 'text', content: system }] : system.map(toPart)]);
-    out.push(['gen_ai.input.messages', (copy as MessageIn[]).map((m): GenAiMessage => ({
-      role: m.role,
-      parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
-    }))]);
+    out.push([
+      'gen_ai.input.messages',
+      (copy as MessageIn[]).map(
+        (m): GenAiMessage => ({
+          role: m.role,
+          parts: typeof m.content === 'string' ? [{ type: 'text', content: m.content }] : m.content.map(toPart),
+        }),
+      ),
+    ]);
     return out;
   },
 };
@@ -122,7 +150,12 @@ const MESSAGE_STREAM: StreamKind<StreamEvent> = {
   result: STREAM_RESULT,
 };
 
-interface StreamOutput { start?: Message; stopReason?: string; usage: AnthropicUsage; messages: GenAiMessage[] }
+interface StreamOutput {
+  start?: Message;
+  stopReason?: string;
+  usage: AnthropicUsage;
+  messages: GenAiMessage[];
+}
 const streamOutputs = new WeakMap<StreamEvent[], StreamOutput>();
 
 function streamOutput(events: StreamEvent[]): StreamOutput {
@@ -153,10 +186,12 @@ function streamOutput(events: StreamEvent[]): StreamOutput {
         break;
     }
   }
-  const parts = [...blocks.entries()].sort((a, b) => a[0] - b[0]).map(([, b]) => {
-    if (b.block.type === 'tool_use') return toPart({ ...b.block, input: parseOr(b.json.join(''), b.block.input) });
-    return toPart({ ...b.block, text: (b.block.text ?? '') + b.text.join('') });
-  });
+  const parts = [...blocks.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, b]) => {
+      if (b.block.type === 'tool_use') return toPart({ ...b.block, input: parseOr(b.json.join(''), b.block.input) });
+      return toPart({ ...b.block, text: (b.block.text ?? '') + b.text.join('') });
+    });
   const out = { start, stopReason, usage, messages: [{ role: 'assistant', parts, finish_reason: stopReason }] };
   streamOutputs.set(events, out);
   return out;
@@ -177,10 +212,14 @@ function usageOf(u: AnthropicUsage | undefined): Usage {
 
 function toPart(b: Block): Part {
   switch (b.type) {
-    case 'text': return { type: 'text', content: b.text ?? '' };
-    case 'tool_use': return { type: 'tool_call', id: b.id, name: b.name ?? '', arguments: b.input ?? {} };
-    case 'tool_result': return { type: 'tool_call_response', id: b.tool_use_id, response: typeof b.content === 'string' ? b.content : b.content ?? '' };
-    default: return { type: b.type };
+    case 'text':
+      return { type: 'text', content: b.text ?? '' };
+    case 'tool_use':
+      return { type: 'tool_call', id: b.id, name: b.name ?? '', arguments: b.input ?? {} };
+    case 'tool_result':
+      return { type: 'tool_call_response', id: b.tool_use_id, response: typeof b.content === 'string' ? b.content : (b.content ?? '') };
+    default:
+      return { type: b.type };
   }
 }
 

@@ -66,7 +66,12 @@ export class LlmCall {
   appContext: SpanlensContext | undefined;
   private done = false;
 
-  constructor(readonly describer: StartDescriber, readonly params: unknown, readonly server: Attributes, readonly copy: unknown) {}
+  constructor(
+    readonly describer: StartDescriber,
+    readonly params: unknown,
+    readonly server: Attributes,
+    readonly copy: unknown,
+  ) {}
 
   /**
    * Reads the call's async context (parent span, user/session), once. Called from the
@@ -111,7 +116,6 @@ export class LlmCall {
     recorder.add(this);
   }
 }
-
 
 // Constant for the process; the getter is not free on the call path.
 const TIME_ORIGIN = performance.timeOrigin;
@@ -171,7 +175,11 @@ export const recorder = new Recorder();
 function build(call: LlmCall): void {
   const d = call.describer;
   // Recorded even when called inside a suppressed helper (see wrapAnthropic's messages.stream).
-  const span = tracer().startSpan(d.name(call.params), { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: d.start(call.params, call.server) }, unsuppressTracing(call.parent ?? context.active()));
+  const span = tracer().startSpan(
+    d.name(call.params),
+    { kind: SpanKind.CLIENT, startTime: call.startMs, attributes: d.start(call.params, call.server) },
+    unsuppressTracing(call.parent ?? context.active()),
+  );
   const capture = captureContent();
   if (capture) for (const [key, value] of d.input(call.params, call.copy)) span.setAttribute(key, contentText(value));
   if (call.failed) {
@@ -249,14 +257,24 @@ export function recordCall(orig: Method, params: never, options: unknown, kind: 
     throw err;
   }
   // Both reactions run in the call's async context (see LlmCall.capture).
-  watch(result as PromiseLike<unknown>, (value) => { call.capture(); kind.onValue(call, value, params); }, (err) => { call.capture(); call.fail(err); });
+  watch(
+    result as PromiseLike<unknown>,
+    (value) => {
+      call.capture();
+      kind.onValue(call, value, params);
+    },
+    (err) => {
+      call.capture();
+      call.fail(err);
+    },
+  );
   return result;
 }
 
 /** Replaces `target[method]` with a recording version, once (wrapping twice records once). */
 export function patch(target: Record<string, unknown> | undefined, method: string, make: (orig: Method) => Method): void {
   const marker = Symbol.for(`spanlens.wrapped.${method}`);
-  if (!target || typeof target[method] !== 'function' || Object.prototype.hasOwnProperty.call(target, marker)) return;
+  if (!target || typeof target[method] !== 'function' || Object.hasOwn(target, marker)) return;
   const orig = (target[method] as Method).bind(target);
   target[method] = make(orig);
   Object.defineProperty(target, marker, { value: true });
@@ -265,8 +283,20 @@ export function patch(target: Record<string, unknown> | undefined, method: strin
 /** Observes a promise without changing it or adding an unhandled rejection. */
 export function watch<T>(p: PromiseLike<T>, onValue: (v: T) => void, onError: (e: unknown) => void): void {
   p.then(
-    (v) => { try { onValue(v); } catch { /* recording must never reach the app */ } },
-    (e: unknown) => { try { onError(e); } catch { /* idem */ } },
+    (v) => {
+      try {
+        onValue(v);
+      } catch {
+        /* recording must never reach the app */
+      }
+    },
+    (e: unknown) => {
+      try {
+        onError(e);
+      } catch {
+        /* idem */
+      }
+    },
   );
 }
 

@@ -41,7 +41,10 @@ export function observe<A extends unknown[], R>(name: string, fn: (...args: A) =
     }
     const out = options.captureOutput ?? captureContent();
     if (isThenable(result)) {
-      result.then((v) => succeed(span, v, out), (err: unknown) => fail(span, err));
+      result.then(
+        (v) => succeed(span, v, out),
+        (err: unknown) => fail(span, err),
+      );
       return result;
     }
     if (isAsyncIterator(result)) return observeAsyncIterator(result, span, ctx, out) as R;
@@ -90,15 +93,20 @@ function observeIterator(gen: Generator<unknown, unknown, unknown>, span: Span, 
   const yielded: unknown[] = [];
   let ended = false;
   const finish = (r: IteratorResult<unknown>) => {
-    if (r.done && !ended) { ended = true; succeed(span, yielded, capture); }
-    else if (!r.done && yielded.length < MAX_YIELDS) yielded.push(r.value);
+    if (r.done && !ended) {
+      ended = true;
+      succeed(span, yielded, capture);
+    } else if (!r.done && yielded.length < MAX_YIELDS) yielded.push(r.value);
     return r;
   };
   const step = (f: () => IteratorResult<unknown>) => {
     try {
       return finish(context.with(ctx, f));
     } catch (err) {
-      if (!ended) { ended = true; fail(span, err); }
+      if (!ended) {
+        ended = true;
+        fail(span, err);
+      }
       throw err;
     }
   };
@@ -106,7 +114,9 @@ function observeIterator(gen: Generator<unknown, unknown, unknown>, span: Span, 
     next: (v?: unknown) => step(() => gen.next(v)),
     return: (v?: unknown) => step(() => gen.return(v)),
     throw: (e?: unknown) => step(() => gen.throw(e)),
-    [Symbol.iterator]() { return wrapped; },
+    [Symbol.iterator]() {
+      return wrapped;
+    },
     [Symbol.toStringTag]: 'Generator',
   } as Generator<unknown, unknown, unknown>;
   return wrapped;
@@ -118,11 +128,16 @@ function observeAsyncIterator(gen: AsyncGenerator<unknown, unknown, unknown>, sp
   const step = async (f: () => Promise<IteratorResult<unknown>>) => {
     try {
       const r = await context.with(ctx, f);
-      if (r.done && !ended) { ended = true; succeed(span, yielded, capture); }
-      else if (!r.done && yielded.length < MAX_YIELDS) yielded.push(r.value);
+      if (r.done && !ended) {
+        ended = true;
+        succeed(span, yielded, capture);
+      } else if (!r.done && yielded.length < MAX_YIELDS) yielded.push(r.value);
       return r;
     } catch (err) {
-      if (!ended) { ended = true; fail(span, err); }
+      if (!ended) {
+        ended = true;
+        fail(span, err);
+      }
       throw err;
     }
   };
@@ -130,7 +145,9 @@ function observeAsyncIterator(gen: AsyncGenerator<unknown, unknown, unknown>, sp
     next: (v?: unknown) => step(() => gen.next(v)),
     return: (v?: unknown) => step(() => gen.return(v)),
     throw: (e?: unknown) => step(() => gen.throw(e)),
-    [Symbol.asyncIterator]() { return wrapped; },
+    [Symbol.asyncIterator]() {
+      return wrapped;
+    },
     [Symbol.toStringTag]: 'AsyncGenerator',
   } as AsyncGenerator<unknown, unknown, unknown>;
   return wrapped;

@@ -45,11 +45,20 @@ interface ChatChunk {
   }>;
   usage?: OpenAIUsage | null;
 }
-interface EmbeddingParams { model: string; input: unknown; dimensions?: number }
-interface EmbeddingResponse { model?: string; data?: Array<{ embedding?: unknown }>; usage?: { prompt_tokens?: number } }
+interface EmbeddingParams {
+  model: string;
+  input: unknown;
+  dimensions?: number;
+}
+interface EmbeddingResponse {
+  model?: string;
+  data?: Array<{ embedding?: unknown }>;
+  usage?: { prompt_tokens?: number };
+}
 
-interface Resource { [name: string]: unknown }
-
+interface Resource {
+  [name: string]: unknown;
+}
 
 /**
  * Records every chat completion (streaming included) and embedding call of an official
@@ -136,7 +145,13 @@ const CHAT_STREAM: StreamKind<ChatChunk> = {
   result: CHAT_STREAM_RESULT,
 };
 
-interface StreamOutput { id?: string; model?: string; usage?: OpenAIUsage | null; finishReasons: string[]; messages: GenAiMessage[] }
+interface StreamOutput {
+  id?: string;
+  model?: string;
+  usage?: OpenAIUsage | null;
+  finishReasons: string[];
+  messages: GenAiMessage[];
+}
 const streamOutputs = new WeakMap<ChatChunk[], StreamOutput>();
 
 /** Reassembles the reply from its chunks: text per choice, tool calls by index, usage from the last chunk. */
@@ -248,5 +263,8 @@ function toGenAi(m: ChatMessageIn): GenAiMessage {
 function textOf(content: ChatMessageIn['content']): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.filter((p) => p.type === 'text' && typeof p.text === 'string').map((p) => p.text).join('\n');
+  return content
+    .filter((p) => p.type === 'text' && typeof p.text === 'string')
+    .map((p) => p.text)
+    .join('\n');
 }

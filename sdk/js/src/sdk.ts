@@ -68,13 +68,17 @@ export function init(options: InitOptions = {}): void {
     const processor = new SpanlensSpanProcessor(exporterFor(c), { maxQueueSize: c.maxQueueSize });
     const provider = new BasicTracerProvider({
       // OpenTelemetry's defaults and OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME, then ours.
-      resource: defaultResource().merge(detectResources({ detectors: [envDetector] })).merge(resourceFromAttributes({
-        ...(c.serviceName ? { 'service.name': c.serviceName } : {}),
-        ...(c.release ? { 'service.version': c.release } : {}),
-        ...(c.environment ? { 'deployment.environment.name': c.environment } : {}),
-        'telemetry.distro.name': TRACER_NAME,
-        'telemetry.distro.version': SDK_VERSION,
-      })),
+      resource: defaultResource()
+        .merge(detectResources({ detectors: [envDetector] }))
+        .merge(
+          resourceFromAttributes({
+            ...(c.serviceName ? { 'service.name': c.serviceName } : {}),
+            ...(c.release ? { 'service.version': c.release } : {}),
+            ...(c.environment ? { 'deployment.environment.name': c.environment } : {}),
+            'telemetry.distro.name': TRACER_NAME,
+            'telemetry.distro.version': SDK_VERSION,
+          }),
+        ),
       sampler: new ParentBasedSampler({ root: c.sampleRate >= 1 ? new AlwaysOnSampler() : new TraceIdRatioBasedSampler(c.sampleRate) }),
       spanProcessors: [processor],
     });

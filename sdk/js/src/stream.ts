@@ -53,7 +53,11 @@ class ObservedIterator<T> implements AsyncIterator<T>, OpenStream {
   private ended = false;
   private readonly onEarly: (r: IteratorResult<T>) => void;
 
-  constructor(private readonly it: AsyncIterator<T>, private readonly call: LlmCall, private readonly kind: StreamKind<T>) {
+  constructor(
+    private readonly it: AsyncIterator<T>,
+    private readonly call: LlmCall,
+    private readonly kind: StreamKind<T>,
+  ) {
     this.onEarly = (r) => {
       try {
         if (!r.done && kind.firstToken(r.value)) call.firstToken();
@@ -79,7 +83,11 @@ class ObservedIterator<T> implements AsyncIterator<T>, OpenStream {
 
   throw(e?: unknown): Promise<IteratorResult<T>> {
     if (this.close()) {
-      try { this.call.fail(e); } catch { /* idem */ }
+      try {
+        this.call.fail(e);
+      } catch {
+        /* idem */
+      }
     }
     return this.it.throw ? this.it.throw(e) : Promise.reject(e);
   }
@@ -87,11 +95,16 @@ class ObservedIterator<T> implements AsyncIterator<T>, OpenStream {
   /** Records the call from every item the app got, or from the error the stream ended in. */
   end(endMs: number): void {
     if (!this.close()) return;
-    Promise.all(this.results).then((rs) => {
-      const items: T[] = [];
-      for (const r of rs) if (!r.done) items.push(r.value);
-      this.call.succeed(this.kind.result, items, endMs);
-    }, (err: unknown) => this.call.fail(err, endMs)).catch(ignore);
+    Promise.all(this.results)
+      .then(
+        (rs) => {
+          const items: T[] = [];
+          for (const r of rs) if (!r.done) items.push(r.value);
+          this.call.succeed(this.kind.result, items, endMs);
+        },
+        (err: unknown) => this.call.fail(err, endMs),
+      )
+      .catch(ignore);
   }
 
   /** Stops observing; false when the stream was already over. */
@@ -144,13 +157,16 @@ class OpenStreams {
       if (n === 0 || s.watched === n) continue;
       s.watched = n;
       const at = s.lastNextMs;
-      s.results[n - 1]!.then((r) => {
-        if (s.results.length !== n) return; // the app has read on
-        if (r.done || nowMs() - at > IDLE_MS) s.end(at);
-        else s.watched = 0; // read again at the next check, for the idle limit
-      }, () => {
-        if (s.results.length === n) s.end(at);
-      });
+      s.results[n - 1]!.then(
+        (r) => {
+          if (s.results.length !== n) return; // the app has read on
+          if (r.done || nowMs() - at > IDLE_MS) s.end(at);
+          else s.watched = 0; // read again at the next check, for the idle limit
+        },
+        () => {
+          if (s.results.length === n) s.end(at);
+        },
+      );
     }
   }
 

@@ -25,26 +25,55 @@ describe('wrapAnthropic against a fake Anthropic server, read back from the real
 
   async function traced<T>(fn: () => Promise<T>): Promise<{ value: T; traceId: string }> {
     let traceId = '';
-    const value = await observe('step', async () => { traceId = currentTraceId()!; return fn(); })();
+    const value = await observe('step', async () => {
+      traceId = currentTraceId()!;
+      return fn();
+    })();
     return { value, traceId };
   }
 
-  test('messages.create: every field; the client\'s own spans are not recorded twice', async () => {
+  test("messages.create: every field; the client's own spans are not recorded twice", async () => {
     const { value, traceId } = await traced(() => anthropic.messages.create(params));
     assert.equal((value.content[0] as { text: string }).text, ANTHROPIC_TEXT.join(''));
     const { spans } = await readTrace(sl, traceId);
-    assert.deepEqual(spans.map((s) => s.name), ['step', 'chat claude-3-5-sonnet']);
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ['step', 'chat claude-3-5-sonnet'],
+    );
     const s = spans[1]!;
-    assert.deepEqual({
-      kind: s.kind, model: s.model, provider: s.provider, inputTokens: s.inputTokens, outputTokens: s.outputTokens,
-      cachedTokens: s.cachedTokens, finishReason: s.finishReason, costSource: s.costSource, parent: s.parentSpanId,
-    }, {
-      kind: 'llm', model: 'claude-3-5-sonnet-20241022', provider: 'anthropic', inputTokens: 50, outputTokens: 9,
-      cachedTokens: 20, finishReason: 'end_turn', costSource: 'table', parent: spans[0]!.spanId,
-    });
+    assert.deepEqual(
+      {
+        kind: s.kind,
+        model: s.model,
+        provider: s.provider,
+        inputTokens: s.inputTokens,
+        outputTokens: s.outputTokens,
+        cachedTokens: s.cachedTokens,
+        finishReason: s.finishReason,
+        costSource: s.costSource,
+        parent: s.parentSpanId,
+      },
+      {
+        kind: 'llm',
+        model: 'claude-3-5-sonnet-20241022',
+        provider: 'anthropic',
+        inputTokens: 50,
+        outputTokens: 9,
+        cachedTokens: 20,
+        finishReason: 'end_turn',
+        costSource: 'table',
+        parent: spans[0]!.spanId,
+      },
+    );
     // claude-3.5-sonnet: $3/M input, $0.30/M cache read, $15/M output.
     assert.ok(Math.abs(s.costUsd - (30 * 3 + 20 * 0.3 + 9 * 15) / 1e6) < 1e-12, String(s.costUsd));
-    assert.equal(s.input, JSON.stringify([{ role: 'system', content: 'Answer in French.' }, { role: 'user', content: 'Say hello' }]));
+    assert.equal(
+      s.input,
+      JSON.stringify([
+        { role: 'system', content: 'Answer in French.' },
+        { role: 'user', content: 'Say hello' },
+      ]),
+    );
     assert.equal(s.output, JSON.stringify([{ role: 'assistant', content: 'Bonjour!' }]));
   });
 
@@ -80,7 +109,9 @@ describe('wrapAnthropic against a fake Anthropic server, read back from the real
     const tools = [{ name: 'get_weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
     const { traceId } = await traced(async () => {
       await anthropic.messages.create({ ...params, tools });
-      for await (const _ of await anthropic.messages.create({ ...params, tools, stream: true })) { /* drain */ }
+      for await (const _ of await anthropic.messages.create({ ...params, tools, stream: true })) {
+        /* drain */
+      }
     });
     const outs = (await readTrace(sl, traceId)).spans.filter((x) => x.kind === 'llm').map((s) => JSON.parse(s.output!));
     assert.deepEqual(outs, [

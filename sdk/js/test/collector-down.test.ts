@@ -38,7 +38,10 @@ test('collector down, then up: the app never sees an error and the spans arrive'
   const times: Record<'wrapped' | 'plain', number[]> = { wrapped: [], plain: [] };
   const started = performance.now();
   for (let i = 0; i < 20; i++) {
-    for (const [name, client] of [['wrapped', openai], ['plain', plain]] as const) {
+    for (const [name, client] of [
+      ['wrapped', openai],
+      ['plain', plain],
+    ] as const) {
       const t = performance.now();
       await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
       times[name].push(performance.now() - t);

@@ -14,7 +14,15 @@ describe('SpanlensContextManager', () => {
   test('an export-style suppressed context runs its function as it is and leaves the store unused', () => {
     const m = new SpanlensContextManager().enable();
     const self = { k: 2 };
-    const r = m.with(suppressTracing(ROOT_CONTEXT), function (this: typeof self, a: number, b: number) { return this.k * a + b; }, self, 3, 4);
+    const r = m.with(
+      suppressTracing(ROOT_CONTEXT),
+      function (this: typeof self, a: number, b: number) {
+        return this.k * a + b;
+      },
+      self,
+      3,
+      4,
+    );
     assert.equal(r, 10);
     assert.equal(m.inUse, false);
     assert.equal(m.active(), ROOT_CONTEXT);
@@ -24,13 +32,19 @@ describe('SpanlensContextManager', () => {
   test('a context with a span, or a suppression the wrappers need carried, uses the store and reaches past an await', async () => {
     const m = new SpanlensContextManager().enable();
     const span = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }) as Span;
-    const seen = await m.with(trace.setSpan(ROOT_CONTEXT, span), async () => { await tick(); return trace.getSpan(m.active()); });
+    const seen = await m.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
+      await tick();
+      return trace.getSpan(m.active());
+    });
     assert.equal(seen, span);
     assert.equal(m.inUse, true);
     m.disable();
 
     const m2 = new SpanlensContextManager().enable();
-    const suppressed = await m2.with(suppressedContext(ROOT_CONTEXT), async () => { await tick(); return isTracingSuppressed(m2.active()); });
+    const suppressed = await m2.with(suppressedContext(ROOT_CONTEXT), async () => {
+      await tick();
+      return isTracingSuppressed(m2.active());
+    });
     assert.equal(suppressed, true);
     assert.equal(m2.inUse, true);
     m2.disable();
@@ -40,7 +54,10 @@ describe('SpanlensContextManager', () => {
     const m = new SpanlensContextManager().enable();
     m.attach(ROOT_CONTEXT.setValue(Symbol('x'), 1));
     assert.equal(m.inUse, true);
-    const suppressed = await m.with(suppressTracing(ROOT_CONTEXT), async () => { await tick(); return isTracingSuppressed(m.active()); });
+    const suppressed = await m.with(suppressTracing(ROOT_CONTEXT), async () => {
+      await tick();
+      return isTracingSuppressed(m.active());
+    });
     assert.equal(suppressed, true);
     m.disable();
   });
@@ -58,7 +75,10 @@ describe('the SDK leaves the context store unused until the app needs it', () =>
     // The call's span was exported and stored, and no context was entered for it.
     const { status, body } = await env.sl.get('/api/v1/traces?limit=10');
     assert.equal(status, 200);
-    assert.deepEqual(body.traces.map((t: { name: string }) => t.name), ['chat gpt-4o-mini']);
+    assert.deepEqual(
+      body.traces.map((t: { name: string }) => t.name),
+      ['chat gpt-4o-mini'],
+    );
     assert.equal(contextStoreInUse(), false);
 
     let traceId = '';
@@ -68,7 +88,10 @@ describe('the SDK leaves the context store unused until the app needs it', () =>
     })();
     assert.equal(contextStoreInUse(), true);
     const { spans } = await readTrace(env.sl, traceId);
-    assert.deepEqual(spans.map((s) => s.name), ['step', 'chat gpt-4o-mini']);
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ['step', 'chat gpt-4o-mini'],
+    );
     assert.equal(spans[1]!.parentSpanId, spans[0]!.spanId);
   });
 });

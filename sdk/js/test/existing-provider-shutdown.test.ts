@@ -10,7 +10,7 @@ import { startTestSpanlens } from '../../../server/test/helpers/spanlens.ts';
 import { startFakeLlm } from './helpers/fake-llm.ts';
 
 // Its own file: the SDK's tracer is looked up once per process, from the global provider.
-test('the app\'s provider shutting down sends the LLM spans still waiting to be built', async () => {
+test("the app's provider shutting down sends the LLM spans still waiting to be built", async () => {
   const sl = await startTestSpanlens();
   const llm = await startFakeLlm();
   const processor = spanlensProcessor({ endpoint: sl.httpUrl, apiKey: sl.key, spanBuildDelayMs: 60_000 });
@@ -22,13 +22,18 @@ test('the app\'s provider shutting down sends the LLM spans still waiting to be 
     let traceId = '';
     await trace.getTracer('my-app').startActiveSpan('job', async (span) => {
       traceId = span.spanContext().traceId;
-      for await (const _ of await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })) { /* drain */ }
+      for await (const _ of await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true })) {
+        /* drain */
+      }
       span.end();
     });
     await provider.shutdown();
     const { status, body } = await sl.get(`/api/v1/traces/${traceId}`);
     assert.equal(status, 200);
-    assert.deepEqual((body.spans as Array<{ name: string }>).map((s) => s.name), ['job', 'chat gpt-4o-mini']);
+    assert.deepEqual(
+      (body.spans as Array<{ name: string }>).map((s) => s.name),
+      ['job', 'chat gpt-4o-mini'],
+    );
   } finally {
     trace.disable();
     context.disable();

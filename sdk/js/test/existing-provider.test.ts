@@ -24,20 +24,31 @@ test('an app with its own OpenTelemetry setup adds spanlensProcessor() and keeps
     const openai = wrapOpenAI(new OpenAI({ apiKey: 'sk', baseURL: `${llm.url}/v1`, maxRetries: 0 }));
     const tracer = trace.getTracer('my-app');
     let traceId = '';
-    await withContext({ userId: 'u-own' }, () => tracer.startActiveSpan('handler', async (span) => {
-      traceId = span.spanContext().traceId;
-      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-      span.end();
-    }));
+    await withContext({ userId: 'u-own' }, () =>
+      tracer.startActiveSpan('handler', async (span) => {
+        traceId = span.spanContext().traceId;
+        await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+        span.end();
+      }),
+    );
     await provider.forceFlush();
-    assert.deepEqual(own.getFinishedSpans().map((s) => s.name).sort(), ['chat gpt-4o-mini', 'handler']);
+    assert.deepEqual(
+      own
+        .getFinishedSpans()
+        .map((s) => s.name)
+        .sort(),
+      ['chat gpt-4o-mini', 'handler'],
+    );
     const { status, body } = await sl.get(`/api/v1/traces/${traceId}`);
     assert.equal(status, 200);
     const spans = body.spans as Array<{ name: string; service: string; userId: string; kind: string }>;
-    assert.deepEqual(spans.map((s) => [s.name, s.service, s.userId, s.kind]), [
-      ['handler', 'my-app', 'u-own', 'span'],
-      ['chat gpt-4o-mini', 'my-app', 'u-own', 'llm'],
-    ]);
+    assert.deepEqual(
+      spans.map((s) => [s.name, s.service, s.userId, s.kind]),
+      [
+        ['handler', 'my-app', 'u-own', 'span'],
+        ['chat gpt-4o-mini', 'my-app', 'u-own', 'llm'],
+      ],
+    );
     assert.equal(processor.stats.exported, 2);
   } finally {
     await provider.shutdown();

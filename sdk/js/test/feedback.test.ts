@@ -32,11 +32,15 @@ describe('feedback and the bounded queue', () => {
   test('a full queue drops new spans and counts them; memory stays bounded', async () => {
     // A collector that accepts connections and never answers: exports hang until their timeout.
     const sockets = new Set<import('node:net').Socket>();
-    const blackhole: Server = createServer((s) => { sockets.add(s); });
+    const blackhole: Server = createServer((s) => {
+      sockets.add(s);
+    });
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     const port = (blackhole.address() as { port: number }).port;
     const processor = new SpanlensSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces`, timeoutMillis: 1000 }), {
-      maxQueueSize: 20, maxExportBatchSize: 10, scheduledDelayMillis: 1,
+      maxQueueSize: 20,
+      maxExportBatchSize: 10,
+      scheduledDelayMillis: 1,
     });
     const provider = new BasicTracerProvider({ spanProcessors: [processor] });
     const tracer = provider.getTracer('t');

@@ -28,7 +28,7 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
 
   test('chat completion: every field, nested under the app step, with user and session', async () => {
     let traceId = '';
-    const answer = observe('answer', async (q: string) => {
+    const answer = observe('answer', async (_q: string) => {
       traceId = currentTraceId()!;
       const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, temperature: 0.2, max_tokens: 50 });
       return r.choices[0]!.message.content;
@@ -36,28 +36,70 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     const text = await withContext({ userId: 'user-1', sessionId: 'sess-1', tags: ['sdk'] }, () => answer('Capital of France?'));
     assert.equal(text, 'Paris.');
     const { spans } = await readTrace(sl, traceId);
-    assert.deepEqual(spans.map((s) => s.name), ['answer', 'chat gpt-4o-mini']);
-    const [root, llmSpan] = spans as [typeof spans[0], typeof spans[0]];
+    assert.deepEqual(
+      spans.map((s) => s.name),
+      ['answer', 'chat gpt-4o-mini'],
+    );
+    const [root, llmSpan] = spans as [(typeof spans)[0], (typeof spans)[0]];
     assert.equal(root.kind, 'chain');
     assert.equal(root.input, 'Capital of France?');
     assert.equal(root.output, 'Paris.');
     assert.equal(llmSpan.parentSpanId, root.spanId);
-    assert.deepEqual({
-      kind: llmSpan.kind, model: llmSpan.model, provider: llmSpan.provider, operation: llmSpan.operation,
-      inputTokens: llmSpan.inputTokens, outputTokens: llmSpan.outputTokens, totalTokens: llmSpan.totalTokens,
-      cachedTokens: llmSpan.cachedTokens, reasoningTokens: llmSpan.reasoningTokens, costSource: llmSpan.costSource,
-      costEstimated: llmSpan.costEstimated, finishReason: llmSpan.finishReason, status: llmSpan.status,
-      userId: llmSpan.userId, sessionId: llmSpan.sessionId, tags: llmSpan.tags,
-      service: llmSpan.service, environment: llmSpan.environment, release: llmSpan.release, ttftMs: llmSpan.ttftMs,
-    }, {
-      kind: 'llm', model: 'gpt-4o-mini-2024-07-18', provider: 'openai', operation: 'chat',
-      inputTokens: 42, outputTokens: 7, totalTokens: 49, cachedTokens: 10, reasoningTokens: 2, costSource: 'table',
-      costEstimated: false, finishReason: 'stop', status: 'unset', userId: 'user-1', sessionId: 'sess-1', tags: ['sdk'],
-      service: 'sdk-test', environment: 'test', release: '9.9.9', ttftMs: null,
-    });
+    assert.deepEqual(
+      {
+        kind: llmSpan.kind,
+        model: llmSpan.model,
+        provider: llmSpan.provider,
+        operation: llmSpan.operation,
+        inputTokens: llmSpan.inputTokens,
+        outputTokens: llmSpan.outputTokens,
+        totalTokens: llmSpan.totalTokens,
+        cachedTokens: llmSpan.cachedTokens,
+        reasoningTokens: llmSpan.reasoningTokens,
+        costSource: llmSpan.costSource,
+        costEstimated: llmSpan.costEstimated,
+        finishReason: llmSpan.finishReason,
+        status: llmSpan.status,
+        userId: llmSpan.userId,
+        sessionId: llmSpan.sessionId,
+        tags: llmSpan.tags,
+        service: llmSpan.service,
+        environment: llmSpan.environment,
+        release: llmSpan.release,
+        ttftMs: llmSpan.ttftMs,
+      },
+      {
+        kind: 'llm',
+        model: 'gpt-4o-mini-2024-07-18',
+        provider: 'openai',
+        operation: 'chat',
+        inputTokens: 42,
+        outputTokens: 7,
+        totalTokens: 49,
+        cachedTokens: 10,
+        reasoningTokens: 2,
+        costSource: 'table',
+        costEstimated: false,
+        finishReason: 'stop',
+        status: 'unset',
+        userId: 'user-1',
+        sessionId: 'sess-1',
+        tags: ['sdk'],
+        service: 'sdk-test',
+        environment: 'test',
+        release: '9.9.9',
+        ttftMs: null,
+      },
+    );
     // gpt-4o-mini: 32 uncached input at $0.15/M, 10 cached at $0.075/M, 7 output at $0.60/M.
     assert.ok(Math.abs(llmSpan.costUsd - (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6) < 1e-12, String(llmSpan.costUsd));
-    assert.equal(llmSpan.input, JSON.stringify([{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Capital of France?' }]));
+    assert.equal(
+      llmSpan.input,
+      JSON.stringify([
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Capital of France?' },
+      ]),
+    );
     assert.equal(llmSpan.output, JSON.stringify([{ role: 'assistant', content: 'Paris.' }]));
     assert.equal(llmSpan.attributes['gen_ai.request.temperature'], '0.2');
     assert.equal(llmSpan.attributes['gen_ai.request.max_tokens'], '50');
@@ -120,7 +162,9 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
     await observe('stream-no-usage', async () => {
       traceId = currentTraceId()!;
       const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-      for await (const _ of stream) { /* drain */ }
+      for await (const _ of stream) {
+        /* drain */
+      }
     })();
     const s = (await readTrace(sl, traceId)).spans.find((x) => x.kind === 'llm')!;
     assert.ok(s.inputTokens > 0 && s.outputTokens > 0);
@@ -135,15 +179,23 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
       const r = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, tools });
       assert.equal(r.choices[0]!.message.tool_calls![0]!.id, 'call_1');
       const stream = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages, tools, stream: true });
-      for await (const _ of stream) { /* drain */ }
+      for await (const _ of stream) {
+        /* drain */
+      }
     })();
     const llmSpans = (await readTrace(sl, traceId)).spans.filter((x) => x.kind === 'llm');
     assert.equal(llmSpans.length, 2);
-    assert.deepEqual(llmSpans.map((s) => JSON.parse(s.output!)), [
-      [{ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] }],
-      [{ role: 'assistant', content: '', toolCalls: [{ id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' }] }],
-    ]);
-    assert.deepEqual(llmSpans.map((s) => s.finishReason), ['tool_calls', 'tool_calls']);
+    assert.deepEqual(
+      llmSpans.map((s) => JSON.parse(s.output!)),
+      [
+        [{ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' }] }],
+        [{ role: 'assistant', content: '', toolCalls: [{ id: 'call_9', name: 'get_weather', arguments: '{"city":"Paris"}' }] }],
+      ],
+    );
+    assert.deepEqual(
+      llmSpans.map((s) => s.finishReason),
+      ['tool_calls', 'tool_calls'],
+    );
   });
 
   test('an API error reaches the app exactly as without the wrapper, and the span records it', async () => {
@@ -175,10 +227,16 @@ describe('wrapOpenAI against a fake OpenAI server, read back from the real colle
 
   test('concurrent calls in different contexts each keep their own user', async () => {
     const ids: Record<string, string> = {};
-    await Promise.all(['ann', 'ben', 'cat'].map((u) => withContext({ userId: u }, () => observe(`req-${u}`, async () => {
-      ids[u] = currentTraceId()!;
-      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
-    })())));
+    await Promise.all(
+      ['ann', 'ben', 'cat'].map((u) =>
+        withContext({ userId: u }, () =>
+          observe(`req-${u}`, async () => {
+            ids[u] = currentTraceId()!;
+            await openai.chat.completions.create({ model: 'gpt-4o-mini', messages });
+          })(),
+        ),
+      ),
+    );
     for (const u of ['ann', 'ben', 'cat']) {
       const s = (await readTrace(sl, ids[u]!)).spans.find((x) => x.kind === 'llm')!;
       assert.equal(s.userId, u);

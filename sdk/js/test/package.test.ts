@@ -72,10 +72,19 @@ before(async () => {
   [sl, llm] = await Promise.all([startTestSpanlens(), startFakeLlm()]);
   await run('npm', ['pack', '--pack-destination', app], { cwd: SDK });
   const tarball = readdirSync(app).find((n) => n.endsWith('.tgz'))!;
-  writeFileSync(join(app, 'package.json'), JSON.stringify({
-    name: 'packaged-app', private: true, type: 'module',
-    dependencies: { '@spanlens/sdk': `file:./${tarball}`, ...APP_DEPENDENCIES },
-  }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'packaged-app',
+        private: true,
+        type: 'module',
+        dependencies: { '@spanlens/sdk': `file:./${tarball}`, ...APP_DEPENDENCIES },
+      },
+      null,
+      2,
+    ),
+  );
   for (const f of readdirSync(FIXTURES)) copyFileSync(join(FIXTURES, f), join(app, f));
   for (const [name, clients] of Object.entries(CLIENTS)) {
     writeFileSync(join(app, `${name}.mjs`), esm(clients));
@@ -97,11 +106,14 @@ async function roundTrip(script: string, cwd = app, node = process.execPath): Pr
   assert.deepEqual([out.openai, out.anthropic], ['Paris.', 'Bonjour!']);
   const { spans } = await readTrace(sl, out.traceId);
   const [step, chat, claude] = spans;
-  assert.deepEqual(spans.map((s) => [s.name, s.kind, s.service, s.parentSpanId]), [
-    ['packaged-step', 'chain', 'packaged-app', null],
-    ['chat gpt-4o-mini', 'llm', 'packaged-app', step!.spanId],
-    ['chat claude-3-5-sonnet', 'llm', 'packaged-app', step!.spanId],
-  ]);
+  assert.deepEqual(
+    spans.map((s) => [s.name, s.kind, s.service, s.parentSpanId]),
+    [
+      ['packaged-step', 'chain', 'packaged-app', null],
+      ['chat gpt-4o-mini', 'llm', 'packaged-app', step!.spanId],
+      ['chat claude-3-5-sonnet', 'llm', 'packaged-app', step!.spanId],
+    ],
+  );
   assert.deepEqual([chat!.inputTokens, chat!.outputTokens, chat!.cachedTokens, chat!.costSource], [42, 7, 10, 'table']);
   // gpt-4o-mini: $0.15/M input, $0.075/M cached, $0.60/M output.
   assert.ok(Math.abs(chat!.costUsd - (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6) < 1e-12, String(chat!.costUsd));
@@ -133,7 +145,10 @@ for (const [name] of Object.entries(CLIENTS)) {
   test(`CommonJS app (require), ${name} openai and anthropic clients, plain node: trace reads back`, () => roundTrip(`${name}.cjs`));
 }
 
-for (const [which, v] of [['oldest', OLDEST_NODE], ['newest', NEWEST_NODE]] as const) {
+for (const [which, v] of [
+  ['oldest', OLDEST_NODE],
+  ['newest', NEWEST_NODE],
+] as const) {
   test(`ESM and CommonJS apps on Node ${v} (the ${which} tested; engines allows ${sdkPackage.engines.node})`, async () => {
     const node = join(app, `node_modules/node-${which}/bin/node`);
     assert.equal((await run(node, ['--version'])).stdout.trim(), `v${v}`);
@@ -145,10 +160,20 @@ for (const [which, v] of [['oldest', OLDEST_NODE], ['newest', NEWEST_NODE]] as c
 test('an esbuild bundle of the ESM app runs on its own, away from node_modules', async () => {
   const out = mkdtempSync(join(tmpdir(), 'spanlens-bundle-'));
   try {
-    await run(join(app, 'node_modules/.bin/esbuild'), ['newest.mjs', '--bundle', '--platform=node', '--format=esm', '--log-level=error',
-      // Bundled CommonJS dependencies call require() for Node's own modules.
-      "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      `--outfile=${join(out, 'app.mjs')}`], { cwd: app });
+    await run(
+      join(app, 'node_modules/.bin/esbuild'),
+      [
+        'newest.mjs',
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        '--log-level=error',
+        // Bundled CommonJS dependencies call require() for Node's own modules.
+        "--banner:js=import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        `--outfile=${join(out, 'app.mjs')}`,
+      ],
+      { cwd: app },
+    );
     mkdirSync(join(out, 'empty'));
     await roundTrip(join(out, 'app.mjs'), join(out, 'empty'));
   } finally {
@@ -166,26 +191,51 @@ function quickstart(readme: string): string {
 test("the README's two lines, pasted into an app as they are, put its calls in Spanlens (no shutdown() called)", async () => {
   const snippet = quickstart('../README.md');
   assert.equal(quickstart('../../../README.md'), snippet, 'README.md and sdk/js/README.md show the same lines');
-  writeFileSync(join(app, 'readme.mjs'), `${snippet}
+  writeFileSync(
+    join(app, 'readme.mjs'),
+    `${snippet}
 const reply = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Capital of France?' }] });
 console.log(reply.choices[0].message.content);
-`);
-  const env = { ...process.env, NODE_OPTIONS: '', SPANLENS_ENDPOINT: sl.httpUrl, SPANLENS_API_KEY: sl.key, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.url}/v1`, OTEL_SERVICE_NAME: 'readme-js' };
+`,
+  );
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    SPANLENS_ENDPOINT: sl.httpUrl,
+    SPANLENS_API_KEY: sl.key,
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${llm.url}/v1`,
+    OTEL_SERVICE_NAME: 'readme-js',
+  };
   const { stdout } = await run(process.execPath, ['readme.mjs'], { cwd: app, env });
   assert.equal(stdout.trim(), 'Paris.');
   const list = await sl.get('/api/v1/traces?service=readme-js');
   assert.equal(list.body.traces.length, 1);
   const { spans } = await readTrace(sl, list.body.traces[0].traceId);
-  assert.deepEqual(spans.map((s) => [s.name, s.service, s.inputTokens, s.outputTokens, s.costSource]), [['chat gpt-4o-mini', 'readme-js', 42, 7, 'table']]);
+  assert.deepEqual(
+    spans.map((s) => [s.name, s.service, s.inputTokens, s.outputTokens, s.costSource]),
+    [['chat gpt-4o-mini', 'readme-js', 42, 7, 'table']],
+  );
 });
 
 test('examples/support-bot runs in the packed app (its TypeScript stripped by esbuild) and its trace reads back', async () => {
-  await run(join(app, 'node_modules/.bin/esbuild'), [new URL('../../../examples/support-bot/app.ts', import.meta.url).pathname, '--format=esm', '--log-level=error', `--outfile=${join(app, 'support-bot.mjs')}`], { cwd: app });
+  await run(
+    join(app, 'node_modules/.bin/esbuild'),
+    [new URL('../../../examples/support-bot/app.ts', import.meta.url).pathname, '--format=esm', '--log-level=error', `--outfile=${join(app, 'support-bot.mjs')}`],
+    { cwd: app },
+  );
   const env = { ...process.env, NODE_OPTIONS: '', SPANLENS_ENDPOINT: sl.httpUrl, SPANLENS_API_KEY: sl.key, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${llm.url}/v1` };
   const { stdout } = await run(process.execPath, ['support-bot.mjs', 'When do orders ship?'], { cwd: app, env });
   assert.match(stdout, /^Paris\./);
   const { spans, feedback } = await readTrace(sl, /trace ([0-9a-f]{32})/.exec(stdout)![1]!);
-  assert.deepEqual(spans.map((s) => [s.name, s.kind]), [['answer', 'agent'], ['retrieve-faq', 'retriever'], ['chat gpt-4o-mini', 'llm']]);
+  assert.deepEqual(
+    spans.map((s) => [s.name, s.kind]),
+    [
+      ['answer', 'agent'],
+      ['retrieve-faq', 'retriever'],
+      ['chat gpt-4o-mini', 'llm'],
+    ],
+  );
   assert.equal(spans[0]!.userId, 'demo-user');
   assert.deepEqual([spans[2]!.service, spans[2]!.environment, spans[2]!.release], ['support-bot', 'dev', '0.1.0']);
   assert.match(spans[2]!.input!, /Orders ship within 2 business days/);
@@ -197,7 +247,10 @@ test('TypeScript apps type-check against the shipped .d.ts with moduleResolution
   for (const project of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
     await run(process.execPath, [tsc, '-p', project], { cwd: app }).catch((e: { stdout: string }) => assert.fail(`${project}: ${e.stdout}`));
     // The same types refuse a misuse, so the check above read real declarations, not `any`.
-    const bad = await run(process.execPath, [tsc, '-p', project.replace('.json', '.bad.json')], { cwd: app }).then(() => '', (e: { stdout: string }) => e.stdout);
+    const bad = await run(process.execPath, [tsc, '-p', project.replace('.json', '.bad.json')], { cwd: app }).then(
+      () => '',
+      (e: { stdout: string }) => e.stdout,
+    );
     // Column 8 / 12 is `sampleRate`: a string where the declarations say number.
     assert.match(bad, /bad\.ts\(2,8\): error TS2322/, project);
     if (project.includes('node16')) assert.match(bad, /bad\.cts\(2,12\): error TS2322/, project);

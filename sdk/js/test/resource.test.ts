@@ -8,7 +8,9 @@ import { readTrace, type Spanlens } from './helpers/setup.ts';
 const run = promisify(execFile);
 const APP = new URL('./fixtures/exit-app.ts', import.meta.url).pathname;
 let sl: Spanlens;
-before(async () => { sl = await startTestSpanlens(); });
+before(async () => {
+  sl = await startTestSpanlens();
+});
 after(() => sl.close());
 
 /** Runs a script that ends without calling shutdown(); returns its span as Spanlens stored it. */
@@ -20,7 +22,7 @@ async function spanOf(env: Record<string, string>) {
   return spans[0]!;
 }
 
-test('service name: OpenTelemetry\'s own default when nothing names the service', async () => {
+test("service name: OpenTelemetry's own default when nothing names the service", async () => {
   // OpenTelemetry JS names it after process.argv0, here the path the test started node by.
   assert.equal((await spanOf({})).service, `unknown_service:${process.execPath}`);
 });

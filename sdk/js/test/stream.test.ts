@@ -43,7 +43,9 @@ describe('observeStream', () => {
     const stream = { [Symbol.asyncIterator]: () => numbers(5, 3) };
     observeStream(stream, call, KIND);
     const got: number[] = [];
-    await assert.rejects(async () => { for await (const n of stream) got.push(n); }, /boom/);
+    await assert.rejects(async () => {
+      for await (const n of stream) got.push(n);
+    }, /boom/);
     assert.deepEqual(got, [1, 2]);
     await openStreams.settle();
     assert.equal(call.failed, true);
@@ -58,7 +60,9 @@ describe('observeStream', () => {
     assert.deepEqual(await it.next(), { value: 1, done: false });
     await openStreams.settle();
     assert.equal(call.endMs, 0);
-    for (let r = await it.next(); !r.done; r = await it.next()) { /* read on */ }
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      /* read on */
+    }
     await openStreams.settle();
     assert.deepEqual(call.value, [1, 2, 3]);
   });

@@ -6,11 +6,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from fake_llm import FakeLlm
+import spanlens
 from shared_fixtures import llm, server  # noqa: F401  (fixtures, by name)
 from spanlens_server import Spanlens
-
-import spanlens
 
 # Hermetic: settings in the environment of whoever runs the tests must not change what they see
 # (read again by spanlens.init() below and by the apps run as subprocesses).
@@ -19,7 +17,7 @@ for _key in [k for k in os.environ if k.startswith(("SPANLENS_", "OTEL_", "OPENA
 
 
 @pytest.fixture(scope="session")
-def sdk(server: Spanlens) -> Iterator[Spanlens]:
+def sdk(server: Spanlens) -> Iterator[Spanlens]:  # noqa: F811  (the fixture, by name)
     """The SDK initialised once for this process, pointed at the real Spanlens."""
     spanlens.init(endpoint=server.http_url, api_key=server.key, service_name="sdk-test", environment="test", release="9.9.9")
     try:
@@ -72,7 +70,6 @@ class Memory:
 @pytest.fixture(scope="session")
 def _memory(sdk: Spanlens) -> Memory:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-
     from spanlens import _sdk
 
     m = Memory()

@@ -33,24 +33,47 @@ def openai_chat(body: dict[str, Any]) -> tuple[int, Any, list[dict[str, Any]] | 
         return 429, {"error": {"message": "Rate limit reached for requests", "type": "requests", "code": "rate_limit_exceeded"}}, None
     if not body.get("stream"):
         message: dict[str, Any] = (
-            {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}]}
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}],
+            }
             if wants_tool
             else {"role": "assistant", "content": "".join(OPENAI_TEXT)}
         )
-        return 200, {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 1,
-            "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if wants_tool else "stop"}],
-            "usage": OPENAI_USAGE,
-        }, None
+        return (
+            200,
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "created": 1,
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if wants_tool else "stop"}],
+                "usage": OPENAI_USAGE,
+            },
+            None,
+        )
     base = {"id": "chatcmpl-2", "object": "chat.completion.chunk", "created": 1, "model": model}
     events: list[dict[str, Any]] = [{"data": {**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}}]
     if wants_tool:
-        events.append({"data": {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_9", "type": "function", "function": {"name": "get_weather", "arguments": ""}}]}, "finish_reason": None}]}})
+        events.append(
+            {
+                "data": {
+                    **base,
+                    "choices": [
+                        {
+                            "index": 0,
+                            "delta": {"tool_calls": [{"index": 0, "id": "call_9", "type": "function", "function": {"name": "get_weather", "arguments": ""}}]},
+                            "finish_reason": None,
+                        }
+                    ],
+                }
+            }
+        )
         for part in ['{"city":', '"Paris"}']:
-            events.append({"data": {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": part}}]}, "finish_reason": None}]}})
+            events.append(
+                {"data": {**base, "choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": part}}]}, "finish_reason": None}]}}
+            )
         events.append({"data": {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}})
     else:
         for t in OPENAI_TEXT:
@@ -74,29 +97,67 @@ def anthropic_messages(body: dict[str, Any]) -> tuple[int, Any, list[dict[str, A
             if wants_tool
             else [{"type": "text", "text": "".join(ANTHROPIC_TEXT)}]
         )
-        return 200, {
-            "id": "msg_1",
-            "type": "message",
-            "role": "assistant",
-            "model": model,
-            "content": content,
-            "stop_reason": "tool_use" if wants_tool else "end_turn",
-            "stop_sequence": None,
-            "usage": ANTHROPIC_USAGE,
-        }, None
+        return (
+            200,
+            {
+                "id": "msg_1",
+                "type": "message",
+                "role": "assistant",
+                "model": model,
+                "content": content,
+                "stop_reason": "tool_use" if wants_tool else "end_turn",
+                "stop_sequence": None,
+                "usage": ANTHROPIC_USAGE,
+            },
+            None,
+        )
     events: list[dict[str, Any]] = [
-        {"event": "message_start", "data": {"type": "message_start", "message": {"id": "msg_2", "type": "message", "role": "assistant", "model": model, "content": [], "stop_reason": None, "stop_sequence": None, "usage": {**ANTHROPIC_USAGE, "output_tokens": 1}}}},
+        {
+            "event": "message_start",
+            "data": {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_2",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {**ANTHROPIC_USAGE, "output_tokens": 1},
+                },
+            },
+        },
     ]
     if wants_tool:
-        events.append({"event": "content_block_start", "data": {"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "toolu_9", "name": "get_weather", "input": {}}}})
+        events.append(
+            {
+                "event": "content_block_start",
+                "data": {"type": "content_block_start", "index": 0, "content_block": {"type": "tool_use", "id": "toolu_9", "name": "get_weather", "input": {}}},
+            }
+        )
         for part in ['{"city": ', '"Paris"}']:
-            events.append({"event": "content_block_delta", "data": {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": part}}})
+            events.append(
+                {
+                    "event": "content_block_delta",
+                    "data": {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": part}},
+                }
+            )
     else:
         events.append({"event": "content_block_start", "data": {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}})
         for t in ANTHROPIC_TEXT:
             events.append({"event": "content_block_delta", "data": {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": t}}})
     events.append({"event": "content_block_stop", "data": {"type": "content_block_stop", "index": 0}})
-    events.append({"event": "message_delta", "data": {"type": "message_delta", "delta": {"stop_reason": "tool_use" if wants_tool else "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 9}}})
+    events.append(
+        {
+            "event": "message_delta",
+            "data": {
+                "type": "message_delta",
+                "delta": {"stop_reason": "tool_use" if wants_tool else "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 9},
+            },
+        }
+    )
     events.append({"event": "message_stop", "data": {"type": "message_stop"}})
     return 200, None, events
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import anthropic
 import pytest
-from fake_llm import ANTHROPIC_TEXT
-
 import spanlens
+from fake_llm import ANTHROPIC_TEXT
 
 PARAMS: dict[str, Any] = {
     "model": "claude-3-5-sonnet",
@@ -45,11 +44,34 @@ def test_messages_create_every_field_and_recorded_once(clients: dict[str, Any], 
     # The Anthropic SDK's own span for the call (anthropic.messages.create) is suppressed.
     assert [s["name"] for s in spans] == ["step", "chat claude-3-5-sonnet"]
     s = spans[1]
-    got = {k: s[k] for k in ("kind", "model", "provider", "operation", "inputTokens", "outputTokens", "cachedTokens", "finishReason", "costSource", "parentSpanId", "status")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "provider",
+            "operation",
+            "inputTokens",
+            "outputTokens",
+            "cachedTokens",
+            "finishReason",
+            "costSource",
+            "parentSpanId",
+            "status",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "claude-3-5-sonnet-20241022", "provider": "anthropic", "operation": "chat",
-        "inputTokens": 50, "outputTokens": 9, "cachedTokens": 20, "finishReason": "end_turn", "costSource": "table",
-        "parentSpanId": spans[0]["spanId"], "status": "unset",
+        "kind": "llm",
+        "model": "claude-3-5-sonnet-20241022",
+        "provider": "anthropic",
+        "operation": "chat",
+        "inputTokens": 50,
+        "outputTokens": 9,
+        "cachedTokens": 20,
+        "finishReason": "end_turn",
+        "costSource": "table",
+        "parentSpanId": spans[0]["spanId"],
+        "status": "unset",
     }
     # claude-3.5-sonnet: $3/M input, $0.30/M cache read, $15/M output.
     assert abs(s["costUsd"] - EXPECTED_COST) < 1e-12, s["costUsd"]
@@ -68,9 +90,7 @@ def test_the_plain_client_traces_itself_which_is_why_wrapped_calls_suppress_it(c
 
 
 def test_raw_attributes_system_instructions_and_parts(clients: dict[str, Any], memory: Any) -> None:
-    clients["wrapped"].messages.create(
-        **{**PARAMS, "system": [{"type": "text", "text": "Answer in French."}], "stop_sequences": ["END"], "tools": TOOLS}
-    )
+    clients["wrapped"].messages.create(**{**PARAMS, "system": [{"type": "text", "text": "Answer in French."}], "stop_sequences": ["END"], "tools": TOOLS})
     a = memory.only("chat claude-3-5-sonnet").attributes
     assert json.loads(a["gen_ai.system_instructions"]) == [{"type": "text", "content": "Answer in French."}]
     assert json.loads(a["gen_ai.input.messages"]) == [{"role": "user", "parts": [{"type": "text", "content": "Say hello"}]}]

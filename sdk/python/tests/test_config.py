@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from spanlens._config import resolve_config
 
 CASES = json.loads((Path(__file__).resolve().parents[2] / "config-cases.json").read_text())["cases"]

@@ -85,9 +85,7 @@ def test_feedback_retries_429_and_5xx_but_not_other_rejections(monkeypatch: Any)
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     try:
-        monkeypatch.setattr(
-            _sdk._state, "config", dataclasses.replace(_sdk._state.config, endpoint=f"http://127.0.0.1:{srv.server_address[1]}", api_key="k1")
-        )
+        monkeypatch.setattr(_sdk._state, "config", dataclasses.replace(_sdk._state.config, endpoint=f"http://127.0.0.1:{srv.server_address[1]}", api_key="k1"))
         assert spanlens.feedback("a" * 32, "helpful", False, comment="meh") is True
         assert len(seen) == 3
         assert seen[0] == {"path": "/v1/feedback", "auth": "Bearer k1", "body": {"traceId": "a" * 32, "name": "helpful", "value": False, "comment": "meh"}}

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
-
 import spanlens
 
 
@@ -227,7 +226,7 @@ async def test_concurrent_tasks_keep_their_own_context(sdk: Any, read_trace: Any
     users = ["alice", "bob", "dave"]
     ids = await asyncio.gather(*(asyncio.create_task(request(u)) for u in users))
     assert spanlens.current_context() is None
-    for user, trace_id in zip(users, ids):
+    for user, trace_id in zip(users, ids, strict=True):
         s = read_trace(trace_id)["spans"][0]
         assert [s["userId"], s["sessionId"]] == [user, f"s-{user}"]
 

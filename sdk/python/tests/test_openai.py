@@ -8,9 +8,8 @@ from typing import Any
 
 import openai
 import pytest
-from fake_llm import OPENAI_TEXT
-
 import spanlens
+from fake_llm import OPENAI_TEXT
 
 MESSAGES = [
     {"role": "system", "content": "You are terse."},
@@ -55,23 +54,56 @@ def test_chat_completion_every_field_nested_with_user_and_session(clients: dict[
     assert root["input"] == "Capital of France?"
     assert root["output"] == "Paris."
     assert s["parentSpanId"] == root["spanId"]
-    got = {k: s[k] for k in (
-        "kind", "model", "provider", "operation", "inputTokens", "outputTokens", "totalTokens", "cachedTokens",
-        "reasoningTokens", "costSource", "costEstimated", "finishReason", "status", "userId", "sessionId", "tags",
-        "service", "environment", "release", "ttftMs",
-    )}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "provider",
+            "operation",
+            "inputTokens",
+            "outputTokens",
+            "totalTokens",
+            "cachedTokens",
+            "reasoningTokens",
+            "costSource",
+            "costEstimated",
+            "finishReason",
+            "status",
+            "userId",
+            "sessionId",
+            "tags",
+            "service",
+            "environment",
+            "release",
+            "ttftMs",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "provider": "openai", "operation": "chat",
-        "inputTokens": 42, "outputTokens": 7, "totalTokens": 49, "cachedTokens": 10, "reasoningTokens": 2,
-        "costSource": "table", "costEstimated": False, "finishReason": "stop", "status": "unset",
-        "userId": "user-1", "sessionId": "sess-1", "tags": ["sdk"],
-        "service": "sdk-test", "environment": "test", "release": "9.9.9", "ttftMs": None,
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "provider": "openai",
+        "operation": "chat",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "totalTokens": 49,
+        "cachedTokens": 10,
+        "reasoningTokens": 2,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
+        "status": "unset",
+        "userId": "user-1",
+        "sessionId": "sess-1",
+        "tags": ["sdk"],
+        "service": "sdk-test",
+        "environment": "test",
+        "release": "9.9.9",
+        "ttftMs": None,
     }
     # gpt-4o-mini: 32 uncached input at $0.15/M, 10 cached at $0.075/M, 7 output at $0.60/M.
     assert abs(s["costUsd"] - EXPECTED_COST) < 1e-12, s["costUsd"]
-    assert s["input"] == json.dumps(
-        [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}], separators=(",", ":")
-    )
+    assert s["input"] == json.dumps([{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}], separators=(",", ":"))
     assert s["output"] == '[{"role":"assistant","content":"Paris."}]'
     attrs = s["attributes"]
     assert attrs["gen_ai.request.temperature"] == "0.2"
@@ -82,8 +114,11 @@ def test_chat_completion_every_field_nested_with_user_and_session(clients: dict[
 
 def test_raw_genai_attributes_in_the_parts_form(clients: dict[str, Any], memory: Any) -> None:
     client = clients["wrapped"]
-    history = [*MESSAGES, {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
-               {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
+    history = [
+        *MESSAGES,
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": "{}"}}]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+    ]
     client.chat.completions.create(model="gpt-4o-mini", messages=history, tools=TOOLS, top_p=0.9, stop="END", seed=7)
     span = memory.only("chat gpt-4o-mini")
     a = span.attributes
@@ -95,13 +130,22 @@ def test_raw_genai_attributes_in_the_parts_form(clients: dict[str, Any], memory:
         {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_1", "response": "sunny"}]},
     ]
     assert json.loads(a["gen_ai.output.messages"]) == [
-        {"role": "assistant", "parts": [{"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'}], "finish_reason": "tool_calls"}
+        {
+            "role": "assistant",
+            "parts": [{"type": "tool_call", "id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'}],
+            "finish_reason": "tool_calls",
+        }
     ]
     assert a["gen_ai.operation.name"] == "chat" and a["gen_ai.provider.name"] == "openai"
     assert a["gen_ai.request.model"] == "gpt-4o-mini" and a["gen_ai.response.model"] == "gpt-4o-mini-2024-07-18"
     assert tuple(a["gen_ai.response.finish_reasons"]) == ("tool_calls",)
     assert [a["gen_ai.request.top_p"], tuple(a["gen_ai.request.stop_sequences"]), a["gen_ai.request.seed"]] == [0.9, ("END",), 7]
-    assert [a["gen_ai.usage.input_tokens"], a["gen_ai.usage.output_tokens"], a["gen_ai.usage.cache_read.input_tokens"], a["gen_ai.usage.reasoning.output_tokens"]] == [42, 7, 10, 2]
+    assert [
+        a["gen_ai.usage.input_tokens"],
+        a["gen_ai.usage.output_tokens"],
+        a["gen_ai.usage.cache_read.input_tokens"],
+        a["gen_ai.usage.reasoning.output_tokens"],
+    ] == [42, 7, 10, 2]
     assert "gen_ai.request.temperature" not in a
 
 
@@ -210,7 +254,12 @@ def test_embeddings(clients: dict[str, Any], read_trace: Any) -> None:
     assert len(r.data) == 2
     s = next(x for x in read_trace(step.trace_id)["spans"] if x["kind"] == "embedding")
     assert [s["name"], s["model"], s["provider"], s["operation"], s["inputTokens"], s["input"]] == [
-        "embeddings text-embedding-3-small", "text-embedding-3-small", "openai", "embeddings", 8, '["hello","world"]'
+        "embeddings text-embedding-3-small",
+        "text-embedding-3-small",
+        "openai",
+        "embeddings",
+        8,
+        '["hello","world"]',
     ]
     assert s["costUsd"] > 0
 
@@ -258,7 +307,12 @@ async def test_async_chat_completion(clients: dict[str, Any], read_trace: Any) -
     assert r.choices[0].message.content == "Paris."
     s = llm_spans(read_trace(step.trace_id))[0]
     assert [s["model"], s["inputTokens"], s["outputTokens"], s["cachedTokens"], s["finishReason"], s["parentSpanId"]] == [
-        "gpt-4o-mini-2024-07-18", 42, 7, 10, "stop", step.span_id
+        "gpt-4o-mini-2024-07-18",
+        42,
+        7,
+        10,
+        "stop",
+        step.span_id,
     ]
     assert abs(s["costUsd"] - EXPECTED_COST) < 1e-12
 
@@ -322,6 +376,6 @@ async def test_concurrent_tasks_each_keep_their_own_user(clients: dict[str, Any]
     users = ["ann", "ben", "cat"]
     ids = await asyncio.gather(*(request(u) for u in users))
     assert len(set(ids)) == 3
-    for user, trace_id in zip(users, ids):
+    for user, trace_id in zip(users, ids, strict=True):
         s = llm_spans(read_trace(trace_id))[0]
         assert [s["userId"], s["sessionId"]] == [user, f"s-{user}"]

@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+import spanlens
 from spanlens_server import REPO_ROOT, Spanlens
 from test_apps import SCENARIOS, app_env
-
-import spanlens
 
 SDK_DIR = Path(__file__).resolve().parents[1]
 OPENAI_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6  # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out
@@ -49,7 +47,17 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Packaged:
     venv = tmp / "venv"
     run(sys.executable, "-m", "venv", str(venv))
     # The clients at the versions this suite tests against, from pip's cache when it has them.
-    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel), f"openai=={version('openai')}", f"anthropic=={version('anthropic')}")
+    run(
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        str(wheel),
+        f"openai=={version('openai')}",
+        f"anthropic=={version('anthropic')}",
+    )
     return Packaged(wheel, sdist, venv)
 
 
@@ -71,7 +79,12 @@ def test_the_wheel_and_sdist_hold_the_package_typed_and_nothing_else(packaged: P
 def test_an_app_in_a_fresh_virtualenv_with_the_wheel_traces_plain_streamed_async_and_anthropic_calls(
     packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path
 ) -> None:
-    out = run(packaged.python, str(SCENARIOS / "packaged_app.py"), cwd=tmp_path, env=app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, LLM_URL=llm.url))
+    out = run(
+        packaged.python,
+        str(SCENARIOS / "packaged_app.py"),
+        cwd=tmp_path,
+        env=app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, LLM_URL=llm.url),
+    )
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert Path(got["module"]).is_relative_to(packaged.venv), got["module"]  # the wheel's copy, not the source tree
     assert got["version"] == spanlens.__version__
@@ -105,21 +118,26 @@ def quickstart(readme: Path) -> str:
     return m.group(1)
 
 
-def test_the_readme_lines_pasted_into_an_app_put_its_calls_in_spanlens_without_shutdown(
-    packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path
-) -> None:
+def test_the_readme_lines_pasted_into_an_app_put_its_calls_in_spanlens_without_shutdown(packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path) -> None:
     snippet = quickstart(SDK_DIR / "README.md")
     assert quickstart(REPO_ROOT / "README.md") == snippet, "README.md and sdk/python/README.md show the same lines"
     app = tmp_path / "app.py"
-    app.write_text(snippet + 'reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Capital of France?"}])\nprint(reply.choices[0].message.content)\n')
-    env = app_env(SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=f"{llm.url}/v1", OTEL_SERVICE_NAME="readme-py")
+    app.write_text(
+        snippet
+        + 'reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Capital of France?"}])\nprint(reply.choices[0].message.content)\n'
+    )
+    env = app_env(
+        SPANLENS_ENDPOINT=server.http_url, SPANLENS_API_KEY=server.key, OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=f"{llm.url}/v1", OTEL_SERVICE_NAME="readme-py"
+    )
     out = run(packaged.python, str(app), cwd=tmp_path, env=env)
     assert out.stdout.strip() == "Paris."
     server.stored()
     status, listed = server.get("/api/v1/traces?service=readme-py")
     assert status == 200 and len(listed["traces"]) == 1, listed
     spans = server.trace(listed["traces"][0]["traceId"])["spans"]
-    assert [(s["name"], s["service"], s["inputTokens"], s["outputTokens"], s["costSource"]) for s in spans] == [("chat gpt-4o-mini", "readme-py", 42, 7, "table")]
+    assert [(s["name"], s["service"], s["inputTokens"], s["outputTokens"], s["costSource"]) for s in spans] == [
+        ("chat gpt-4o-mini", "readme-py", 42, 7, "table")
+    ]
 
 
 def test_examples_support_bot_runs_with_the_wheel_and_its_trace_reads_back(packaged: Packaged, server: Spanlens, llm: Any, tmp_path: Path) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import spanlens
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import NonRecordingSpan
-
-import spanlens
 from spanlens._config import resolve_config
 from spanlens._suppress import suppressed
 
@@ -87,7 +86,13 @@ def test_settings_come_from_the_environment() -> None:
     }
     c = resolve_config(env=env)
     assert [c.endpoint, c.api_key, c.service_name, c.environment, c.release, c.sample_rate, c.capture_content] == [
-        "http://collector:4318", "sl_key", "svc", "prod", "1.2.3", 0.25, False
+        "http://collector:4318",
+        "sl_key",
+        "svc",
+        "prod",
+        "1.2.3",
+        0.25,
+        False,
     ]
     c = resolve_config(endpoint="http://x:1", sample_rate=7, capture_content=True, env=env)
     assert [c.endpoint, c.sample_rate, c.capture_content] == ["http://x:1", 1.0, True]

@@ -9,7 +9,6 @@ from typing import Any
 
 import openai
 import pytest
-
 import spanlens
 from spanlens import _sdk
 
@@ -97,7 +96,6 @@ def test_init_twice_changes_nothing(sdk: Any) -> None:
 def test_the_processor_drops_spans_started_where_instrumentation_is_suppressed() -> None:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
     from spanlens._suppress import suppressed
 
     exporter = InMemorySpanExporter()

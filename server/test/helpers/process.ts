@@ -16,12 +16,24 @@ export interface SpanlensProcess {
 export function spawnSpanlens(args: string[], env: Record<string, string>): SpanlensProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env } });
   let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
   const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setInterval(() => { if (out.includes('spanlens: ready')) { clearInterval(timer); resolve(); } }, 50);
-    void exited.then((code) => { clearInterval(timer); reject(new Error(`exited ${code}: ${out}`)); });
+    const timer = setInterval(() => {
+      if (out.includes('spanlens: ready')) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`exited ${code}: ${out}`));
+    });
   });
   ready.catch(() => undefined);
   return { child, output: () => out, ready, exited };
@@ -32,8 +44,19 @@ export function traceRequest(spans: number): { body: Buffer; traceId: string } {
   const now = BigInt(Date.now()) * 1_000_000n;
   const traceId = randomBytes(16);
   const list = Array.from({ length: spans }, () => ({
-    traceId, spanId: randomBytes(8), name: 'chat', kind: 3, startTimeUnixNano: now, endTimeUnixNano: now + 1_000_000n,
-    attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }, { key: 'gen_ai.usage.input_tokens', value: { intValue: 10 } }],
+    traceId,
+    spanId: randomBytes(8),
+    name: 'chat',
+    kind: 3,
+    startTimeUnixNano: now,
+    endTimeUnixNano: now + 1_000_000n,
+    attributes: [
+      { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } },
+      { key: 'gen_ai.usage.input_tokens', value: { intValue: 10 } },
+    ],
   }));
-  return { body: Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: list }] }] })).finish()), traceId: traceId.toString('hex') };
+  return {
+    body: Buffer.from(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: list }] }] })).finish()),
+    traceId: traceId.toString('hex'),
+  };
 }

@@ -15,7 +15,9 @@ export const SECRETS = {
 
 async function call(sl: Spanlens, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(sl.apiUrl + path, {
-    method, headers: { authorization: `Bearer ${sl.key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: { authorization: `Bearer ${sl.key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: await res.json() };
 }
@@ -23,7 +25,8 @@ async function call(sl: Spanlens, method: string, path: string, body?: unknown):
 /** Turns the project's redaction on through the API, as a user would. */
 export async function enableRedaction(sl: Spanlens): Promise<void> {
   const res = await call(sl, 'PUT', '/api/v1/redaction', {
-    detectors: { email: true, credit_card: true }, custom: [{ name: 'employee_id', pattern: String.raw`EMP-\d{6}` }],
+    detectors: { email: true, credit_card: true },
+    custom: [{ name: 'employee_id', pattern: String.raw`EMP-\d{6}` }],
   });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   const read = await call(sl, 'GET', '/api/v1/redaction');
@@ -42,10 +45,14 @@ export async function sendSecrets(sl: Spanlens): Promise<string> {
   const s = SECRETS;
   const spans = recordSpans((tracer) => {
     const span = tracer.startSpan('chat gpt-4o', {
-      kind: SpanKind.CLIENT, startTime: baseTime(),
+      kind: SpanKind.CLIENT,
+      startTime: baseTime(),
       attributes: {
-        'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.provider.name': 'openai',
-        'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 5,
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 5,
         'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `I'm ${s.email}, card ${s.card}, badge ${s.employee}` }] }]),
         'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `Thanks ${s.email}` }] }]),
         'app.openai_key': s.key,
@@ -63,7 +70,8 @@ export async function assertStoredMasked(sl: Spanlens, traceId: string): Promise
   await sl.app.collector.flush();
   const rs = await sl.app.storage.client.query({
     query: 'SELECT input, output, attributes, redactions FROM spans WHERE trace_id = {t:String}',
-    query_params: { t: traceId }, format: 'JSONEachRow',
+    query_params: { t: traceId },
+    format: 'JSONEachRow',
   });
   const rows = await rs.json<{ input: string; output: string; attributes: Record<string, string>; redactions: number }>();
   assert.equal(rows.length, 1);

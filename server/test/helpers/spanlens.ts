@@ -9,13 +9,21 @@ export async function startTestSpanlens(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'spanlens-e2e-'));
   const key = 'sl_e2e_' + 'k'.repeat(24);
   const config = loadConfig({
-    SPANLENS_DATA_DIR: dataDir, SPANLENS_OTLP_HTTP_PORT: '0', SPANLENS_OTLP_GRPC_PORT: '0', SPANLENS_API_PORT: '0',
-    SPANLENS_INIT_API_KEY: key, SPANLENS_BATCH_MAX_DELAY_MS: '5', ...env,
+    SPANLENS_DATA_DIR: dataDir,
+    SPANLENS_OTLP_HTTP_PORT: '0',
+    SPANLENS_OTLP_GRPC_PORT: '0',
+    SPANLENS_API_PORT: '0',
+    SPANLENS_INIT_API_KEY: key,
+    SPANLENS_BATCH_MAX_DELAY_MS: '5',
+    ...env,
   });
   const app = await startSpanlens(config);
   const apiUrl = `http://127.0.0.1:${app.apiPort}`;
   return {
-    app, key, dataDir, apiUrl,
+    app,
+    key,
+    dataDir,
+    apiUrl,
     httpUrl: `http://127.0.0.1:${app.collector.httpPort}`,
     grpcUrl: `http://127.0.0.1:${app.collector.grpcPort}`,
     /** An API read once the writer has stored everything acknowledged so far (a 200 means in the log). */

@@ -18,17 +18,42 @@ const traced = (fn: () => Promise<unknown>) => h.traced(fn, (c) => setSession(se
 
 test('chat with a system prompt: model, provider, exact tokens and cost, messages by role, finish reason, user and session', async () => {
   const [s] = await traced(() => client().chat.completions.create({ model: 'gpt-4o-mini', messages: question }));
-  assert.deepEqual({
-    kind: s!.kind, model: s!.model, provider: s!.provider, inputTokens: s!.inputTokens, outputTokens: s!.outputTokens,
-    cachedTokens: s!.cachedTokens, costSource: s!.costSource, costEstimated: s!.costEstimated, finishReason: s!.finishReason,
-    userId: s!.userId, sessionId: s!.sessionId, status: s!.status,
-  }, {
-    kind: 'llm', model: 'gpt-4o-mini-2024-07-18', provider: 'openai', inputTokens: 42, outputTokens: 7, cachedTokens: 10,
-    costSource: 'table', costEstimated: false, finishReason: 'stop', userId: 'oi-user', sessionId: 'oi-session', status: 'ok',
-  });
+  assert.deepEqual(
+    {
+      kind: s!.kind,
+      model: s!.model,
+      provider: s!.provider,
+      inputTokens: s!.inputTokens,
+      outputTokens: s!.outputTokens,
+      cachedTokens: s!.cachedTokens,
+      costSource: s!.costSource,
+      costEstimated: s!.costEstimated,
+      finishReason: s!.finishReason,
+      userId: s!.userId,
+      sessionId: s!.sessionId,
+      status: s!.status,
+    },
+    {
+      kind: 'llm',
+      model: 'gpt-4o-mini-2024-07-18',
+      provider: 'openai',
+      inputTokens: 42,
+      outputTokens: 7,
+      cachedTokens: 10,
+      costSource: 'table',
+      costEstimated: false,
+      finishReason: 'stop',
+      userId: 'oi-user',
+      sessionId: 'oi-session',
+      status: 'ok',
+    },
+  );
   assert.ok(Math.abs(s!.costUsd - CHAT_COST) < 1e-12, String(s!.costUsd));
   assert.equal(s!.requestModel, 'gpt-4o-mini'); // from llm.invocation_parameters
-  assert.deepEqual(JSON.parse(s!.input).map((m: { role: string }) => m.role), ['system', 'user']);
+  assert.deepEqual(
+    JSON.parse(s!.input).map((m: { role: string }) => m.role),
+    ['system', 'user'],
+  );
   assert.match(s!.input, /You are terse\./);
   assert.match(s!.output, /Paris\./);
 });
@@ -36,7 +61,9 @@ test('chat with a system prompt: model, provider, exact tokens and cost, message
 test('streamed call: the text and finish reason; tokens estimated and flagged, since 4.2.7 records no usage for streams', async () => {
   const [s] = await traced(async () => {
     const stream = await client().chat.completions.create({ model: 'gpt-4o-mini', messages: question, stream: true, stream_options: { include_usage: true } });
-    for await (const _ of stream) { /* read to the end */ }
+    for await (const _ of stream) {
+      /* read to the end */
+    }
   });
   // The library sends no llm.token_count.* for a stream, even with include_usage; Spanlens counts the tokens.
   assert.equal(s!.attributes['llm.token_count.prompt'], undefined);

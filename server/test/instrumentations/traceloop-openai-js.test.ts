@@ -14,24 +14,46 @@ const h = useHarness('openllmetry-js', (provider, OpenAI) => {
 
 test('chat with a system prompt: model, provider, exact tokens, messages by role, finish reason; no cached tokens sent, so all input is priced as uncached', async () => {
   const [s] = await h.traced(() => h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: QUESTION }));
-  assert.deepEqual({
-    kind: s!.kind, model: s!.model, provider: s!.provider, inputTokens: s!.inputTokens, outputTokens: s!.outputTokens,
-    cachedTokens: s!.cachedTokens, costSource: s!.costSource, costEstimated: s!.costEstimated, finishReason: s!.finishReason,
-  }, {
-    kind: 'llm', model: 'gpt-4o-mini-2024-07-18', provider: 'openai', inputTokens: 42, outputTokens: 7,
-    cachedTokens: 0, costSource: 'table', costEstimated: false, finishReason: 'stop',
-  });
+  assert.deepEqual(
+    {
+      kind: s!.kind,
+      model: s!.model,
+      provider: s!.provider,
+      inputTokens: s!.inputTokens,
+      outputTokens: s!.outputTokens,
+      cachedTokens: s!.cachedTokens,
+      costSource: s!.costSource,
+      costEstimated: s!.costEstimated,
+      finishReason: s!.finishReason,
+    },
+    {
+      kind: 'llm',
+      model: 'gpt-4o-mini-2024-07-18',
+      provider: 'openai',
+      inputTokens: 42,
+      outputTokens: 7,
+      cachedTokens: 0,
+      costSource: 'table',
+      costEstimated: false,
+      finishReason: 'stop',
+    },
+  );
   // 0.27.0 sends gen_ai.usage.input/output tokens but not the 10 cached ones the provider reported.
   assert.equal(s!.attributes['gen_ai.usage.cache_read.input_tokens'], undefined);
   assert.ok(Math.abs(s!.costUsd - (42 * 0.15 + 7 * 0.6) / 1e6) < 1e-12, String(s!.costUsd));
-  assert.deepEqual(JSON.parse(s!.input).map((m: { role: string }) => m.role), ['system', 'user']);
+  assert.deepEqual(
+    JSON.parse(s!.input).map((m: { role: string }) => m.role),
+    ['system', 'user'],
+  );
   assert.match(s!.output, /Paris\./);
 });
 
 test('streamed call: the text and finish reason; 0.27.0 ignores the usage chunk, so tokens are estimated and flagged', async () => {
   const [s] = await h.traced(async () => {
     const stream = await h.client.chat.completions.create({ model: 'gpt-4o-mini', messages: QUESTION, stream: true, stream_options: { include_usage: true } });
-    for await (const _ of stream) { /* read to the end */ }
+    for await (const _ of stream) {
+      /* read to the end */
+    }
   });
   assert.equal(s!.attributes['gen_ai.usage.input_tokens'], undefined);
   assert.deepEqual([s!.finishReason, s!.tokensEstimated, s!.costEstimated, s!.costSource], ['stop', true, true, 'table']);

@@ -24,7 +24,12 @@ function broker(home: string, command: 'start' | 'stop', keepData = false): void
 function request(spans: number): Uint8Array<ArrayBuffer> {
   const now = BigInt(Date.now()) * 1_000_000n;
   const list = Array.from({ length: spans }, () => ({
-    traceId: randomBytes(16), spanId: randomBytes(8), name: 'op', kind: 1, startTimeUnixNano: now, endTimeUnixNano: now + 1_000_000n,
+    traceId: randomBytes(16),
+    spanId: randomBytes(8),
+    name: 'op',
+    kind: 1,
+    startTimeUnixNano: now,
+    endTimeUnixNano: now + 1_000_000n,
   }));
   return new Uint8Array(ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: list }] }] })).finish());
 }

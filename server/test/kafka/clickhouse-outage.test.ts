@@ -8,7 +8,12 @@ import { isolatedKafkaEnv, waitFor } from './helpers.ts';
 function request(spans: number): Uint8Array {
   const now = BigInt(Date.now()) * 1_000_000n;
   const list = Array.from({ length: spans }, () => ({
-    traceId: randomBytes(16), spanId: randomBytes(8), name: 'chat', kind: 3, startTimeUnixNano: now, endTimeUnixNano: now + 1_000_000n,
+    traceId: randomBytes(16),
+    spanId: randomBytes(8),
+    name: 'chat',
+    kind: 3,
+    startTimeUnixNano: now,
+    endTimeUnixNano: now + 1_000_000n,
     attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o-mini' } }],
   }));
   return ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: list }] }] })).finish();

@@ -41,8 +41,14 @@ describe('evaluation workers share a Kafka lease', () => {
     const rows: SpanRow[] = Array.from({ length: n }, () => {
       const t = ++seq;
       return spanRow(projectId, {
-        trace_id: t.toString(16).padStart(32, '0'), span_id: t.toString(16).padStart(16, '0'), start_time: formatDateTime64(now), end_time: formatDateTime64(now + 1_000_000n),
-        duration_ns: 1_000_000, model: 'gpt-4o', input: `q${t}`, output: t % 2 ? 'GOOD' : 'poor',
+        trace_id: t.toString(16).padStart(32, '0'),
+        span_id: t.toString(16).padStart(16, '0'),
+        start_time: formatDateTime64(now),
+        end_time: formatDateTime64(now + 1_000_000n),
+        duration_ns: 1_000_000,
+        model: 'gpt-4o',
+        input: `q${t}`,
+        output: t % 2 ? 'GOOD' : 'poor',
       });
     });
     await storage.insertRows('spans', rows);
@@ -55,9 +61,17 @@ describe('evaluation workers share a Kafka lease', () => {
   const tickAll = () => Promise.all(workers.map((w) => w.tick()));
 
   test('three workers: only the lease holder calls the judge; when it leaves another carries on; one result per span', async () => {
-    await putEvaluator(storage, box, projectId, 'judge', evaluatorInput.parse({
-      name: 'helpful', type: 'llm_judge', judge: { baseUrl: judge.url, model: 'judge-1', apiKey: 'sk-lease-test-key', builtIn: 'helpfulness', maxRetries: 0 },
-    }));
+    await putEvaluator(
+      storage,
+      box,
+      projectId,
+      'judge',
+      evaluatorInput.parse({
+        name: 'helpful',
+        type: 'llm_judge',
+        judge: { baseUrl: judge.url, model: 'judge-1', apiKey: 'sk-lease-test-key', builtIn: 'helpfulness', maxRetries: 0 },
+      }),
+    );
     for (let i = 0; i < 3; i++) {
       leases.push(await kafkaLease(leaseOptions));
       workers.push(new EvaluationWorker({ storage, box, settleMs: 0, lease: leases[i]! }));
@@ -74,10 +88,14 @@ describe('evaluation workers share a Kafka lease', () => {
     const [leader] = workers.splice(holders[0]!, 1);
     await leader!.close();
     await store(10);
-    await waitFor('40 results after the holder left', async () => {
-      await tickAll();
-      return (await results()).n === 40 ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      '40 results after the holder left',
+      async () => {
+        await tickAll();
+        return (await results()).n === 40 ? true : undefined;
+      },
+      60_000,
+    );
     assert.deepEqual(await results(), { n: 40, ids: 40 });
     assert.equal(judge.calls.length, 40);
   });

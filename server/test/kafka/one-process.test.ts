@@ -24,7 +24,9 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     env = isolatedKafkaEnv();
     sl = await startTestSpanlens(env);
   });
-  after(async () => { await sl.close(); });
+  after(async () => {
+    await sl.close();
+  });
 
   test('spans exported by the real OTLP exporter arrive through Kafka with every field', async () => {
     const base = baseTime();
@@ -54,7 +56,8 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     }
     const traceId = spans[0]!.spanContext().traceId;
     const fb = await fetch(`${sl.httpUrl}/v1/feedback`, {
-      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
       body: JSON.stringify({ traceId, name: 'helpful', value: 1, id: 'kafka-fb-1' }),
     });
     assert.equal(fb.status, 200);
@@ -71,14 +74,39 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
 
   test('GenAI log records take their own topic and land in their span', async () => {
     // Content off on the span (the official instrumentation's way): the record carries the answer.
-    const spans = recordSpans((t) => t.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.output_tokens': 4 } }).end());
+    const spans = recordSpans((t) =>
+      t.startSpan('chat gpt-4o-mini', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.output_tokens': 4 } }).end(),
+    );
     const llm = spans[0]!.spanContext();
     const res = await fetch(`${sl.httpUrl}/v1/logs`, {
-      method: 'POST', headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [{
-        timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), traceId: llm.traceId, spanId: llm.spanId, eventName: 'gen_ai.choice',
-        body: { kvlistValue: { values: [{ key: 'finish_reason', value: { stringValue: 'stop' } }, { key: 'message', value: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'From a log record.' } }] } } }] } },
-      }] }] }] }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${sl.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceLogs: [
+          {
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                    traceId: llm.traceId,
+                    spanId: llm.spanId,
+                    eventName: 'gen_ai.choice',
+                    body: {
+                      kvlistValue: {
+                        values: [
+                          { key: 'finish_reason', value: { stringValue: 'stop' } },
+                          { key: 'message', value: { kvlistValue: { values: [{ key: 'content', value: { stringValue: 'From a log record.' } }] } } },
+                        ],
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
     });
     assert.equal(res.status, 200);
     assert.equal((await exportSpans(makeExporter('http/protobuf', { httpUrl: sl.httpUrl, grpcUrl: sl.grpcUrl, key: sl.key }), spans)).code, 0);
@@ -89,7 +117,10 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     });
     assert.equal(span.finishReason, 'stop');
     const lag = await sl.app.collector.writer!.lagByPartition();
-    assert.ok(lag.some((p) => p.labels.topic === `${env.SPANLENS_KAFKA_TOPIC_PREFIX}logs`), 'the writer reads the logs topic');
+    assert.ok(
+      lag.some((p) => p.labels.topic === `${env.SPANLENS_KAFKA_TOPIC_PREFIX}logs`),
+      'the writer reads the logs topic',
+    );
   });
 
   test('/metrics, /healthz and /readyz on the collector port, without a key', async () => {
@@ -111,17 +142,24 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     const producer = kafka.producer();
     await producer.connect();
     const prefix = env.SPANLENS_KAFKA_TOPIC_PREFIX!;
-    await producer.send({ topic: `${prefix}spans`, messages: [
-      { key: 'poison-a', value: 'not json at all', headers: { 'spanlens-format': 'spans.v1' } },
-      { key: 'poison-b', value: '[1,2,3]', headers: { 'spanlens-format': 'spans.v1' } },
-      { key: 'poison-c', value: '[]', headers: { 'spanlens-format': 'spans.v9' } },
-    ] });
+    await producer.send({
+      topic: `${prefix}spans`,
+      messages: [
+        { key: 'poison-a', value: 'not json at all', headers: { 'spanlens-format': 'spans.v1' } },
+        { key: 'poison-b', value: '[1,2,3]', headers: { 'spanlens-format': 'spans.v1' } },
+        { key: 'poison-c', value: '[]', headers: { 'spanlens-format': 'spans.v9' } },
+      ],
+    });
     await producer.disconnect();
     const consumer = kafka.consumer({ groupId: `dlq-reader-${prefix}` });
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}dead-letter`, fromBeginning: true });
     const seen: Array<{ key: string; reason: string }> = [];
-    await consumer.run({ eachMessage: async ({ message }) => { seen.push({ key: String(message.key), reason: String(message.headers?.['spanlens-dlq-reason']) }); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.push({ key: String(message.key), reason: String(message.headers?.['spanlens-dlq-reason']) });
+      },
+    });
     await waitFor('dead letters', async () => (seen.length >= 3 ? true : undefined));
     await consumer.disconnect();
     assert.deepEqual(seen.map((s) => s.key).sort(), ['poison-a', 'poison-b', 'poison-c']);
@@ -147,7 +185,11 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     await consumer.connect();
     await consumer.subscribe({ topic: `${prefix}spans`, fromBeginning: true });
     const values: string[] = [];
-    await consumer.run({ eachMessage: async ({ message }) => { if (String(message.key) === traceId) values.push(String(message.value)); } });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (String(message.key) === traceId) values.push(String(message.value));
+      },
+    });
     await waitFor('the raw record', async () => (values.length >= 1 ? true : undefined));
     await consumer.disconnect();
     assert.match(values[0]!, /\[REDACTED:email\]/);
@@ -169,13 +211,16 @@ describe('npm start with KAFKA_BROKERS: OTLP -> Kafka -> writer -> ClickHouse, o
     assert.deepEqual(r.spans.map((x: { redactions: number }) => x.redactions).sort(), [0, 5]);
   });
 
-  test('a request of large spans over the broker\'s 1 MiB batch limit is accepted whole and stored whole', async () => {
+  test("a request of large spans over the broker's 1 MiB batch limit is accepted whole and stored whole", async () => {
     const before = await counts(sl);
     const now = BigInt(Date.now()) * 1_000_000n;
     const spans = Array.from({ length: 300 }, (_, i) => ({
       // One trace, so one partition: its record batch is what the broker measures.
-      traceId: 'beef'.repeat(8), spanId: (i + 1).toString(16).padStart(16, '0'), name: 'chat',
-      startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+      traceId: 'beef'.repeat(8),
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      name: 'chat',
+      startTimeUnixNano: String(now),
+      endTimeUnixNano: String(now + 1_000_000n),
       attributes: [{ key: 'input.value', value: { stringValue: `question ${i} `.repeat(600) } }],
     }));
     const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });

@@ -26,7 +26,9 @@ test('kill -9 of the writer mid-stream, restart: every acknowledged span is stor
       if (res.status === 200) acknowledged += n;
     };
     // Load runs while the writer is killed and restarted.
-    const load = (async () => { for (let i = 0; i < 60; i++) await send(100); })();
+    const load = (async () => {
+      for (let i = 0; i < 60; i++) await send(100);
+    })();
     await new Promise((r) => setTimeout(r, 1500));
     writer.child.kill('SIGKILL');
     await new Promise((r) => writer.child.once('exit', r));
@@ -38,12 +40,16 @@ test('kill -9 of the writer mid-stream, restart: every acknowledged span is stor
     // Wait until the writers' group has consumed everything, then stop the writer and count.
     const admin = kafkaClient().admin();
     await admin.connect();
-    await waitFor('writer caught up', async () => {
-      const topic = `${env.SPANLENS_KAFKA_TOPIC_PREFIX}spans`;
-      const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: env.SPANLENS_KAFKA_GROUP!, topics: [topic] })]);
-      const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-      return latest.every((p) => Number(p.high) === (done.get(p.partition) ?? -1)) ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'writer caught up',
+      async () => {
+        const topic = `${env.SPANLENS_KAFKA_TOPIC_PREFIX}spans`;
+        const [latest, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: env.SPANLENS_KAFKA_GROUP!, topics: [topic] })]);
+        const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+        return latest.every((p) => Number(p.high) === (done.get(p.partition) ?? -1)) ? true : undefined;
+      },
+      60_000,
+    );
     await admin.disconnect();
     writer.child.kill('SIGTERM');
     await new Promise((r) => writer.child.once('exit', r));

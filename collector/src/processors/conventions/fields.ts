@@ -133,9 +133,21 @@ export function normalizeProvider(p: string | undefined): string | undefined {
   const v = p.toLowerCase();
   const head = v.split('.')[0] ?? v; // Vercel: 'openai.chat', 'anthropic.messages'
   const aliases: Record<string, string> = {
-    az: 'azure', 'azure.ai.openai': 'azure', 'azure_openai': 'azure', 'aws.bedrock': 'aws', bedrock: 'aws',
-    'gcp.gemini': 'google', 'gcp.vertex_ai': 'google', 'gcp.gen_ai': 'google', vertex_ai: 'google', gemini: 'google',
-    'google.generative-ai': 'google', mistral_ai: 'mistral', mistralai: 'mistral', 'x_ai': 'x-ai', xai: 'x-ai',
+    az: 'azure',
+    'azure.ai.openai': 'azure',
+    azure_openai: 'azure',
+    'aws.bedrock': 'aws',
+    bedrock: 'aws',
+    'gcp.gemini': 'google',
+    'gcp.vertex_ai': 'google',
+    'gcp.gen_ai': 'google',
+    vertex_ai: 'google',
+    gemini: 'google',
+    'google.generative-ai': 'google',
+    mistral_ai: 'mistral',
+    mistralai: 'mistral',
+    x_ai: 'x-ai',
+    xai: 'x-ai',
   };
   return aliases[v] ?? aliases[head] ?? head;
 }

@@ -3,9 +3,16 @@ import type { SpanKind } from '@spanlens/clickhouse';
 import { asText, fill, indexed, normalizeProvider, num, parseJson, str, strList, type ChatMessage, type Convention } from './fields.ts';
 
 const OPERATION_KIND: Record<string, SpanKind> = {
-  chat: 'llm', text_completion: 'llm', generate_content: 'llm', completion: 'llm',
-  embeddings: 'embedding', embedding: 'embedding',
-  execute_tool: 'tool', invoke_agent: 'agent', create_agent: 'agent', retrieval: 'retriever',
+  chat: 'llm',
+  text_completion: 'llm',
+  generate_content: 'llm',
+  completion: 'llm',
+  embeddings: 'embedding',
+  embedding: 'embedding',
+  execute_tool: 'tool',
+  invoke_agent: 'agent',
+  create_agent: 'agent',
+  retrieval: 'retriever',
 };
 
 /** Attributes by which a later convention states a span's kind explicitly. */
@@ -71,7 +78,10 @@ function currentInputMessages(a: Attributes): ChatMessage[] | undefined {
   const msgs = partsMessages(a['gen_ai.input.messages']);
   let content: string | undefined;
   if (Array.isArray(system) && system.length > 0) {
-    content = system.map((p) => (isRecord(p) ? asText(p.content) : asText(p))).filter(Boolean).join('\n');
+    content = system
+      .map((p) => (isRecord(p) ? asText(p.content) : asText(p)))
+      .filter(Boolean)
+      .join('\n');
   } else if (typeof raw === 'string' && raw !== '' && system === undefined) {
     content = raw; // plain text rather than the JSON parts array
   }
@@ -130,8 +140,10 @@ export function indexedMessages(a: Attributes, prefix: string): ChatMessage[] | 
 }
 
 const EVENT_ROLES: Record<string, string> = {
-  'gen_ai.system.message': 'system', 'gen_ai.user.message': 'user',
-  'gen_ai.assistant.message': 'assistant', 'gen_ai.tool.message': 'tool',
+  'gen_ai.system.message': 'system',
+  'gen_ai.user.message': 'user',
+  'gen_ai.assistant.message': 'assistant',
+  'gen_ai.tool.message': 'tool',
 };
 
 /** The 2024 span-event form: gen_ai.user.message ... and gen_ai.choice. */

@@ -3,8 +3,15 @@ import type { AttrValue, Attributes } from '../../model.ts';
 import { asText, fill, firstEventMs, indexed, normalizeProvider, num, parseJson, str, strList, type ChatMessage, type Convention } from './fields.ts';
 
 const KINDS: Record<string, SpanKind> = {
-  LLM: 'llm', CHAIN: 'chain', TOOL: 'tool', RETRIEVER: 'retriever', EMBEDDING: 'embedding',
-  AGENT: 'agent', RERANKER: 'reranker', GUARDRAIL: 'guardrail', EVALUATOR: 'evaluator',
+  LLM: 'llm',
+  CHAIN: 'chain',
+  TOOL: 'tool',
+  RETRIEVER: 'retriever',
+  EMBEDDING: 'embedding',
+  AGENT: 'agent',
+  RERANKER: 'reranker',
+  GUARDRAIL: 'guardrail',
+  EVALUATOR: 'evaluator',
   // A step that renders a prompt template (LangChain's ChatPromptTemplate): part of a chain.
   PROMPT: 'chain',
 };
@@ -84,5 +91,8 @@ function contents(r: Record<string, AttrValue>): string {
     const m = /^message\.contents\.(\d+)\.message_content\.text$/.exec(key);
     if (m) parts.push([Number(m[1]), asText(r[key])]);
   }
-  return parts.sort((x, y) => x[0] - y[0]).map(([, t]) => t).join('\n');
+  return parts
+    .sort((x, y) => x[0] - y[0])
+    .map(([, t]) => t)
+    .join('\n');
 }

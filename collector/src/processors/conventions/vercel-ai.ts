@@ -85,24 +85,26 @@ function promptMessages(v: AttrValue | undefined): ChatMessage[] | undefined {
     return out.length ? out : undefined;
   }
   if (!Array.isArray(parsed)) return undefined;
-  return parsed.filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null).map((m) => {
-    const msg: ChatMessage = { role: asText(m.role) || 'user', content: '' };
-    if (typeof m.content === 'string') msg.content = m.content;
-    else if (Array.isArray(m.content)) {
-      const texts: string[] = [];
-      for (const part of m.content as Array<Record<string, unknown>>) {
-        if (part?.type === 'text') texts.push(asText(part.text));
-        else if (part?.type === 'tool-call') {
-          (msg.toolCalls ??= []).push({ id: asText(part.toolCallId), name: asText(part.toolName), arguments: asText(part.args ?? part.input) });
-        } else if (part?.type === 'tool-result') {
-          msg.toolCallId = asText(part.toolCallId);
-          // v5+: output is { type: 'json' | 'text' | 'error-text' ..., value }.
-          const output = part.output;
-          texts.push(asText(part.result ?? (isRecord(output) && typeof output.type === 'string' && 'value' in output ? output.value : output)));
+  return parsed
+    .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null)
+    .map((m) => {
+      const msg: ChatMessage = { role: asText(m.role) || 'user', content: '' };
+      if (typeof m.content === 'string') msg.content = m.content;
+      else if (Array.isArray(m.content)) {
+        const texts: string[] = [];
+        for (const part of m.content as Array<Record<string, unknown>>) {
+          if (part?.type === 'text') texts.push(asText(part.text));
+          else if (part?.type === 'tool-call') {
+            (msg.toolCalls ??= []).push({ id: asText(part.toolCallId), name: asText(part.toolName), arguments: asText(part.args ?? part.input) });
+          } else if (part?.type === 'tool-result') {
+            msg.toolCallId = asText(part.toolCallId);
+            // v5+: output is { type: 'json' | 'text' | 'error-text' ..., value }.
+            const output = part.output;
+            texts.push(asText(part.result ?? (isRecord(output) && typeof output.type === 'string' && 'value' in output ? output.value : output)));
+          }
         }
+        msg.content = texts.join('\n');
       }
-      msg.content = texts.join('\n');
-    }
-    return msg;
-  });
+      return msg;
+    });
 }

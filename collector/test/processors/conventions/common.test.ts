@@ -9,41 +9,52 @@ import { makeSpan } from '../../helpers/span.ts';
 describe('spanlens.* attributes', () => {
   test('map onto their fields', () => {
     const f: LlmFields = {};
-    spanlens.map(makeSpan({
-      'spanlens.span.kind': 'retriever',
-      'spanlens.user.id': 'u-1',
-      'spanlens.session.id': 's-1',
-      'spanlens.tags': ['a', 'b'],
-      'spanlens.prompt.name': 'faq',
-      'spanlens.prompt.version': '7',
-      'spanlens.ttft_ms': 180,
-    }), f);
+    spanlens.map(
+      makeSpan({
+        'spanlens.span.kind': 'retriever',
+        'spanlens.user.id': 'u-1',
+        'spanlens.session.id': 's-1',
+        'spanlens.tags': ['a', 'b'],
+        'spanlens.prompt.name': 'faq',
+        'spanlens.prompt.version': '7',
+        'spanlens.ttft_ms': 180,
+      }),
+      f,
+    );
     assert.deepEqual(f, {
-      kind: 'retriever', userId: 'u-1', sessionId: 's-1', tags: ['a', 'b'], promptName: 'faq', promptVersion: '7', ttftMs: 180,
+      kind: 'retriever',
+      userId: 'u-1',
+      sessionId: 's-1',
+      tags: ['a', 'b'],
+      promptName: 'faq',
+      promptVersion: '7',
+      ttftMs: 180,
     });
   });
 
   test('win over every other convention', () => {
-    const f = mapConventions(makeSpan({
-      'spanlens.span.kind': 'agent',
-      'spanlens.user.id': 'sl-user',
-      'spanlens.session.id': 'sl-session',
-      'spanlens.tags': '["sl"]',
-      'spanlens.prompt.name': 'sl-prompt',
-      'spanlens.prompt.version': 'sl-v',
-      'spanlens.ttft_ms': '90',
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.conversation.id': 'genai-session',
-      'gen_ai.response.time_to_first_chunk': 1,
-      'openinference.span.kind': 'LLM',
-      'user.id': 'oi-user',
-      'session.id': 'oi-session',
-      'tag.tags': ['oi'],
-      'llm.prompt_template.version': 'oi-v',
-      'ai.telemetry.metadata.userId': 'vercel-user',
-      'traceloop.association.properties.user_id': 'tl-user',
-      'traceloop.prompt.key': 'tl-prompt',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'spanlens.span.kind': 'agent',
+        'spanlens.user.id': 'sl-user',
+        'spanlens.session.id': 'sl-session',
+        'spanlens.tags': '["sl"]',
+        'spanlens.prompt.name': 'sl-prompt',
+        'spanlens.prompt.version': 'sl-v',
+        'spanlens.ttft_ms': '90',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.conversation.id': 'genai-session',
+        'gen_ai.response.time_to_first_chunk': 1,
+        'openinference.span.kind': 'LLM',
+        'user.id': 'oi-user',
+        'session.id': 'oi-session',
+        'tag.tags': ['oi'],
+        'llm.prompt_template.version': 'oi-v',
+        'ai.telemetry.metadata.userId': 'vercel-user',
+        'traceloop.association.properties.user_id': 'tl-user',
+        'traceloop.prompt.key': 'tl-prompt',
+      }),
+    );
     assert.equal(f.kind, 'agent');
     assert.equal(f.userId, 'sl-user');
     assert.equal(f.sessionId, 'sl-session');
@@ -106,10 +117,9 @@ describe('identity attributes', () => {
   });
 
   test('identity has the lowest precedence of all conventions', () => {
-    const f = mapConventions(makeSpan(
-      { 'traceloop.association.properties.user_id': 'tl-user', 'gen_ai.conversation.id': 'conv' },
-      { resource: { 'user.id': 'res-user', 'session.id': 'res-session' } },
-    ));
+    const f = mapConventions(
+      makeSpan({ 'traceloop.association.properties.user_id': 'tl-user', 'gen_ai.conversation.id': 'conv' }, { resource: { 'user.id': 'res-user', 'session.id': 'res-session' } }),
+    );
     assert.equal(f.userId, 'tl-user');
     assert.equal(f.sessionId, 'conv');
   });

@@ -37,7 +37,7 @@ describe('genai: current attribute names', () => {
     assert.equal(f.sessionId, 'conv-9');
   });
 
-  test('the end user from OpenAI\'s user request field; an empty one is no user', () => {
+  test("the end user from OpenAI's user request field; an empty one is no user", () => {
     assert.equal(map({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.request.user': 'u-42' }).userId, 'u-42');
     assert.equal(map({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.request.user': '' }).userId, undefined);
   });
@@ -49,8 +49,13 @@ describe('genai: current attribute names', () => {
   });
 
   const kinds: Array<[string, string]> = [
-    ['chat', 'llm'], ['text_completion', 'llm'], ['generate_content', 'llm'], ['embeddings', 'embedding'],
-    ['execute_tool', 'tool'], ['invoke_agent', 'agent'], ['create_agent', 'agent'],
+    ['chat', 'llm'],
+    ['text_completion', 'llm'],
+    ['generate_content', 'llm'],
+    ['embeddings', 'embedding'],
+    ['execute_tool', 'tool'],
+    ['invoke_agent', 'agent'],
+    ['create_agent', 'agent'],
   ];
   for (const [operation, kind] of kinds) {
     test(`gen_ai.operation.name ${operation} -> kind ${kind}`, () => {
@@ -87,15 +92,24 @@ describe('genai: current attribute names', () => {
         { role: 'user', parts: [{ type: 'text', content: 'Hi' }] },
       ]),
     });
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'Be terse.' }, { role: 'user', content: 'Hi' }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'Be terse.' },
+      { role: 'user', content: 'Hi' },
+    ]);
   });
 
   test('different system instructions and a system message are both kept', () => {
     const f = map({
       'gen_ai.system_instructions': 'Be terse.',
-      'gen_ai.input.messages': JSON.stringify([{ role: 'system', parts: [{ type: 'text', content: 'Answer in French.' }] }, { role: 'user', parts: [{ type: 'text', content: 'Hi' }] }]),
+      'gen_ai.input.messages': JSON.stringify([
+        { role: 'system', parts: [{ type: 'text', content: 'Answer in French.' }] },
+        { role: 'user', parts: [{ type: 'text', content: 'Hi' }] },
+      ]),
     });
-    assert.deepEqual(f.inputMessages?.map((m) => m.content), ['Be terse.', 'Answer in French.', 'Hi']);
+    assert.deepEqual(
+      f.inputMessages?.map((m) => m.content),
+      ['Be terse.', 'Answer in French.', 'Hi'],
+    );
   });
 
   test('input and output messages in parts form, with system instructions and tool calls', () => {
@@ -106,9 +120,7 @@ describe('genai: current attribute names', () => {
         { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_1', name: 'get_weather', arguments: { city: 'Paris' } }] },
         { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_1', response: 'rainy, 57F' }] },
       ]),
-      'gen_ai.output.messages': JSON.stringify([
-        { role: 'assistant', parts: [{ type: 'text', content: 'It is rainy.' }], finish_reason: 'stop' },
-      ]),
+      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'It is rainy.' }], finish_reason: 'stop' }]),
     });
     assert.deepEqual(f.inputMessages, [
       { role: 'system', content: 'Be terse.' },
@@ -127,10 +139,15 @@ describe('genai: current attribute names', () => {
 
   test('parts without text (images, blobs) add no empty lines', () => {
     const f = map({
-      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [
-        { type: 'text', content: 'Describe this' },
-        { type: 'uri', modality: 'image', uri: 'https://example.com/cat.png' },
-      ] }]),
+      'gen_ai.input.messages': JSON.stringify([
+        {
+          role: 'user',
+          parts: [
+            { type: 'text', content: 'Describe this' },
+            { type: 'uri', modality: 'image', uri: 'https://example.com/cat.png' },
+          ],
+        },
+      ]),
     });
     assert.equal(f.inputMessages?.[0]?.content, 'Describe this');
   });
@@ -140,7 +157,10 @@ describe('genai: current attribute names', () => {
       'gen_ai.system_instructions': 'You are a pirate.',
       'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hello' }] }]),
     });
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'You are a pirate.' }, { role: 'user', content: 'hello' }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'You are a pirate.' },
+      { role: 'user', content: 'hello' },
+    ]);
   });
 });
 
@@ -173,11 +193,20 @@ describe('genai: deprecated attribute names', () => {
       'gen_ai.completion.0.tool_calls.0.name': 'get_weather',
       'gen_ai.completion.0.tool_calls.0.arguments': '{"city":"Oslo"}',
     });
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Weather?' }]);
-    assert.deepEqual(f.outputMessages, [{
-      role: 'assistant', content: '',
-      toolCalls: [{ id: 'call_a', name: 'get_weather', arguments: '{"city":"Oslo"}' }, { name: 'get_time', arguments: '{}' }],
-    }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather?' },
+    ]);
+    assert.deepEqual(f.outputMessages, [
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [
+          { id: 'call_a', name: 'get_weather', arguments: '{"city":"Oslo"}' },
+          { name: 'get_time', arguments: '{}' },
+        ],
+      },
+    ]);
     assert.equal(f.finishReason, 'tool_calls');
   });
 
@@ -188,10 +217,7 @@ describe('genai: deprecated attribute names', () => {
   });
 
   test('span events gen_ai.content.prompt / gen_ai.content.completion become input/output text', () => {
-    const f = map({}, [
-      makeEvent('gen_ai.content.prompt', { 'gen_ai.prompt': '[{"role":"user","content":"hi"}]' }),
-      makeEvent('gen_ai.content.completion', { 'gen_ai.completion': 'hello there' }),
-    ]);
+    const f = map({}, [makeEvent('gen_ai.content.prompt', { 'gen_ai.prompt': '[{"role":"user","content":"hi"}]' }), makeEvent('gen_ai.content.completion', { 'gen_ai.completion': 'hello there' })]);
     assert.equal(f.inputText, '[{"role":"user","content":"hi"}]');
     assert.equal(f.outputText, 'hello there');
   });
@@ -202,37 +228,45 @@ describe('genai: deprecated attribute names', () => {
       makeEvent('gen_ai.user.message', { content: 'Hi!' }),
       makeEvent('gen_ai.choice', { index: 0, finish_reason: 'stop', message: JSON.stringify({ role: 'assistant', content: 'Hello.' }) }),
     ]);
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'Be kind.' }, { role: 'user', content: 'Hi!' }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'Be kind.' },
+      { role: 'user', content: 'Hi!' },
+    ]);
     assert.deepEqual(f.outputMessages, [{ role: 'assistant', content: 'Hello.' }]);
     assert.equal(f.finishReason, 'stop');
   });
 
   test('gen_ai.choice with a structured message and tool calls', () => {
-    const f = map({}, [makeEvent('gen_ai.choice', {
-      finish_reason: 'tool_calls',
-      message: { content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }] },
-    })]);
+    const f = map({}, [
+      makeEvent('gen_ai.choice', {
+        finish_reason: 'tool_calls',
+        message: { content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":1}' } }] },
+      }),
+    ]);
     assert.deepEqual(f.outputMessages, [{ role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: '{"q":1}' }] }]);
   });
 });
 
 describe('genai: current names win over deprecated ones', () => {
   test('each field prefers the current attribute', () => {
-    const f = map({
-      'gen_ai.provider.name': 'anthropic',
-      'gen_ai.system': 'openai',
-      'gen_ai.usage.input_tokens': 100,
-      'gen_ai.usage.prompt_tokens': 1,
-      'gen_ai.usage.output_tokens': 50,
-      'gen_ai.usage.completion_tokens': 2,
-      'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'new' }] }]),
-      'gen_ai.prompt.0.role': 'user',
-      'gen_ai.prompt.0.content': 'old',
-      'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'new answer' }] }]),
-      'gen_ai.completion.0.content': 'old answer',
-      'gen_ai.completion.0.finish_reason': 'length',
-      'gen_ai.response.finish_reasons': ['stop'],
-    }, [makeEvent('gen_ai.user.message', { content: 'from event' })]);
+    const f = map(
+      {
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.system': 'openai',
+        'gen_ai.usage.input_tokens': 100,
+        'gen_ai.usage.prompt_tokens': 1,
+        'gen_ai.usage.output_tokens': 50,
+        'gen_ai.usage.completion_tokens': 2,
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'new' }] }]),
+        'gen_ai.prompt.0.role': 'user',
+        'gen_ai.prompt.0.content': 'old',
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'new answer' }] }]),
+        'gen_ai.completion.0.content': 'old answer',
+        'gen_ai.completion.0.finish_reason': 'length',
+        'gen_ai.response.finish_reasons': ['stop'],
+      },
+      [makeEvent('gen_ai.user.message', { content: 'from event' })],
+    );
     assert.equal(f.provider, 'anthropic');
     assert.equal(f.inputTokens, 100);
     assert.equal(f.outputTokens, 50);

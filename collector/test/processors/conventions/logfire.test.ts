@@ -4,7 +4,13 @@ import { toRecord } from '../../../src/processors/normalize.ts';
 import { makeSpan, START_NS } from '../../helpers/span.ts';
 
 const TEMPLATE = 'Chat Completion with {request_data[model]!r}';
-const REQUEST = { 'logfire.span_type': 'span', 'logfire.msg_template': TEMPLATE, 'logfire.msg': "Chat Completion with 'gpt-4o-mini'", 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini' };
+const REQUEST = {
+  'logfire.span_type': 'span',
+  'logfire.msg_template': TEMPLATE,
+  'logfire.msg': "Chat Completion with 'gpt-4o-mini'",
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.request.model': 'gpt-4o-mini',
+};
 
 describe('logfire', () => {
   test('a template name shows as the rendered message; the template stays an attribute', () => {
@@ -22,10 +28,21 @@ describe('logfire', () => {
     const request = toRecord('p', makeSpan(REQUEST, { name: TEMPLATE })).row;
     assert.equal(request.kind, 'chain');
     const streamTemplate = 'streaming response from {request_data[model]!r} took {duration:.2f}s';
-    const record = toRecord('p', makeSpan({
-      'logfire.span_type': 'log', 'logfire.msg_template': streamTemplate, 'logfire.msg': "streaming response from 'gpt-4o-mini' took 0.06s",
-      duration: 0.0569, 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 42, 'gen_ai.usage.output_tokens': 7,
-    }, { name: streamTemplate, endNs: START_NS })).row;
+    const record = toRecord(
+      'p',
+      makeSpan(
+        {
+          'logfire.span_type': 'log',
+          'logfire.msg_template': streamTemplate,
+          'logfire.msg': "streaming response from 'gpt-4o-mini' took 0.06s",
+          duration: 0.0569,
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.usage.input_tokens': 42,
+          'gen_ai.usage.output_tokens': 7,
+        },
+        { name: streamTemplate, endNs: START_NS },
+      ),
+    ).row;
     assert.deepEqual([record.kind, record.duration_ns, record.name], ['llm', 56_900_000, "streaming response from 'gpt-4o-mini' took 0.06s"]);
     assert.equal(record.end_time, toRecord('p', makeSpan({}, { endNs: START_NS })).row.end_time, 'it ends where it was sent');
   });

@@ -13,8 +13,15 @@ function map(attributes: Attributes, fields: LlmFields = {}): LlmFields {
 
 describe('openinference: span kinds', () => {
   const kinds: Array<[string, string]> = [
-    ['LLM', 'llm'], ['CHAIN', 'chain'], ['TOOL', 'tool'], ['RETRIEVER', 'retriever'], ['EMBEDDING', 'embedding'],
-    ['AGENT', 'agent'], ['RERANKER', 'reranker'], ['GUARDRAIL', 'guardrail'], ['EVALUATOR', 'evaluator'],
+    ['LLM', 'llm'],
+    ['CHAIN', 'chain'],
+    ['TOOL', 'tool'],
+    ['RETRIEVER', 'retriever'],
+    ['EMBEDDING', 'embedding'],
+    ['AGENT', 'agent'],
+    ['RERANKER', 'reranker'],
+    ['GUARDRAIL', 'guardrail'],
+    ['EVALUATOR', 'evaluator'],
     ['PROMPT', 'chain'],
   ];
   for (const [value, kind] of kinds) {
@@ -91,9 +98,7 @@ describe('openinference: LLM attributes', () => {
       { role: 'user', content: 'first part\nsecond part' },
       { role: 'tool', content: '{"temp":12}', toolCallId: 'call_0' },
     ]);
-    assert.deepEqual(f.outputMessages, [
-      { role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Rome"}' }] },
-    ]);
+    assert.deepEqual(f.outputMessages, [{ role: 'assistant', content: '', toolCalls: [{ id: 'call_1', name: 'get_weather', arguments: '{"city":"Rome"}' }] }]);
   });
 
   test('input.value / output.value become input/output text', () => {
@@ -123,14 +128,16 @@ describe('openinference: LLM attributes', () => {
 
 describe('openinference: through all conventions', () => {
   test('an OpenInference LLM span maps completely', () => {
-    const f = mapConventions(makeSpan({
-      'openinference.span.kind': 'LLM',
-      'llm.model_name': 'claude-3-5-haiku',
-      'llm.provider': 'anthropic',
-      'llm.token_count.prompt': 10,
-      'llm.token_count.completion': 5,
-      'session.id': 'sess',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'openinference.span.kind': 'LLM',
+        'llm.model_name': 'claude-3-5-haiku',
+        'llm.provider': 'anthropic',
+        'llm.token_count.prompt': 10,
+        'llm.token_count.completion': 5,
+        'session.id': 'sess',
+      }),
+    );
     assert.equal(f.kind, 'llm');
     assert.equal(f.model, 'claude-3-5-haiku');
     assert.equal(f.provider, 'anthropic');

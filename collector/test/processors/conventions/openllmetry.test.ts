@@ -13,7 +13,12 @@ function map(attributes: Attributes): LlmFields {
 }
 
 describe('openllmetry: mapper alone', () => {
-  const kinds: Array<[string, string]> = [['workflow', 'chain'], ['task', 'chain'], ['agent', 'agent'], ['tool', 'tool']];
+  const kinds: Array<[string, string]> = [
+    ['workflow', 'chain'],
+    ['task', 'chain'],
+    ['agent', 'agent'],
+    ['tool', 'tool'],
+  ];
   for (const [value, kind] of kinds) {
     test(`traceloop.span.kind ${value} -> ${kind}`, () => {
       assert.equal(map({ 'traceloop.span.kind': value }).kind, kind);
@@ -55,31 +60,36 @@ describe('openllmetry: mapper alone', () => {
 
 describe('openllmetry: spans as OpenLLMetry emits them, through all conventions', () => {
   test('an OpenAI chat span with gen_ai.prompt.N / gen_ai.completion.N', () => {
-    const f = mapConventions(makeSpan({
-      'llm.request.type': 'chat',
-      'gen_ai.system': 'OpenAI',
-      'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
-      'gen_ai.usage.prompt_tokens': 25,
-      'gen_ai.usage.completion_tokens': 9,
-      'llm.usage.total_tokens': 34,
-      'gen_ai.prompt.0.role': 'system',
-      'gen_ai.prompt.0.content': 'You are helpful.',
-      'gen_ai.prompt.1.role': 'user',
-      'gen_ai.prompt.1.content': 'Tell me a joke',
-      'gen_ai.completion.0.role': 'assistant',
-      'gen_ai.completion.0.content': 'Why did the chicken...',
-      'gen_ai.completion.0.finish_reason': 'stop',
-      'traceloop.association.properties.user_id': 'alice',
-      'traceloop.association.properties.session_id': 'chat-1',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'llm.request.type': 'chat',
+        'gen_ai.system': 'OpenAI',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+        'gen_ai.usage.prompt_tokens': 25,
+        'gen_ai.usage.completion_tokens': 9,
+        'llm.usage.total_tokens': 34,
+        'gen_ai.prompt.0.role': 'system',
+        'gen_ai.prompt.0.content': 'You are helpful.',
+        'gen_ai.prompt.1.role': 'user',
+        'gen_ai.prompt.1.content': 'Tell me a joke',
+        'gen_ai.completion.0.role': 'assistant',
+        'gen_ai.completion.0.content': 'Why did the chicken...',
+        'gen_ai.completion.0.finish_reason': 'stop',
+        'traceloop.association.properties.user_id': 'alice',
+        'traceloop.association.properties.session_id': 'chat-1',
+      }),
+    );
     assert.equal(f.kind, 'llm');
     assert.equal(f.provider, 'openai');
     assert.equal(f.model, 'gpt-4o-mini-2024-07-18');
     assert.equal(f.inputTokens, 25);
     assert.equal(f.outputTokens, 9);
     assert.equal(f.totalTokens, 34);
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'You are helpful.' }, { role: 'user', content: 'Tell me a joke' }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'You are helpful.' },
+      { role: 'user', content: 'Tell me a joke' },
+    ]);
     assert.deepEqual(f.outputMessages, [{ role: 'assistant', content: 'Why did the chicken...' }]);
     assert.equal(f.finishReason, 'stop');
     assert.equal(f.userId, 'alice');
@@ -87,25 +97,29 @@ describe('openllmetry: spans as OpenLLMetry emits them, through all conventions'
   });
 
   test('an embedding span stays an embedding although it carries gen_ai.* model attributes', () => {
-    const f = mapConventions(makeSpan({
-      'llm.request.type': 'embedding',
-      'gen_ai.system': 'openai',
-      'gen_ai.request.model': 'text-embedding-3-small',
-      'gen_ai.prompt.0.content': 'some text to embed',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'llm.request.type': 'embedding',
+        'gen_ai.system': 'openai',
+        'gen_ai.request.model': 'text-embedding-3-small',
+        'gen_ai.prompt.0.content': 'some text to embed',
+      }),
+    );
     assert.equal(f.kind, 'embedding');
     assert.equal(f.model, 'text-embedding-3-small');
     assert.deepEqual(f.inputMessages, [{ role: 'user', content: 'some text to embed' }]);
   });
 
   test('a workflow span with entity input/output', () => {
-    const f = mapConventions(makeSpan({
-      'traceloop.span.kind': 'workflow',
-      'traceloop.workflow.name': 'joke_generator',
-      'traceloop.entity.name': 'joke_generator',
-      'traceloop.entity.input': '{"args":[],"kwargs":{"topic":"cats"}}',
-      'traceloop.entity.output': '"a joke"',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'traceloop.span.kind': 'workflow',
+        'traceloop.workflow.name': 'joke_generator',
+        'traceloop.entity.name': 'joke_generator',
+        'traceloop.entity.input': '{"args":[],"kwargs":{"topic":"cats"}}',
+        'traceloop.entity.output': '"a joke"',
+      }),
+    );
     assert.equal(f.kind, 'chain');
     assert.equal(f.inputText, '{"args":[],"kwargs":{"topic":"cats"}}');
     assert.equal(f.outputText, '"a joke"');
@@ -123,13 +137,15 @@ describe('openllmetry: spans as OpenLLMetry emits them, through all conventions'
   });
 
   test('a managed prompt on an LLM span', () => {
-    const f = mapConventions(makeSpan({
-      'llm.request.type': 'chat',
-      'gen_ai.request.model': 'gpt-4o',
-      'traceloop.prompt.key': 'greeting',
-      'traceloop.prompt.version': '2',
-      'traceloop.prompt.template': 'Hello {name}',
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'llm.request.type': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        'traceloop.prompt.key': 'greeting',
+        'traceloop.prompt.version': '2',
+        'traceloop.prompt.template': 'Hello {name}',
+      }),
+    );
     assert.equal(f.promptName, 'greeting');
     assert.equal(f.promptVersion, '2');
   });

@@ -16,9 +16,16 @@ const MODEL = { 'ai.model.id': 'gpt-4o-mini', 'ai.model.provider': 'openai.chat'
 
 describe('vercel-ai: span kinds from ai.operationId', () => {
   const kinds: Array<[string, string]> = [
-    ['ai.generateText', 'chain'], ['ai.streamText', 'chain'], ['ai.generateText.doGenerate', 'llm'],
-    ['ai.streamText.doStream', 'llm'], ['ai.generateObject.doGenerate', 'llm'], ['ai.embed.doEmbed', 'embedding'],
-    ['ai.embedMany.doEmbed', 'embedding'], ['ai.embed', 'chain'], ['ai.embedMany', 'chain'], ['ai.toolCall', 'tool'],
+    ['ai.generateText', 'chain'],
+    ['ai.streamText', 'chain'],
+    ['ai.generateText.doGenerate', 'llm'],
+    ['ai.streamText.doStream', 'llm'],
+    ['ai.generateObject.doGenerate', 'llm'],
+    ['ai.embed.doEmbed', 'embedding'],
+    ['ai.embedMany.doEmbed', 'embedding'],
+    ['ai.embed', 'chain'],
+    ['ai.embedMany', 'chain'],
+    ['ai.toolCall', 'tool'],
   ];
   for (const [op, kind] of kinds) {
     test(`${op} -> ${kind}`, () => {
@@ -49,9 +56,13 @@ describe('vercel-ai: model, usage and timing', () => {
   test('v5 usage names (inputTokens / outputTokens / cached / reasoning) win over v4', () => {
     const f = map({
       ...MODEL,
-      'ai.usage.inputTokens': 41, 'ai.usage.outputTokens': 9, 'ai.usage.totalTokens': 50,
-      'ai.usage.cachedInputTokens': 32, 'ai.usage.reasoningTokens': 4,
-      'ai.usage.promptTokens': 1, 'ai.usage.completionTokens': 1,
+      'ai.usage.inputTokens': 41,
+      'ai.usage.outputTokens': 9,
+      'ai.usage.totalTokens': 50,
+      'ai.usage.cachedInputTokens': 32,
+      'ai.usage.reasoningTokens': 4,
+      'ai.usage.promptTokens': 1,
+      'ai.usage.completionTokens': 1,
     });
     assert.equal(f.inputTokens, 41);
     assert.equal(f.outputTokens, 9);
@@ -70,7 +81,8 @@ describe('vercel-ai: model, usage and timing', () => {
   test('doEmbed: ai.usage.tokens are the input tokens and ai.values the input', () => {
     const f = map({
       'ai.operationId': 'ai.embedMany.doEmbed',
-      'ai.model.id': 'text-embedding-3-small', 'ai.model.provider': 'openai.embedding',
+      'ai.model.id': 'text-embedding-3-small',
+      'ai.model.provider': 'openai.embedding',
       'ai.usage.tokens': 12,
       'ai.values': ['sunny day', 'rainy night'],
     });
@@ -89,10 +101,17 @@ describe('vercel-ai: model, usage and timing', () => {
 describe('vercel-ai: prompt and response', () => {
   test('ai.prompt.messages with text, tool-call and tool-result parts', () => {
     const f = map({
-      'ai.operationId': 'ai.generateText.doGenerate', ...MODEL,
+      'ai.operationId': 'ai.generateText.doGenerate',
+      ...MODEL,
       'ai.prompt.messages': JSON.stringify([
         { role: 'system', content: 'Be terse.' },
-        { role: 'user', content: [{ type: 'text', text: 'Weather in' }, { type: 'text', text: 'Berlin?' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather in' },
+            { type: 'text', text: 'Berlin?' },
+          ],
+        },
         { role: 'assistant', content: [{ type: 'tool-call', toolCallId: 'tc1', toolName: 'weather', args: { city: 'Berlin' } }] },
         { role: 'tool', content: [{ type: 'tool-result', toolCallId: 'tc1', toolName: 'weather', result: { temp: 20 } }] },
       ]),
@@ -115,7 +134,10 @@ describe('vercel-ai: prompt and response', () => {
 
   test('ai.prompt with system and prompt on the outer span', () => {
     const f = map({ 'ai.operationId': 'ai.generateText', ...MODEL, 'ai.prompt': JSON.stringify({ system: 'Be nice.', prompt: 'Hello?' }) });
-    assert.deepEqual(f.inputMessages, [{ role: 'system', content: 'Be nice.' }, { role: 'user', content: 'Hello?' }]);
+    assert.deepEqual(f.inputMessages, [
+      { role: 'system', content: 'Be nice.' },
+      { role: 'user', content: 'Hello?' },
+    ]);
   });
 
   test('ai.prompt.messages wins over ai.prompt', () => {
@@ -129,7 +151,8 @@ describe('vercel-ai: prompt and response', () => {
 
   test('ai.response.text and ai.response.toolCalls form the output message', () => {
     const f = map({
-      'ai.operationId': 'ai.generateText.doGenerate', ...MODEL,
+      'ai.operationId': 'ai.generateText.doGenerate',
+      ...MODEL,
       'ai.response.text': 'Checking.',
       'ai.response.toolCalls': JSON.stringify([{ toolCallType: 'function', toolCallId: 'c9', toolName: 'search', args: '{"q":"x"}' }]),
     });
@@ -143,8 +166,11 @@ describe('vercel-ai: prompt and response', () => {
 
   test('ai.toolCall spans: args and result are the input and output', () => {
     const f = map({
-      'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'weather', 'ai.toolCall.id': 'tc1',
-      'ai.toolCall.args': '{"city":"Oslo"}', 'ai.toolCall.result': '{"temp":3}',
+      'ai.operationId': 'ai.toolCall',
+      'ai.toolCall.name': 'weather',
+      'ai.toolCall.id': 'tc1',
+      'ai.toolCall.args': '{"city":"Oslo"}',
+      'ai.toolCall.result': '{"temp":3}',
     });
     assert.equal(f.kind, 'tool');
     assert.equal(f.inputText, '{"city":"Oslo"}');
@@ -159,12 +185,18 @@ describe('vercel-ai: prompt and response', () => {
 
 describe('vercel-ai: through all conventions', () => {
   test('a doGenerate span that also carries gen_ai.* attributes', () => {
-    const f = mapConventions(makeSpan({
-      'ai.operationId': 'ai.generateText.doGenerate', ...MODEL,
-      'gen_ai.system': 'openai.chat', 'gen_ai.request.model': 'gpt-4o-mini',
-      'gen_ai.usage.input_tokens': 40, 'gen_ai.usage.output_tokens': 8,
-      'ai.usage.promptTokens': 40, 'ai.usage.completionTokens': 8,
-    }));
+    const f = mapConventions(
+      makeSpan({
+        'ai.operationId': 'ai.generateText.doGenerate',
+        ...MODEL,
+        'gen_ai.system': 'openai.chat',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.usage.input_tokens': 40,
+        'gen_ai.usage.output_tokens': 8,
+        'ai.usage.promptTokens': 40,
+        'ai.usage.completionTokens': 8,
+      }),
+    );
     assert.equal(f.kind, 'llm');
     assert.equal(f.provider, 'openai');
     assert.equal(f.inputTokens, 40);

@@ -71,9 +71,23 @@ export function groupLabel(group: string, groupBy: string | undefined | null): s
 
 export function RuleStateBadge({ rule }: { rule: Rule }) {
   if (!rule.enabled) return <span className="badge st-unset">disabled</span>;
-  if ((rule.firing ?? 0) > 0) return <span className="badge st-error" data-state="firing">firing</span>;
-  if ((rule.groups ?? 0) > 0) return <span className="badge st-ok" data-state="ok">ok</span>;
-  return <span className="badge st-unset" title="Not evaluated yet, or no data in its window">no data</span>;
+  if ((rule.firing ?? 0) > 0)
+    return (
+      <span className="badge st-error" data-state="firing">
+        firing
+      </span>
+    );
+  if ((rule.groups ?? 0) > 0)
+    return (
+      <span className="badge st-ok" data-state="ok">
+        ok
+      </span>
+    );
+  return (
+    <span className="badge st-unset" title="Not evaluated yet, or no data in its window">
+      no data
+    </span>
+  );
 }
 
 const KIND_CLASS: Record<string, string> = { firing: 'st-error', resolved: 'st-ok', reminder: 'al-warn', ok: 'st-ok', success: 'st-ok', failed: 'st-error', retry: 'al-warn' };

@@ -44,41 +44,69 @@ export function Backfills({ evaluator }: { evaluator: ListedEvaluator }) {
   return (
     <div className="ev-pane" data-testid="backfills">
       <div className="ev-pane-title">Backfill</div>
-      <p className="muted small ev-pane-text">
-        Scores the spans that started in a past time range with version {evaluator.version}, in the background. Spans it scored already are left as they are.
-      </p>
+      <p className="muted small ev-pane-text">Scores the spans that started in a past time range with version {evaluator.version}, in the background. Spans it scored already are left as they are.</p>
       <form className="ev-backfill-form" onSubmit={submit}>
-        <Field label="From"><input type="datetime-local" name="backfillFrom" value={from} onChange={(e) => setFrom(e.target.value)} /></Field>
-        <Field label="To"><input type="datetime-local" name="backfillTo" value={to} onChange={(e) => setTo(e.target.value)} /></Field>
-        <button type="submit" className="btn btn-primary" disabled={action.busy || problem !== null}>{action.busy ? 'Starting…' : 'Start backfill'}</button>
+        <Field label="From">
+          <input type="datetime-local" name="backfillFrom" value={from} onChange={(e) => setFrom(e.target.value)} />
+        </Field>
+        <Field label="To">
+          <input type="datetime-local" name="backfillTo" value={to} onChange={(e) => setTo(e.target.value)} />
+        </Field>
+        <button type="submit" className="btn btn-primary" disabled={action.busy || problem !== null}>
+          {action.busy ? 'Starting…' : 'Start backfill'}
+        </button>
       </form>
       {problem && <div className="pad-x text-bad small">{problem}</div>}
-      {action.error && <div className="pad-x"><FormError error={action.error} what="Not started" labels={{ from: 'From', to: 'To' }} /></div>}
+      {action.error && (
+        <div className="pad-x">
+          <FormError error={action.error} what="Not started" labels={{ from: 'From', to: 'To' }} />
+        </div>
+      )}
       {started && (
         <div className="ev-started small" role="status" data-testid="backfill-started">
           Started: {fmtCount(started.total)} span{started.total === 1 ? '' : 's'} to score in {fmtWindow(started.from, started.to)}.
         </div>
       )}
-      {list.error && !list.data ? <ErrorBox error={list.error} onRetry={reload} /> : !list.data ? <Loading /> : backfills.length === 0 ? (
+      {list.error && !list.data ? (
+        <ErrorBox error={list.error} onRetry={reload} />
+      ) : !list.data ? (
+        <Loading />
+      ) : backfills.length === 0 ? (
         <div className="muted small ev-pane-text">No backfills yet.</div>
       ) : (
         <table className="table" data-testid="backfills-table">
           <thead>
-            <tr><th style={{ width: '84px' }}>Started</th><th>Range</th><th style={{ width: '44px' }}>Ver.</th><th style={{ width: '84px' }}>Status</th><th style={{ width: '34%' }}>Progress</th></tr>
+            <tr>
+              <th style={{ width: '84px' }}>Started</th>
+              <th>Range</th>
+              <th style={{ width: '44px' }}>Ver.</th>
+              <th style={{ width: '84px' }}>Status</th>
+              <th style={{ width: '34%' }}>Progress</th>
+            </tr>
           </thead>
           <tbody>
             {backfills.map((b) => (
               <tr key={b.id} data-backfill-id={b.id} data-status={b.status}>
                 <td title={fmtDateTime(b.createdAt)}>{fmtTime(b.createdAt)}</td>
-                <td className="trunc" title={`${fmtDateTime(b.from)} → ${fmtDateTime(b.to)}`}>{fmtWindow(b.from, b.to)}</td>
+                <td className="trunc" title={`${fmtDateTime(b.from)} → ${fmtDateTime(b.to)}`}>
+                  {fmtWindow(b.from, b.to)}
+                </td>
                 <td>v{b.version}</td>
-                <td><span className={`badge ${STATUS_CLASS[b.status]}`}>{b.status}</span></td>
+                <td>
+                  <span className={`badge ${STATUS_CLASS[b.status]}`}>{b.status}</span>
+                </td>
                 <td>
                   <ProgressBar
                     parts={[{ value: b.done, className: b.status === 'running' ? 'pg-running' : 'pg-done', label: 'scored or passed over' }]}
-                    total={b.total} text={`${fmtCount(b.done)} / ${fmtCount(b.total)}`} testId="backfill-progress"
+                    total={b.total}
+                    text={`${fmtCount(b.done)} / ${fmtCount(b.total)}`}
+                    testId="backfill-progress"
                   />
-                  {b.error && <div className="text-bad small trunc" title={b.error}>{b.error}</div>}
+                  {b.error && (
+                    <div className="text-bad small trunc" title={b.error}>
+                      {b.error}
+                    </div>
+                  )}
                 </td>
               </tr>
             ))}

@@ -10,7 +10,13 @@ import { JudgeFields } from './JudgeFields.tsx';
 import { RuleFields } from './RuleFields.tsx';
 
 const FILTER_LABELS: Record<EvaluatorFilterKey, string> = {
-  model: 'Model', service: 'Service', environment: 'Environment', promptName: 'Prompt name', promptVersion: 'Prompt version', tag: 'Tag', kind: 'Span kind',
+  model: 'Model',
+  service: 'Service',
+  environment: 'Environment',
+  promptName: 'Prompt name',
+  promptVersion: 'Prompt version',
+  tag: 'Tag',
+  kind: 'Span kind',
 };
 
 interface Props {
@@ -67,11 +73,15 @@ export function EvaluatorForm({ evaluator, initial, templates, onSaved, onCancel
         </label>
       </div>
 
-      {d.type === 'llm_judge'
-        ? <JudgeFields d={d} set={set} patch={patch} shown={shown} templates={templates} keyStored={evaluator?.judge?.hasApiKey ?? false} />
-        : <RuleFields d={d} set={set} shown={shown} />}
+      {d.type === 'llm_judge' ? (
+        <JudgeFields d={d} set={set} patch={patch} shown={shown} templates={templates} keyStored={evaluator?.judge?.hasApiKey ?? false} />
+      ) : (
+        <RuleFields d={d} set={set} shown={shown} />
+      )}
 
-      <div className="ev-subtitle">Which spans <span className="muted">(filters are comma-separated lists; empty: any)</span></div>
+      <div className="ev-subtitle">
+        Which spans <span className="muted">(filters are comma-separated lists; empty: any)</span>
+      </div>
       <div className="ev-grid ev-grid-7">
         {EVALUATOR_FILTERS.map((k) => (
           <Field key={k} label={FILTER_LABELS[k]}>
@@ -91,11 +101,23 @@ export function EvaluatorForm({ evaluator, initial, templates, onSaved, onCancel
         </Field>
       </div>
 
-      {tried && count > 0 && <div className="pad-x text-bad small" role="alert" data-testid="form-problems">Not saved: fix the {count === 1 ? 'field' : `${count} fields`} marked in red.</div>}
-      {action.error && <div className="pad-x"><FormError error={action.error} what={evaluator ? 'Not saved' : 'Not created'} labels={LABELS} /></div>}
+      {tried && count > 0 && (
+        <div className="pad-x text-bad small" role="alert" data-testid="form-problems">
+          Not saved: fix the {count === 1 ? 'field' : `${count} fields`} marked in red.
+        </div>
+      )}
+      {action.error && (
+        <div className="pad-x">
+          <FormError error={action.error} what={evaluator ? 'Not saved' : 'Not created'} labels={LABELS} />
+        </div>
+      )}
       <div className="ev-form-actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>{action.busy ? 'Saving…' : evaluator ? 'Save evaluator' : 'Create evaluator'}</button>
-        <button type="button" className="btn" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          {action.busy ? 'Saving…' : evaluator ? 'Save evaluator' : 'Create evaluator'}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
         <span className="muted small">New spans are scored from now on; past ones through a backfill.</span>
       </div>
     </form>

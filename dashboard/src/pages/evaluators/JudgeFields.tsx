@@ -26,7 +26,9 @@ export function JudgeFields({ d, set, patch, shown, templates, keyStored }: Prop
   };
   return (
     <>
-      <div className="ev-subtitle">Judge <span className="muted">(any OpenAI-compatible chat completions API)</span></div>
+      <div className="ev-subtitle">
+        Judge <span className="muted">(any OpenAI-compatible chat completions API)</span>
+      </div>
       <div className="ev-grid">
         <Field label="Base URL" wide problem={shown('baseUrl')} hint="e.g. https://api.openai.com/v1">
           <input name="baseUrl" value={d.baseUrl} spellCheck={false} autoComplete="off" onChange={(e) => set('baseUrl', e.target.value)} />
@@ -36,8 +38,12 @@ export function JudgeFields({ d, set, patch, shown, templates, keyStored }: Prop
         </Field>
         <Field label="API key" wide hint={keyStored ? 'a key is stored: leave empty to keep the stored key' : 'stored encrypted, never shown again'}>
           <input
-            name="apiKey" type="password" autoComplete="new-password" value={d.apiKey}
-            placeholder={keyStored ? 'leave empty to keep the stored key' : 'sk-…'} onChange={(e) => set('apiKey', e.target.value)}
+            name="apiKey"
+            type="password"
+            autoComplete="new-password"
+            value={d.apiKey}
+            placeholder={keyStored ? 'leave empty to keep the stored key' : 'sk-…'}
+            onChange={(e) => set('apiKey', e.target.value)}
           />
         </Field>
         <Field label="Reference attribute" problem={shown('referenceAttribute')} hint="span attribute {{reference}} reads">
@@ -47,7 +53,11 @@ export function JudgeFields({ d, set, patch, shown, templates, keyStored }: Prop
       <div className="ev-grid">
         <Field label="Template" hint={picked ? `${picked.description}${edited ? ' (edited)' : ''}` : 'your own template'} wide>
           <select name="builtIn" value={d.builtIn} onChange={(e) => pick(e.target.value)}>
-            {templates.map((t) => <option key={t.name} value={t.name}>Built-in: {t.name}</option>)}
+            {templates.map((t) => (
+              <option key={t.name} value={t.name}>
+                Built-in: {t.name}
+              </option>
+            ))}
             <option value="">Custom template</option>
           </select>
         </Field>
@@ -60,8 +70,12 @@ export function JudgeFields({ d, set, patch, shown, templates, keyStored }: Prop
         </Field>
         {d.outputType === 'numeric' && (
           <>
-            <Field label="Minimum score" problem={shown('outMin')}>{num('outMin', '0')}</Field>
-            <Field label="Maximum score" problem={shown('outMax')}>{num('outMax', '1')}</Field>
+            <Field label="Minimum score" problem={shown('outMin')}>
+              {num('outMin', '0')}
+            </Field>
+            <Field label="Maximum score" problem={shown('outMax')}>
+              {num('outMax', '1')}
+            </Field>
           </>
         )}
         {d.outputType === 'categorical' && (
@@ -72,14 +86,29 @@ export function JudgeFields({ d, set, patch, shown, templates, keyStored }: Prop
         {d.outputType === 'boolean' && <div className="field ev-note muted small">The judge answers true or false (stored as 1 and 0).</div>}
       </div>
       <div className="ev-grid ev-grid-1">
-        <Field label="Prompt" problem={shown('template')} hint={<>Variables: <code>{'{{input}}'}</code> <code>{'{{output}}'}</code> <code>{'{{metadata}}'}</code> <code>{'{{reference}}'}</code> <code>{'{{context}}'}</code>. The judge answers JSON {'{"reasoning", "score"}'}.</>}>
+        <Field
+          label="Prompt"
+          problem={shown('template')}
+          hint={
+            <>
+              Variables: <code>{'{{input}}'}</code> <code>{'{{output}}'}</code> <code>{'{{metadata}}'}</code> <code>{'{{reference}}'}</code> <code>{'{{context}}'}</code>. The judge answers JSON{' '}
+              {'{"reasoning", "score"}'}.
+            </>
+          }
+        >
           <textarea name="template" rows={9} value={d.template} spellCheck={false} onChange={(e) => set('template', e.target.value)} />
         </Field>
       </div>
       <div className="ev-grid">
-        <Field label="Temperature" problem={shown('temperature')}>{num('temperature', '0')}</Field>
-        <Field label="Timeout (ms)" problem={shown('timeoutMs')}>{num('timeoutMs', '30000')}</Field>
-        <Field label="Retries" problem={shown('maxRetries')} hint="on 429, 5xx and timeouts">{num('maxRetries', '3')}</Field>
+        <Field label="Temperature" problem={shown('temperature')}>
+          {num('temperature', '0')}
+        </Field>
+        <Field label="Timeout (ms)" problem={shown('timeoutMs')}>
+          {num('timeoutMs', '30000')}
+        </Field>
+        <Field label="Retries" problem={shown('maxRetries')} hint="on 429, 5xx and timeouts">
+          {num('maxRetries', '3')}
+        </Field>
       </div>
     </>
   );

@@ -28,11 +28,17 @@ export function RuleFields({ d, set, shown }: Props) {
   const need = RULE_NEEDS[d.check];
   return (
     <>
-      <div className="ev-subtitle">Rule <span className="muted">(scores true when the span passes, false when it does not)</span></div>
+      <div className="ev-subtitle">
+        Rule <span className="muted">(scores true when the span passes, false when it does not)</span>
+      </div>
       <div className="ev-grid">
         <Field label="Check" wide>
           <select name="check" value={d.check} onChange={(e) => set('check', e.target.value as RuleCheck)}>
-            {RULE_CHECKS.map((c) => <option key={c} value={c}>{CHECK_LABELS[c]}</option>)}
+            {RULE_CHECKS.map((c) => (
+              <option key={c} value={c}>
+                {CHECK_LABELS[c]}
+              </option>
+            ))}
           </select>
         </Field>
         {need.field && (
@@ -65,7 +71,13 @@ export function RuleFields({ d, set, shown }: Props) {
         )}
         {need.max && (
           <Field label={MAX_LABEL[need.max]} problem={shown('ruleMax')} hint={need.max === 'chars' ? 'optional' : undefined}>
-            <NumberInput name="ruleMax" value={d.ruleMax} placeholder={need.max === 'usd' ? '0.01' : need.max === 'ms' ? '2000' : 'none'} invalid={!!shown('ruleMax')} onChange={(v) => set('ruleMax', v)} />
+            <NumberInput
+              name="ruleMax"
+              value={d.ruleMax}
+              placeholder={need.max === 'usd' ? '0.01' : need.max === 'ms' ? '2000' : 'none'}
+              invalid={!!shown('ruleMax')}
+              onChange={(v) => set('ruleMax', v)}
+            />
           </Field>
         )}
       </div>

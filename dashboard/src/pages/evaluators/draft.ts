@@ -1,8 +1,6 @@
 // The evaluator form's state as typed (strings, so a wrong number can be shown, not coerced), its
 // checks, and the API body it makes (POST/PUT /evaluators).
-import {
-  EVALUATOR_FILTERS, type Evaluator, type EvaluatorFilterKey, type EvaluatorFilters, type EvaluatorInput, type JudgeOutput, type RuleCheck, type Template,
-} from '../../evaluations-api.ts';
+import { EVALUATOR_FILTERS, type Evaluator, type EvaluatorFilterKey, type EvaluatorFilters, type EvaluatorInput, type JudgeOutput, type RuleCheck, type Template } from '../../evaluations-api.ts';
 import { numberProblem, splitList, toNumber } from '../../forms.ts';
 
 export interface Draft {
@@ -62,11 +60,31 @@ export function fromTemplate(t: Template): Pick<Draft, 'builtIn' | 'template' | 
 export function newDraft(type: Draft['type'], templates: Template[]): Draft {
   const first = templates[0];
   return {
-    name: '', type, baseUrl: 'https://api.openai.com/v1', model: 'gpt-4o-mini', apiKey: '',
+    name: '',
+    type,
+    baseUrl: 'https://api.openai.com/v1',
+    model: 'gpt-4o-mini',
+    apiKey: '',
     ...(first ? fromTemplate(first) : { builtIn: '', template: '', ...outputFields(undefined) }),
-    referenceAttribute: 'reference', temperature: '0', timeoutMs: '30000', maxRetries: '3',
-    check: 'contains', field: 'output', pattern: '', text: '', caseSensitive: false, schema: '', ruleMin: '', ruleMax: '',
-    scope: 'llm', filters: { ...NO_FILTERS }, otherFilters: {}, samplePct: '100', concurrency: '4', ratePerMinute: '600', enabled: true,
+    referenceAttribute: 'reference',
+    temperature: '0',
+    timeoutMs: '30000',
+    maxRetries: '3',
+    check: 'contains',
+    field: 'output',
+    pattern: '',
+    text: '',
+    caseSensitive: false,
+    schema: '',
+    ruleMin: '',
+    ruleMax: '',
+    scope: 'llm',
+    filters: { ...NO_FILTERS },
+    otherFilters: {},
+    samplePct: '100',
+    concurrency: '4',
+    ratePerMinute: '600',
+    enabled: true,
   };
 }
 
@@ -79,23 +97,46 @@ export function draftOf(e: Evaluator, templates: Template[]): Draft {
     else otherFilters[k as keyof EvaluatorFilters] = v;
   }
   const common = {
-    ...base, name: e.name, type: e.type, scope: e.scope, filters, otherFilters, samplePct: String(Math.round(e.sampleRate * 10_000) / 100),
-    concurrency: String(e.concurrency), ratePerMinute: String(e.ratePerMinute), enabled: e.enabled,
+    ...base,
+    name: e.name,
+    type: e.type,
+    scope: e.scope,
+    filters,
+    otherFilters,
+    samplePct: String(Math.round(e.sampleRate * 10_000) / 100),
+    concurrency: String(e.concurrency),
+    ratePerMinute: String(e.ratePerMinute),
+    enabled: e.enabled,
   };
   if (e.judge) {
     const j = e.judge;
     const t = templates.find((x) => x.name === j.builtIn);
     return {
-      ...common, baseUrl: j.baseUrl, model: j.model, apiKey: '', builtIn: j.builtIn ?? '', template: j.template ?? t?.template ?? '',
-      ...outputFields(j.output ?? t?.output), referenceAttribute: j.referenceAttribute, temperature: String(j.temperature),
-      timeoutMs: String(j.timeoutMs), maxRetries: String(j.maxRetries),
+      ...common,
+      baseUrl: j.baseUrl,
+      model: j.model,
+      apiKey: '',
+      builtIn: j.builtIn ?? '',
+      template: j.template ?? t?.template ?? '',
+      ...outputFields(j.output ?? t?.output),
+      referenceAttribute: j.referenceAttribute,
+      temperature: String(j.temperature),
+      timeoutMs: String(j.timeoutMs),
+      maxRetries: String(j.maxRetries),
     };
   }
   const r = e.rule;
   if (!r) return common;
   return {
-    ...common, check: r.check, field: r.field, pattern: r.pattern ?? '', text: r.text ?? '', caseSensitive: r.caseSensitive,
-    schema: r.schema ? JSON.stringify(r.schema, null, 2) : '', ruleMin: r.min === undefined ? '' : String(r.min), ruleMax: r.max === undefined ? '' : String(r.max),
+    ...common,
+    check: r.check,
+    field: r.field,
+    pattern: r.pattern ?? '',
+    text: r.text ?? '',
+    caseSensitive: r.caseSensitive,
+    schema: r.schema ? JSON.stringify(r.schema, null, 2) : '',
+    ruleMin: r.min === undefined ? '' : String(r.min),
+    ruleMax: r.max === undefined ? '' : String(r.max),
   };
 }
 
@@ -126,7 +167,9 @@ function parseSchema(s: string): Record<string, unknown> | string {
 /** Everything wrong with the draft, per field ('required' is shown only once the form was sent). */
 export function problems(d: Draft): Problems {
   const p: Problems = {};
-  const set = (k: keyof Draft, v: string | null) => { if (v) p[k] = v; };
+  const set = (k: keyof Draft, v: string | null) => {
+    if (v) p[k] = v;
+  };
   if (!d.name.trim()) p.name = 'required';
   set('samplePct', numberProblem(d.samplePct, { min: 0, max: 100 }));
   set('concurrency', numberProblem(d.concurrency, { min: 1, max: 32, integer: true }));
@@ -183,27 +226,43 @@ export function toInput(d: Draft, templates: Template[]): EvaluatorInput {
     if (values.length) filters[k] = values;
   }
   const input: EvaluatorInput = {
-    name: d.name.trim(), type: d.type, scope: d.scope, filters, sampleRate: Number(d.samplePct) / 100,
-    concurrency: Number(d.concurrency), ratePerMinute: Number(d.ratePerMinute), enabled: d.enabled,
+    name: d.name.trim(),
+    type: d.type,
+    scope: d.scope,
+    filters,
+    sampleRate: Number(d.samplePct) / 100,
+    concurrency: Number(d.concurrency),
+    ratePerMinute: Number(d.ratePerMinute),
+    enabled: d.enabled,
   };
   if (d.type === 'llm_judge') {
     const t = templates.find((x) => x.name === d.builtIn);
     const output = judgeOutput(d);
     const asBuiltIn = t !== undefined && t.template === d.template && sameOutput(t.output, output);
     input.judge = {
-      baseUrl: d.baseUrl.trim(), model: d.model.trim(), ...(d.apiKey ? { apiKey: d.apiKey } : {}), ...(t ? { builtIn: t.name } : {}),
+      baseUrl: d.baseUrl.trim(),
+      model: d.model.trim(),
+      ...(d.apiKey ? { apiKey: d.apiKey } : {}),
+      ...(t ? { builtIn: t.name } : {}),
       ...(asBuiltIn ? {} : { template: d.template, output }),
-      referenceAttribute: d.referenceAttribute.trim(), temperature: Number(d.temperature), timeoutMs: Number(d.timeoutMs), maxRetries: Number(d.maxRetries),
+      referenceAttribute: d.referenceAttribute.trim(),
+      temperature: Number(d.temperature),
+      timeoutMs: Number(d.timeoutMs),
+      maxRetries: Number(d.maxRetries),
     };
   } else {
     const need = RULE_NEEDS[d.check];
     const min = toNumber(d.ruleMin);
     const max = toNumber(d.ruleMax);
     input.rule = {
-      check: d.check, field: need.field ? d.field : 'output', caseSensitive: d.caseSensitive,
-      ...(need.text ? { text: d.text } : {}), ...(need.pattern ? { pattern: d.pattern } : {}),
+      check: d.check,
+      field: need.field ? d.field : 'output',
+      caseSensitive: d.caseSensitive,
+      ...(need.text ? { text: d.text } : {}),
+      ...(need.pattern ? { pattern: d.pattern } : {}),
       ...(need.schema ? { schema: parseSchema(d.schema) as Record<string, unknown> } : {}),
-      ...(need.min && min !== undefined ? { min } : {}), ...(need.max && max !== undefined ? { max } : {}),
+      ...(need.min && min !== undefined ? { min } : {}),
+      ...(need.max && max !== undefined ? { max } : {}),
     };
   }
   return input;
@@ -211,9 +270,28 @@ export function toInput(d: Draft, templates: Template[]): EvaluatorInput {
 
 /** The API's field paths, in the form's words (for its 400 messages). */
 export const LABELS: Record<string, string> = {
-  name: 'Name', judge: 'The judge', 'judge.baseUrl': 'Base URL', 'judge.model': 'Model', 'judge.apiKey': 'API key', 'judge.template': 'Template',
-  'judge.output': 'Output', 'judge.output.categories': 'Categories', 'judge.output.max': 'Maximum score', 'judge.referenceAttribute': 'Reference attribute',
-  'judge.temperature': 'Temperature', 'judge.timeoutMs': 'Timeout', 'judge.maxRetries': 'Retries', rule: 'The rule', 'rule.pattern': 'Pattern',
-  'rule.text': 'Text', 'rule.schema': 'JSON Schema', 'rule.min': 'Minimum', 'rule.max': 'Maximum', filters: 'Filters', sampleRate: 'Sample rate',
-  concurrency: 'Concurrency', ratePerMinute: 'Rate per minute', scope: 'Target',
+  name: 'Name',
+  judge: 'The judge',
+  'judge.baseUrl': 'Base URL',
+  'judge.model': 'Model',
+  'judge.apiKey': 'API key',
+  'judge.template': 'Template',
+  'judge.output': 'Output',
+  'judge.output.categories': 'Categories',
+  'judge.output.max': 'Maximum score',
+  'judge.referenceAttribute': 'Reference attribute',
+  'judge.temperature': 'Temperature',
+  'judge.timeoutMs': 'Timeout',
+  'judge.maxRetries': 'Retries',
+  rule: 'The rule',
+  'rule.pattern': 'Pattern',
+  'rule.text': 'Text',
+  'rule.schema': 'JSON Schema',
+  'rule.min': 'Minimum',
+  'rule.max': 'Maximum',
+  filters: 'Filters',
+  sampleRate: 'Sample rate',
+  concurrency: 'Concurrency',
+  ratePerMinute: 'Rate per minute',
+  scope: 'Target',
 };

@@ -3,7 +3,12 @@ import type { EvaluatorHealth, ListedEvaluator } from '../../evaluations-api.ts'
 import { CHECK_LABELS } from './RuleFields.tsx';
 
 export function HealthBadge({ health }: { health: EvaluatorHealth }) {
-  if (health.healthy) return <span className="badge st-ok" data-health="healthy">Healthy</span>;
+  if (health.healthy)
+    return (
+      <span className="badge st-ok" data-health="healthy">
+        Healthy
+      </span>
+    );
   return (
     <span className="badge st-error" data-health="unhealthy" title={`${health.consecutiveFailures} failed calls in a row: ${health.lastError ?? ''}`}>
       Unhealthy

@@ -7,7 +7,12 @@ import { qualityApi, type Annotation, type AnnotationKind } from '../../quality-
 import { useHref } from '../../state.tsx';
 import { useAction } from './shared.tsx';
 
-interface Saved { traceId: string; id: string; name: string; value: string }
+interface Saved {
+  traceId: string;
+  id: string;
+  name: string;
+  value: string;
+}
 
 export function Annotate({ defaultName, onSaved }: { defaultName: string; onSaved: () => void }) {
   const href = useHref();
@@ -27,9 +32,12 @@ export function Annotate({ defaultName, onSaved }: { defaultName: string; onSave
     e.preventDefault();
     setSaved(null);
     const id = traceId.trim().toLowerCase();
-    const body: Annotation = kind === 'numeric'
-      ? { name: name.trim(), value: Number(numeric), dataType: 'numeric' }
-      : kind === 'thumbs' ? { name: name.trim(), value: thumb, dataType: 'boolean' } : { name: name.trim(), value: category.trim(), dataType: 'categorical' };
+    const body: Annotation =
+      kind === 'numeric'
+        ? { name: name.trim(), value: Number(numeric), dataType: 'numeric' }
+        : kind === 'thumbs'
+          ? { name: name.trim(), value: thumb, dataType: 'boolean' }
+          : { name: name.trim(), value: category.trim(), dataType: 'categorical' };
     if (comment.trim()) body.comment = comment.trim();
     void action.run(async () => {
       const r = await qualityApi.annotate(id, body);
@@ -44,7 +52,9 @@ export function Annotate({ defaultName, onSaved }: { defaultName: string; onSave
   return (
     <section className="card" data-testid="annotate">
       <div className="card-title">Score a trace</div>
-      <p className="muted small pad-x">An annotation by you (source <code>annotation</code>, author <code>dashboard</code>); thumbs are stored as 1 and 0, categories are kept apart from the averages.</p>
+      <p className="muted small pad-x">
+        An annotation by you (source <code>annotation</code>, author <code>dashboard</code>); thumbs are stored as 1 and 0, categories are kept apart from the averages.
+      </p>
       <form className="ql-form-grid ql-annotate-grid" onSubmit={submit}>
         <label className="field ql-span-3">
           <span>Trace id</span>
@@ -67,8 +77,12 @@ export function Annotate({ defaultName, onSaved }: { defaultName: string; onSave
           {kind === 'numeric' && <input name="value" type="number" step="any" value={numeric} onChange={(e) => setNumeric(e.target.value)} placeholder="e.g. 4" aria-label="Value" />}
           {kind === 'thumbs' && (
             <div className="segmented ql-thumbs" role="group" aria-label="Value">
-              <button type="button" className={thumb ? 'active' : ''} aria-pressed={thumb} onClick={() => setThumb(true)}>👍 up</button>
-              <button type="button" className={!thumb ? 'active' : ''} aria-pressed={!thumb} onClick={() => setThumb(false)}>👎 down</button>
+              <button type="button" className={thumb ? 'active' : ''} aria-pressed={thumb} onClick={() => setThumb(true)}>
+                👍 up
+              </button>
+              <button type="button" className={!thumb ? 'active' : ''} aria-pressed={!thumb} onClick={() => setThumb(false)}>
+                👎 down
+              </button>
             </div>
           )}
           {kind === 'category' && <input name="value" value={category} onChange={(e) => setCategory(e.target.value)} placeholder="e.g. off-topic" aria-label="Value" />}
@@ -79,13 +93,22 @@ export function Annotate({ defaultName, onSaved }: { defaultName: string; onSave
         </label>
         <div className="field">
           <span aria-hidden="true">&nbsp;</span>
-          <button type="submit" className="btn btn-primary" disabled={!ready || action.busy}>{action.busy ? 'Saving…' : 'Save score'}</button>
+          <button type="submit" className="btn btn-primary" disabled={!ready || action.busy}>
+            {action.busy ? 'Saving…' : 'Save score'}
+          </button>
         </div>
       </form>
-      {action.error && <div className="pad-x"><ErrorBox error={action.error} /></div>}
+      {action.error && (
+        <div className="pad-x">
+          <ErrorBox error={action.error} />
+        </div>
+      )}
       {saved && (
         <div className="ql-saved" role="status" data-testid="annotate-saved">
-          Saved <strong>{saved.name}</strong> = {saved.value} on trace <Link to={href(`/traces/${saved.traceId}`)} className="mono">{saved.traceId}</Link>
+          Saved <strong>{saved.name}</strong> = {saved.value} on trace{' '}
+          <Link to={href(`/traces/${saved.traceId}`)} className="mono">
+            {saved.traceId}
+          </Link>
         </div>
       )}
     </section>

@@ -32,9 +32,8 @@ export function ExportForm({ names, from, to }: { names: string[]; from: string;
     <section className="card" data-testid="export">
       <div className="card-title">Dataset export</div>
       <p className="muted small pad-x">
-        Each selected trace's last LLM call in {fmtWindow(from, to)}. <strong>JSONL</strong>: one line per trace in OpenAI's chat fine-tuning
-        format, <code>{'{"messages": [...]}'}</code> (the call's messages then its answer, with <code>tool_calls</code>); <strong>CSV</strong>: trace_id,
-        start_time, model, input, output, score, comment.
+        Each selected trace's last LLM call in {fmtWindow(from, to)}. <strong>JSONL</strong>: one line per trace in OpenAI's chat fine-tuning format, <code>{'{"messages": [...]}'}</code> (the call's
+        messages then its answer, with <code>tool_calls</code>); <strong>CSV</strong>: trace_id, start_time, model, input, output, score, comment.
       </p>
       <div className="ql-form-grid ql-export-grid">
         <label className="field">
@@ -48,7 +47,11 @@ export function ExportForm({ names, from, to }: { names: string[]; from: string;
           <span>Feedback name</span>
           <select name="feedbackName" value={name} onChange={(e) => setName(e.target.value)}>
             <option value="">any (scored or not)</option>
-            {names.map((n) => <option key={n} value={n}>{n}</option>)}
+            {names.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
           </select>
         </label>
         <label className="field">
@@ -64,11 +67,17 @@ export function ExportForm({ names, from, to }: { names: string[]; from: string;
         <a className={`btn btn-primary ql-btn-link${bad ? ' is-disabled' : ''}`} href={href} download onClick={download} data-testid="export-link" aria-disabled={bad || action.busy}>
           {action.busy ? 'Preparing…' : `Download .${format}`}
         </a>
-        <span className="ql-export-url muted" title={href}><code>GET {href}</code></span>
+        <span className="ql-export-url muted" title={href}>
+          <code>GET {href}</code>
+        </span>
       </div>
       {bad && <div className="pad-x text-bad small">Scores must be numbers, the minimum not above the maximum.</div>}
       {!name && (min || max) && !bad && <div className="pad-x muted small">Without a feedback name, the bounds apply to the average of every score of a trace.</div>}
-      {action.error && <div className="pad-x"><ErrorBox error={action.error} /></div>}
+      {action.error && (
+        <div className="pad-x">
+          <ErrorBox error={action.error} />
+        </div>
+      )}
     </section>
   );
 }

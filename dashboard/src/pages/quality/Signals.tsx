@@ -24,10 +24,19 @@ export function SignalTotals({ summary }: { summary: Loaded<SignalSummary> }) {
         const rate = c.requests > 0 ? n / c.requests : 0;
         const prevRate = p.requests > 0 ? p[s.total] / p.requests : null;
         return (
-          <Link key={s.signal} to={href('/traces', { signal: s.signal })} className={`card ql-signal${n > 0 ? ' has-some' : ''}`} data-testid={`signal-${s.signal}`} data-count={n} title={`${s.hint}. Show these calls in Traces.`}>
+          <Link
+            key={s.signal}
+            to={href('/traces', { signal: s.signal })}
+            className={`card ql-signal${n > 0 ? ' has-some' : ''}`}
+            data-testid={`signal-${s.signal}`}
+            data-count={n}
+            title={`${s.hint}. Show these calls in Traces.`}
+          >
             <span className="ql-signal-dot" style={{ background: COLORS[s.signal] }} aria-hidden="true" />
             <span className="stat-label">{s.label}</span>
-            <span className="ql-signal-value"><strong data-testid={`signal-${s.signal}-count`}>{fmtCount(n)}</strong> <span className="muted">of {fmtCount(c.requests)}</span></span>
+            <span className="ql-signal-value">
+              <strong data-testid={`signal-${s.signal}-count`}>{fmtCount(n)}</strong> <span className="muted">of {fmtCount(c.requests)}</span>
+            </span>
             <span className="ql-signal-rate">
               {fmtPct(rate)}
               {prevRate !== null && <span className="muted"> · prev. {fmtPct(prevRate)}</span>}
@@ -49,14 +58,29 @@ export function SignalRates({ series }: { series: Loaded<SignalTimeseries> }) {
     });
   }, [series.data]);
   if (series.error) return <ErrorBox error={series.error} onRetry={series.reload} />;
-  if (!series.data) return <section className="card"><Loading label="Loading signal rates…" /></section>;
+  if (!series.data)
+    return (
+      <section className="card">
+        <Loading label="Loading signal rates…" />
+      </section>
+    );
   if (!series.data.series[0]?.points.some((p) => p.requests > 0)) {
-    return <section className="card" data-testid="signal-rates"><div className="card-title">Signal rates</div><div className="muted pad">No LLM calls in this range.</div></section>;
+    return (
+      <section className="card" data-testid="signal-rates">
+        <div className="card-title">Signal rates</div>
+        <div className="muted pad">No LLM calls in this range.</div>
+      </section>
+    );
   }
   return (
     <TimeChart
-      testId="signal-rates" title="Signal rates (share of LLM calls)" rows={rows} intervalSeconds={series.data.intervalSeconds}
-      series={SIGNALS.map((s) => ({ key: s.signal, label: s.label, color: COLORS[s.signal] ?? '#868e96' }))} format={fmtPct} height={200}
+      testId="signal-rates"
+      title="Signal rates (share of LLM calls)"
+      rows={rows}
+      intervalSeconds={series.data.intervalSeconds}
+      series={SIGNALS.map((s) => ({ key: s.signal, label: s.label, color: COLORS[s.signal] ?? '#868e96' }))}
+      format={fmtPct}
+      height={200}
     />
   );
 }

@@ -1,6 +1,6 @@
 // Pieces shared by the Quality and Drift pages: one-shot actions, severity badges, number and
 // window formatting, and the header with auto-refresh only (drift windows are its own).
-import { type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { Severity } from '../../quality-api.ts';
 import { PageHeader } from '../../components/Layout.tsx';
 
@@ -13,7 +13,11 @@ const SEVERITY_TITLE: Record<Severity, string> = {
 };
 
 export function SeverityBadge({ severity }: { severity: Severity }) {
-  return <span className={`badge ql-sev ql-sev-${severity}`} data-severity={severity} title={SEVERITY_TITLE[severity]}>{severity}</span>;
+  return (
+    <span className={`badge ql-sev ql-sev-${severity}`} data-severity={severity} title={SEVERITY_TITLE[severity]}>
+      {severity}
+    </span>
+  );
 }
 
 /** An average score: up to 3 decimals, "—" when there is none. */
@@ -74,5 +78,9 @@ export function fromLocalInput(v: string): string | null {
 
 /** Title and the refresh controls, without the range picker (for pages with their own windows). */
 export function RefreshHeader({ title, subtitle, children }: { title: ReactNode; subtitle?: ReactNode; children?: ReactNode }) {
-  return <PageHeader title={title} subtitle={subtitle} range={false}>{children}</PageHeader>;
+  return (
+    <PageHeader title={title} subtitle={subtitle} range={false}>
+      {children}
+    </PageHeader>
+  );
 }

@@ -12,8 +12,13 @@ const LABELS = { from: 'From', to: 'To', model: 'Model', service: 'Service', env
 
 export function FromFilter({ queue, onAdded }: { queue: Queue; onAdded: () => void }) {
   const [f, setF] = useState(() => ({
-    model: '', service: '', environment: '', samplePct: '100', limit: '100',
-    from: toLocalInput(new Date(Date.now() - 86_400_000).toISOString()), to: toLocalInput(new Date().toISOString()),
+    model: '',
+    service: '',
+    environment: '',
+    samplePct: '100',
+    limit: '100',
+    from: toLocalInput(new Date(Date.now() - 86_400_000).toISOString()),
+    to: toLocalInput(new Date().toISOString()),
   }));
   const [result, setResult] = useState<{ added: number; matched: number } | null>(null);
   const action = useAction();
@@ -47,13 +52,23 @@ export function FromFilter({ queue, onAdded }: { queue: Queue; onAdded: () => vo
         {queue.target === 'trace' ? 'Traces' : 'LLM spans'} that started in the range and match every filter (comma-separated; empty: any). Items queued already stay as they are.
       </p>
       <div className="ev-grid ev-grid-3">
-        <Field label="Model"><input name="ff-model" value={f.model} placeholder="any" onChange={(e) => set('model', e.target.value)} /></Field>
-        <Field label="Service"><input name="ff-service" value={f.service} placeholder="any" onChange={(e) => set('service', e.target.value)} /></Field>
-        <Field label="Environment"><input name="ff-environment" value={f.environment} placeholder="any" onChange={(e) => set('environment', e.target.value)} /></Field>
+        <Field label="Model">
+          <input name="ff-model" value={f.model} placeholder="any" onChange={(e) => set('model', e.target.value)} />
+        </Field>
+        <Field label="Service">
+          <input name="ff-service" value={f.service} placeholder="any" onChange={(e) => set('service', e.target.value)} />
+        </Field>
+        <Field label="Environment">
+          <input name="ff-environment" value={f.environment} placeholder="any" onChange={(e) => set('environment', e.target.value)} />
+        </Field>
       </div>
       <div className="ev-grid ev-grid-2">
-        <Field label="Started from" problem={rangeWrong}><input type="datetime-local" name="ff-from" value={f.from} onChange={(e) => set('from', e.target.value)} /></Field>
-        <Field label="To"><input type="datetime-local" name="ff-to" value={f.to} onChange={(e) => set('to', e.target.value)} /></Field>
+        <Field label="Started from" problem={rangeWrong}>
+          <input type="datetime-local" name="ff-from" value={f.from} onChange={(e) => set('from', e.target.value)} />
+        </Field>
+        <Field label="To">
+          <input type="datetime-local" name="ff-to" value={f.to} onChange={(e) => set('to', e.target.value)} />
+        </Field>
       </div>
       <div className="ev-grid ev-grid-3">
         <Field label="Sample (%)" problem={sampleWrong} hint="of the matching items">
@@ -63,7 +78,9 @@ export function FromFilter({ queue, onAdded }: { queue: Queue; onAdded: () => vo
           <NumberInput name="ff-limit" value={f.limit} invalid={!!limitWrong} onChange={(v) => set('limit', v)} />
         </Field>
         <div className="field ev-button-cell">
-          <button type="submit" className="btn btn-primary" disabled={action.busy || bad}>{action.busy ? 'Adding…' : 'Add matching items'}</button>
+          <button type="submit" className="btn btn-primary" disabled={action.busy || bad}>
+            {action.busy ? 'Adding…' : 'Add matching items'}
+          </button>
         </div>
       </div>
       {result && (
@@ -71,7 +88,11 @@ export function FromFilter({ queue, onAdded }: { queue: Queue; onAdded: () => vo
           Added <strong>{result.added}</strong> of {result.matched} matching{result.matched > result.added ? ' (the rest: queued already, outside the sample or over the limit)' : ''}.
         </div>
       )}
-      {action.error && <div className="pad-x"><FormError error={action.error} what="Nothing added" labels={LABELS} /></div>}
+      {action.error && (
+        <div className="pad-x">
+          <FormError error={action.error} what="Nothing added" labels={LABELS} />
+        </div>
+      )}
     </form>
   );
 }

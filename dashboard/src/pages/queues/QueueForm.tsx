@@ -20,7 +20,12 @@ interface Draft {
 export const newQueueDraft = (): Draft => ({ name: '', description: '', target: 'trace', scores: [newScore('boolean', 'helpful')], allowCorrection: true, lockSeconds: '600' });
 
 export const queueDraftOf = (q: Queue): Draft => ({
-  name: q.name, description: q.description, target: q.target, scores: q.scores.map(scoreDraftOf), allowCorrection: q.allowCorrection, lockSeconds: String(q.lockSeconds),
+  name: q.name,
+  description: q.description,
+  target: q.target,
+  scores: q.scores.map(scoreDraftOf),
+  allowCorrection: q.allowCorrection,
+  lockSeconds: String(q.lockSeconds),
 });
 
 const LABELS = { name: 'Name', description: 'Description', target: 'Reviewers judge', scores: 'Scores', lockSeconds: 'Hold an item for' };
@@ -43,8 +48,12 @@ export function QueueForm({ queue, initial, onSaved, onCancel }: { queue: Queue 
     if (count > 0) return;
     void action.run(async () => {
       const body = {
-        name: d.name.trim(), description: d.description.trim(), target: d.target, scores: d.scores.map(toDefinition),
-        allowCorrection: d.allowCorrection, lockSeconds: Number(d.lockSeconds),
+        name: d.name.trim(),
+        description: d.description.trim(),
+        target: d.target,
+        scores: d.scores.map(toDefinition),
+        allowCorrection: d.allowCorrection,
+        lockSeconds: Number(d.lockSeconds),
       };
       onSaved(queue ? await queuesApi.update(queue.id, body) : await queuesApi.create(body));
     });
@@ -75,13 +84,27 @@ export function QueueForm({ queue, initial, onSaved, onCancel }: { queue: Queue 
           <textarea name="description" rows={2} value={d.description} maxLength={2000} onChange={(e) => set('description', e.target.value)} />
         </Field>
       </div>
-      <div className="ev-subtitle">Scores <span className="muted">(each review writes one score per name, source “annotation”, the reviewer as author)</span></div>
+      <div className="ev-subtitle">
+        Scores <span className="muted">(each review writes one score per name, source “annotation”, the reviewer as author)</span>
+      </div>
       <ScoreEditor scores={d.scores} onChange={(s) => set('scores', s)} problems={scoreWrong} tried={tried} />
-      {tried && count > 0 && <div className="pad-x text-bad small" role="alert" data-testid="form-problems">Not saved: fix the {count === 1 ? 'field' : 'fields'} marked in red.</div>}
-      {action.error && <div className="pad-x"><FormError error={action.error} what={queue ? 'Not saved' : 'Not created'} labels={LABELS} /></div>}
+      {tried && count > 0 && (
+        <div className="pad-x text-bad small" role="alert" data-testid="form-problems">
+          Not saved: fix the {count === 1 ? 'field' : 'fields'} marked in red.
+        </div>
+      )}
+      {action.error && (
+        <div className="pad-x">
+          <FormError error={action.error} what={queue ? 'Not saved' : 'Not created'} labels={LABELS} />
+        </div>
+      )}
       <div className="ev-form-actions">
-        <button type="submit" className="btn btn-primary" disabled={action.busy}>{action.busy ? 'Saving…' : queue ? 'Save queue' : 'Create queue'}</button>
-        <button type="button" className="btn" onClick={onCancel}>Cancel</button>
+        <button type="submit" className="btn btn-primary" disabled={action.busy}>
+          {action.busy ? 'Saving…' : queue ? 'Save queue' : 'Create queue'}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
       </div>
     </form>
   );

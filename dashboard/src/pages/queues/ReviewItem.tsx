@@ -25,7 +25,12 @@ interface Props {
 /** The answer as text, to start a correction from. */
 function outputText(output: string | null): string {
   const msgs = parseMessages(output);
-  return msgs ? msgs.filter((m) => m.role === 'assistant').map((m) => m.content).join('\n\n') : output ?? '';
+  return msgs
+    ? msgs
+        .filter((m) => m.role === 'assistant')
+        .map((m) => m.content)
+        .join('\n\n')
+    : (output ?? '');
 }
 
 function given(queue: Queue, scores: Record<string, ScoreValue>): Record<string, Given> {
@@ -104,12 +109,23 @@ export function ReviewItem({ queue, item, busy, error, onSubmit, onSkip }: Props
     <div className="rv-layout" data-testid="review-item" data-item-id={item.itemId} data-trace-id={item.traceId}>
       <section className="card rv-content">
         <div className="rv-content-head">
-          <span className="rv-span-name" title={span?.name}>{span?.name ?? 'Span not found'}</span>
-          {span && <span className="muted small">{span.kind}{span.model ? ` · ${span.model}` : ''} · {fmtMs(span.durationMs)} · {fmtUsd(span.costUsd)}</span>}
+          <span className="rv-span-name" title={span?.name}>
+            {span?.name ?? 'Span not found'}
+          </span>
+          {span && (
+            <span className="muted small">
+              {span.kind}
+              {span.model ? ` · ${span.model}` : ''} · {fmtMs(span.durationMs)} · {fmtUsd(span.costUsd)}
+            </span>
+          )}
           {span && span.status === 'error' && <span className="badge st-error">error</span>}
-          <Link className="rv-open" to={href(`/traces/${item.traceId}`, span ? { span: span.spanId } : {})} target="_blank" rel="noreferrer">Open trace ↗</Link>
+          <Link className="rv-open" to={href(`/traces/${item.traceId}`, span ? { span: span.spanId } : {})} target="_blank" rel="noreferrer">
+            Open trace ↗
+          </Link>
         </div>
-        {!span ? <div className="muted pad">The span of this item is no longer stored (past the retention period). Skip it.</div> : (
+        {!span ? (
+          <div className="muted pad">The span of this item is no longer stored (past the retention period). Skip it.</div>
+        ) : (
           <div className="rv-io">
             {span.input || span.output ? null : <div className="muted">This span has no input or output.</div>}
             <Messages label="Input" text={span.input} />
@@ -121,34 +137,65 @@ export function ReviewItem({ queue, item, busy, error, onSubmit, onSkip }: Props
       <form className="card rv-panel" onSubmit={formSubmit} data-testid="review-form">
         {queue.scores.map((def, i) => (
           <ScoreControl
-            key={def.name} def={def} value={values[def.name]} active={i === active} onActivate={() => setActive(i)} problem={problems[def.name]}
-            onChange={(v) => { setValues((prev) => ({ ...prev, [def.name]: v })); setMissing(false); }}
+            key={def.name}
+            def={def}
+            value={values[def.name]}
+            active={i === active}
+            onActivate={() => setActive(i)}
+            problem={problems[def.name]}
+            onChange={(v) => {
+              setValues((prev) => ({ ...prev, [def.name]: v }));
+              setMissing(false);
+            }}
           />
         ))}
         <label className="field">
-          <span>Comment <span className="muted">(optional)</span></span>
+          <span>
+            Comment <span className="muted">(optional)</span>
+          </span>
           <textarea name="comment" rows={2} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="why, in a few words" />
         </label>
         {queue.allowCorrection && (
           // Not a <label> around it all: a label would click the button inside it.
           <div className="field">
             <div className="rv-label-row">
-              <label htmlFor="rv-corrected">Corrected output <span className="muted">(optional)</span></label>
-              {span?.output && <button type="button" className="btn-inline" onClick={() => setCorrected(outputText(span.output))}>start from the output</button>}
+              <label htmlFor="rv-corrected">
+                Corrected output <span className="muted">(optional)</span>
+              </label>
+              {span?.output && (
+                <button type="button" className="btn-inline" onClick={() => setCorrected(outputText(span.output))}>
+                  start from the output
+                </button>
+              )}
             </div>
-            <textarea id="rv-corrected" name="correctedOutput" rows={4} value={corrected} placeholder="what the answer should have been (the fine-tuning export uses it)" onChange={(e) => setCorrected(e.target.value)} />
+            <textarea
+              id="rv-corrected"
+              name="correctedOutput"
+              rows={4}
+              value={corrected}
+              placeholder="what the answer should have been (the fine-tuning export uses it)"
+              onChange={(e) => setCorrected(e.target.value)}
+            />
           </div>
         )}
-        {missing && <div className="text-bad small" role="alert" data-testid="review-missing">Give at least one score first (number keys, or click).</div>}
+        {missing && (
+          <div className="text-bad small" role="alert" data-testid="review-missing">
+            Give at least one score first (number keys, or click).
+          </div>
+        )}
         {error && <FormError error={error} what="Not saved" labels={{ scores: 'Scores', comment: 'Comment', correctedOutput: 'Corrected output' }} />}
         <div className="rv-actions">
-          <button type="submit" className="btn btn-primary" disabled={busy}>{busy ? 'Saving…' : 'Submit'} <kbd>Enter</kbd></button>
-          <button type="button" className="btn" disabled={busy} onClick={onSkip}>Skip <kbd>s</kbd></button>
+          <button type="submit" className="btn btn-primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Submit'} <kbd>Enter</kbd>
+          </button>
+          <button type="button" className="btn" disabled={busy} onClick={onSkip}>
+            Skip <kbd>s</kbd>
+          </button>
         </div>
         <div className="rv-help muted small" data-testid="review-keys">
-          <strong>Keys</strong> (outside text fields): <kbd>1</kbd>–<kbd>9</kbd> set the highlighted score, then move to the next one
-          (yes / no: <kbd>1</kbd> yes, <kbd>2</kbd> no; labels: <kbd>1</kbd> is the first; a number: see its keys) · <kbd>↑</kbd> <kbd>↓</kbd> highlight another score
-          · <kbd>Enter</kbd> submits (<kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>Enter</kbd> from a text field) · <kbd>s</kbd> skips.
+          <strong>Keys</strong> (outside text fields): <kbd>1</kbd>–<kbd>9</kbd> set the highlighted score, then move to the next one (yes / no: <kbd>1</kbd> yes, <kbd>2</kbd> no; labels: <kbd>1</kbd>{' '}
+          is the first; a number: see its keys) · <kbd>↑</kbd> <kbd>↓</kbd> highlight another score · <kbd>Enter</kbd> submits (<kbd>Ctrl</kbd>/<kbd>⌘</kbd>+<kbd>Enter</kbd> from a text field) ·{' '}
+          <kbd>s</kbd> skips.
         </div>
       </form>
     </div>

@@ -27,6 +27,7 @@ function Choice({ label, hint, on, onClick, value }: { label: string; hint: stri
 export function ScoreControl({ def, value, onChange, active, onActivate, problem }: Props) {
   const hints = digitHints(def);
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions lint/a11y/useKeyWithClickEvents: highlights the score; its buttons and the page shortcuts take the keyboard
     <div className={`rv-score${active ? ' is-active' : ''}`} data-score={def.name} data-active={active || undefined} onClick={onActivate} onFocus={onActivate}>
       <div className="rv-score-head">
         <span className="rv-score-name">{def.name}</span>
@@ -49,12 +50,22 @@ export function ScoreControl({ def, value, onChange, active, onActivate, problem
       )}
       {def.type === 'numeric' && (
         <div className="rv-number">
-          <NumberInput name={`score-${def.name}`} ariaLabel={def.name} value={typeof value === 'string' ? value : ''} placeholder={`${def.min}–${def.max}`} invalid={!!problem}
-            onChange={(v) => onChange(v === '' ? undefined : v)} />
+          <NumberInput
+            name={`score-${def.name}`}
+            ariaLabel={def.name}
+            value={typeof value === 'string' ? value : ''}
+            placeholder={`${def.min}–${def.max}`}
+            invalid={!!problem}
+            onChange={(v) => onChange(v === '' ? undefined : v)}
+          />
           <span className="muted small">keys: {hints.map(([k, v]) => `${k} → ${v}`).join(' · ')}</span>
         </div>
       )}
-      {problem && <div className="field-problem small" data-problem>{problem}</div>}
+      {problem && (
+        <div className="field-problem small" data-problem>
+          {problem}
+        </div>
+      )}
     </div>
   );
 }

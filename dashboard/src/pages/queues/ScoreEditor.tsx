@@ -105,8 +105,16 @@ export function ScoreEditor({ scores, onChange, problems, tried }: Props) {
             </Field>
           )}
           {s.type === 'boolean' && <div className="field-wide muted small qe-score-note">Stored as 1 (yes) and 0 (no).</div>}
-          <button type="button" className="btn btn-small qe-remove" disabled={scores.length === 1} title={scores.length === 1 ? 'A queue needs a score' : undefined}
-            aria-label={`Remove score ${i + 1}`} onClick={() => onChange(scores.filter((x) => x.key !== s.key))}>Remove</button>
+          <button
+            type="button"
+            className="btn btn-small qe-remove"
+            disabled={scores.length === 1}
+            title={scores.length === 1 ? 'A queue needs a score' : undefined}
+            aria-label={`Remove score ${i + 1}`}
+            onClick={() => onChange(scores.filter((x) => x.key !== s.key))}
+          >
+            Remove
+          </button>
         </div>
       ))}
       <div className="qe-add">

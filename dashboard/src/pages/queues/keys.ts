@@ -23,7 +23,11 @@ export function digitValue(def: ScoreDefinition, digit: number): ScoreValue | un
 
 /** The keys of a score as shown next to it: [key, what it sets]. */
 export function digitHints(def: ScoreDefinition): Array<[string, string]> {
-  if (def.type === 'boolean') return [['1', 'yes'], ['2', 'no']];
+  if (def.type === 'boolean')
+    return [
+      ['1', 'yes'],
+      ['2', 'no'],
+    ];
   if (def.type === 'categorical') return def.labels.slice(0, 9).map((l, i) => [String(i + 1), l]);
   if (isDigitScale(def)) return [[`${def.min}–${def.max}`, 'that value']];
   return [1, 5, 9].map((k) => [String(k), String(digitValue(def, k))]);

@@ -10,8 +10,12 @@ export function QueueProgress({ p, testId }: { p: Progress; testId?: string }) {
   const handled = p.done + p.skipped;
   return (
     <ProgressBar
-      parts={[{ value: p.done, className: 'pg-done', label: 'reviewed' }, { value: p.skipped, className: 'pg-skipped', label: 'skipped' }]}
-      total={p.total} testId={testId}
+      parts={[
+        { value: p.done, className: 'pg-done', label: 'reviewed' },
+        { value: p.skipped, className: 'pg-skipped', label: 'skipped' },
+      ]}
+      total={p.total}
+      testId={testId}
       text={`${handled} / ${p.total}${p.skipped ? ` · ${p.skipped} skipped` : ''}`}
     />
   );
@@ -32,8 +36,15 @@ export function ExportLinks({ queue }: { queue: Queue }) {
       {EXPORTS.map((e) => {
         const href = queuePaths.export(queue.id, e);
         return (
-          <a key={`${e.format}-${e.as}`} className="btn btn-small ev-btn-link" href={href} download title={e.hint} data-export={`${e.format}-${e.as}`}
-            onClick={(ev) => onClick(ev, href, `${slug}-${e.format}.${e.as}`)}>
+          <a
+            key={`${e.format}-${e.as}`}
+            className="btn btn-small ev-btn-link"
+            href={href}
+            download
+            title={e.hint}
+            data-export={`${e.format}-${e.as}`}
+            onClick={(ev) => onClick(ev, href, `${slug}-${e.format}.${e.as}`)}
+          >
             {e.label}
           </a>
         );

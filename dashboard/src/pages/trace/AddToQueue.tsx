@@ -32,14 +32,36 @@ export function AddToQueue({ traceId, span }: { traceId: string; span: Span | un
   return (
     <section className="card" data-testid="add-to-queue">
       <div className="card-title">Add to annotation queue</div>
-      {queues.error && !queues.data ? <div className="pad-x"><ErrorBox error={queues.error} onRetry={queues.reload} /></div> : !queues.data ? <div className="muted pad">Loading queues…</div> : list.length === 0 ? (
-        <div className="muted pad small">No annotation queues yet: create one on the <Link to={href('/queues')}>Annotation</Link> page, then add this trace to it here.</div>
+      {queues.error && !queues.data ? (
+        <div className="pad-x">
+          <ErrorBox error={queues.error} onRetry={queues.reload} />
+        </div>
+      ) : !queues.data ? (
+        <div className="muted pad">Loading queues…</div>
+      ) : list.length === 0 ? (
+        <div className="muted pad small">
+          No annotation queues yet: create one on the <Link to={href('/queues')}>Annotation</Link> page, then add this trace to it here.
+        </div>
       ) : (
         <form className="inline-form atq-form" onSubmit={submit}>
-          <select name="queue" aria-label="Annotation queue" value={queue?.id ?? ''} onChange={(e) => { setChosen(e.target.value); setResult(null); }}>
-            {list.map((q) => <option key={q.id} value={q.id}>{q.name} ({q.target === 'span' ? 'spans' : 'traces'})</option>)}
+          <select
+            name="queue"
+            aria-label="Annotation queue"
+            value={queue?.id ?? ''}
+            onChange={(e) => {
+              setChosen(e.target.value);
+              setResult(null);
+            }}
+          >
+            {list.map((q) => (
+              <option key={q.id} value={q.id}>
+                {q.name} ({q.target === 'span' ? 'spans' : 'traces'})
+              </option>
+            ))}
           </select>
-          <button type="submit" className="btn btn-primary" disabled={action.busy || !queue}>Add {what}</button>
+          <button type="submit" className="btn btn-primary" disabled={action.busy || !queue}>
+            Add {what}
+          </button>
           {result && (
             <span role="status" data-testid="add-to-queue-result" className="small">
               {result.added ? 'Added' : 'Already queued:'} {result.what} {result.added ? 'to' : 'in'} <strong>{result.queue.name}</strong> ·{' '}
@@ -48,7 +70,11 @@ export function AddToQueue({ traceId, span }: { traceId: string; span: Span | un
           )}
         </form>
       )}
-      {action.error && <div className="pad-x"><ErrorBox error={action.error} /></div>}
+      {action.error && (
+        <div className="pad-x">
+          <ErrorBox error={action.error} />
+        </div>
+      )}
     </section>
   );
 }

@@ -23,20 +23,30 @@ function Origin({ f }: { f: Feedback }) {
     const label = `${f.name}${f.evaluatorVersion ? ` v${f.evaluatorVersion}` : ''}`;
     return (
       <>
-        {f.evaluatorId ? <Link to={href('/evaluators', { evaluator: f.evaluatorId })} data-testid="fb-evaluator">{label}</Link> : <span data-testid="fb-evaluator">{f.author ?? label}</span>}
+        {f.evaluatorId ? (
+          <Link to={href('/evaluators', { evaluator: f.evaluatorId })} data-testid="fb-evaluator">
+            {label}
+          </Link>
+        ) : (
+          <span data-testid="fb-evaluator">{f.author ?? label}</span>
+        )}
         {f.judgeCostUsd ? <span title="The judge call's cost: not part of this trace's cost"> · judge {fmtUsd(f.judgeCostUsd)}</span> : null}
       </>
     );
   }
   if (f.source === 'annotation') return f.author ? <>by {f.author}</> : null;
-  return f.author || f.userId ? <>{f.author ?? f.userId}</> : null;
+  return f.author || f.userId ? (f.author ?? f.userId) : null;
 }
 
 export function FeedbackList({ feedback, onSelect }: { feedback: Feedback[]; onSelect: (spanId: string) => void }) {
   return (
     <section className="card" data-testid="feedback">
-      <div className="card-title">Feedback <span className="muted">({feedback.length})</span></div>
-      {feedback.length === 0 ? <div className="muted pad">No feedback on this trace.</div> : (
+      <div className="card-title">
+        Feedback <span className="muted">({feedback.length})</span>
+      </div>
+      {feedback.length === 0 ? (
+        <div className="muted pad">No feedback on this trace.</div>
+      ) : (
         <ul className="feedback-list">
           {feedback.map((f) => (
             <li key={f.id} data-source={f.source} data-name={f.name}>
@@ -44,10 +54,21 @@ export function FeedbackList({ feedback, onSelect }: { feedback: Feedback[]; onS
               <span className={`badge fb-${f.dataType}`}>{feedbackValue(f)}</span>
               {f.comment && <span className="fb-comment">“{f.comment}”</span>}
               <span className="muted fb-meta">
-                <span className={`badge fb-src fb-src-${f.source}`} title={SOURCE_TITLE[f.source]}>{f.source}</span>{' '}
+                <span className={`badge fb-src fb-src-${f.source}`} title={SOURCE_TITLE[f.source]}>
+                  {f.source}
+                </span>{' '}
                 <Origin f={f} />
-                {f.spanId && <> · <button type="button" className="btn-inline" onClick={() => onSelect(f.spanId ?? '')}>span {f.spanId}</button></>}
-                {' · '}{fmtDateTime(f.createdAt)}
+                {f.spanId && (
+                  <>
+                    {' '}
+                    ·{' '}
+                    <button type="button" className="btn-inline" onClick={() => onSelect(f.spanId ?? '')}>
+                      span {f.spanId}
+                    </button>
+                  </>
+                )}
+                {' · '}
+                {fmtDateTime(f.createdAt)}
               </span>
             </li>
           ))}

@@ -42,17 +42,37 @@ export function ScoreFilterFields({ draft, onDraft, source, onSource, problems, 
       <Field label="Score source">
         <select name="feedbackSource" value={source} onChange={(e) => onSource(e.target.value)}>
           <option value="">any</option>
-          {FEEDBACK_SOURCES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {FEEDBACK_SOURCES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
         </select>
       </Field>
       <Field label="Min avg score" problem={problems.minScore}>
-        <input name="minScore" inputMode="decimal" value={draft.minScore} placeholder="e.g. 0.5" aria-invalid={!!problems.minScore || undefined} onChange={(e) => onDraft('minScore', e.target.value)} />
+        <input
+          name="minScore"
+          inputMode="decimal"
+          value={draft.minScore}
+          placeholder="e.g. 0.5"
+          aria-invalid={!!problems.minScore || undefined}
+          onChange={(e) => onDraft('minScore', e.target.value)}
+        />
       </Field>
       <Field label="Max avg score" problem={problems.maxScore}>
-        <input name="maxScore" inputMode="decimal" value={draft.maxScore} placeholder="e.g. 0.2" aria-invalid={!!problems.maxScore || undefined} onChange={(e) => onDraft('maxScore', e.target.value)} />
+        <input
+          name="maxScore"
+          inputMode="decimal"
+          value={draft.maxScore}
+          placeholder="e.g. 0.2"
+          aria-invalid={!!problems.maxScore || undefined}
+          onChange={(e) => onDraft('maxScore', e.target.value)}
+        />
       </Field>
       <datalist id="dl-feedback">
-        {(names.data?.names ?? []).map((n) => <option key={n.name} value={n.name} />)}
+        {(names.data?.names ?? []).map((n) => (
+          <option key={n.name} value={n.name} />
+        ))}
       </datalist>
     </>
   );

@@ -52,7 +52,9 @@ function openaiChat(body: Json, res: ServerResponse, firstDelayMs: number): Prom
   const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model };
   const events: Array<{ data: unknown }> = [{ data: { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] } }];
   if (wantsTool) {
-    events.push({ data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] } });
+    events.push({
+      data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, finish_reason: null }] },
+    });
     for (const part of ['{"city":', '"Paris"}']) events.push({ data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: part } }] }, finish_reason: null }] } });
     events.push({ data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] } });
   } else {
@@ -75,18 +77,25 @@ function anthropicMessages(body: Json, res: ServerResponse, firstDelayMs: number
   const usage = { input_tokens: 30, output_tokens: 9, cache_read_input_tokens: 20, cache_creation_input_tokens: 0 };
   if (!body.stream) {
     const content = wantsTool
-      ? [{ type: 'text', text: 'Checking.' }, { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }]
+      ? [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } },
+        ]
       : [{ type: 'text', text: ANTHROPIC_TEXT.join('') }];
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ id: 'msg_1', type: 'message', role: 'assistant', model, content, stop_reason: wantsTool ? 'tool_use' : 'end_turn', stop_sequence: null, usage }));
     return;
   }
   const events: Array<{ event: string; data: unknown }> = [
-    { event: 'message_start', data: { type: 'message_start', message: { id: 'msg_2', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } } },
+    {
+      event: 'message_start',
+      data: { type: 'message_start', message: { id: 'msg_2', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 1 } } },
+    },
   ];
   if (wantsTool) {
     events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: {} } } });
-    for (const part of ['{"city": ', '"Paris"}']) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } } });
+    for (const part of ['{"city": ', '"Paris"}'])
+      events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: part } } });
   } else {
     events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } });
     for (const t of ANTHROPIC_TEXT) events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: t } } });
@@ -110,7 +119,14 @@ export async function startFakeLlm(options: { firstDelayMs?: number; chunkDelayM
     if (req.url === '/v1/embeddings') {
       const inputs = Array.isArray(body.input) ? body.input : [body.input];
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', model: body.model, data: inputs.map((_: unknown, index: number) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })), usage: { prompt_tokens: 8, total_tokens: 8 } }));
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          model: body.model,
+          data: inputs.map((_: unknown, index: number) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
+          usage: { prompt_tokens: 8, total_tokens: 8 },
+        }),
+      );
       return;
     }
     res.writeHead(404).end();
@@ -122,6 +138,10 @@ export async function startFakeLlm(options: { firstDelayMs?: number; chunkDelayM
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -20,7 +20,9 @@ export async function setup(initOptions: Parameters<typeof init>[0] = {}) {
  */
 export function useSpanlens(initOptions: Parameters<typeof init>[0] = {}): { readonly sl: Spanlens; readonly llm: FakeLlm } {
   const env = {} as { sl: Spanlens; llm: FakeLlm };
-  before(async () => { Object.assign(env, await setup(initOptions)); });
+  before(async () => {
+    Object.assign(env, await setup(initOptions));
+  });
   after(async () => {
     await shutdown();
     await env.llm.close();
@@ -30,12 +32,36 @@ export function useSpanlens(initOptions: Parameters<typeof init>[0] = {}): { rea
 }
 
 export interface ApiSpan {
-  spanId: string; parentSpanId: string | null; name: string; kind: string; model: string | null; provider: string | null;
-  operation: string | null; durationMs: number; inputTokens: number; outputTokens: number; totalTokens: number;
-  cachedTokens: number; reasoningTokens: number; tokensEstimated: boolean; costUsd: number; costEstimated: boolean; costSource: string;
-  ttftMs: number | null; finishReason: string | null; status: string; statusMessage: string | null;
-  input: string | null; output: string | null; userId: string | null; sessionId: string | null; service: string | null;
-  environment: string | null; release: string | null; tags: string[]; attributes: Record<string, string>;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  kind: string;
+  model: string | null;
+  provider: string | null;
+  operation: string | null;
+  durationMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  tokensEstimated: boolean;
+  costUsd: number;
+  costEstimated: boolean;
+  costSource: string;
+  ttftMs: number | null;
+  finishReason: string | null;
+  status: string;
+  statusMessage: string | null;
+  input: string | null;
+  output: string | null;
+  userId: string | null;
+  sessionId: string | null;
+  service: string | null;
+  environment: string | null;
+  release: string | null;
+  tags: string[];
+  attributes: Record<string, string>;
 }
 
 /** Flushes the SDK and reads one trace back through the API. */

@@ -1,8 +1,8 @@
 """Spanlens SDK: two lines to trace an LLM app.
 
-    import spanlens
-    spanlens.init(api_key="sl_...")
-    client = spanlens.wrap_openai(OpenAI())
+import spanlens
+spanlens.init(api_key="sl_...")
+client = spanlens.wrap_openai(OpenAI())
 """
 
 from ._anthropic import wrap_anthropic
@@ -18,29 +18,29 @@ from ._version import SDK_VERSION
 __version__ = SDK_VERSION
 
 __all__ = [
-    "init",
-    "spanlens_processor",
-    "flush",
-    "shutdown",
-    "stats",
-    "config",
-    "wrap_openai",
-    "wrap_anthropic",
-    "observe",
-    "context",
-    "set_context",
-    "current_context",
-    "feedback",
-    "afeedback",
-    "current_trace_id",
-    "current_span_id",
     "Config",
     "ContextScope",
-    "SpanlensContext",
     "ObservedKind",
     "ObservedSpan",
     "ProcessorStats",
+    "SpanlensContext",
     "SpanlensSampler",
     "SpanlensSpanProcessor",
     "__version__",
+    "afeedback",
+    "config",
+    "context",
+    "current_context",
+    "current_span_id",
+    "current_trace_id",
+    "feedback",
+    "flush",
+    "init",
+    "observe",
+    "set_context",
+    "shutdown",
+    "spanlens_processor",
+    "stats",
+    "wrap_anthropic",
+    "wrap_openai",
 ]

@@ -86,8 +86,6 @@ def resolve_config(
         max_queue_size=max(1, int(max_queue_size)) if max_queue_size is not None else DEFAULT_MAX_QUEUE_SIZE,
         max_content_length=max(1, int(max_content_length)) if max_content_length is not None else DEFAULT_MAX_CONTENT_LENGTH,
         span_build_delay_ms=(
-            max(0.0, float(span_build_delay_ms))
-            if span_build_delay_ms is not None and math.isfinite(span_build_delay_ms)
-            else DEFAULT_SPAN_BUILD_DELAY_MS
+            max(0.0, float(span_build_delay_ms)) if span_build_delay_ms is not None and math.isfinite(span_build_delay_ms) else DEFAULT_SPAN_BUILD_DELAY_MS
         ),
     )

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Union
 
-MetadataValue = Union[str, int, float, bool]
+MetadataValue = str | int | float | bool
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ import random
 import time
 import urllib.error
 import urllib.request
-from typing import Union
 
 from opentelemetry import trace
 
@@ -17,7 +16,7 @@ from ._sdk import config
 
 log = logging.getLogger("spanlens")
 
-FeedbackValue = Union[int, float, bool, str]
+FeedbackValue = int | float | bool | str
 
 
 def current_trace_id() -> str | None:
@@ -107,8 +106,6 @@ async def afeedback(
 ) -> bool:
     """feedback() for async code: the request runs in a worker thread, off the event loop."""
     try:
-        return await asyncio.to_thread(
-            feedback, trace_id, name, value, span_id, comment, user_id, id, source, attempts=attempts, timeout=timeout
-        )
+        return await asyncio.to_thread(feedback, trace_id, name, value, span_id, comment, user_id, id, source, attempts=attempts, timeout=timeout)
     except Exception:
         return False

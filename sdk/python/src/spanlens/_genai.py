@@ -10,7 +10,7 @@ import math
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from typing import Any, TypedDict, Union
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from opentelemetry import context as otel_context
@@ -24,7 +24,7 @@ from ._suppress import suppressed
 
 log = logging.getLogger("spanlens")
 
-AttributeValue = Union[str, bool, int, float, list[str], list[int], list[float], list[bool]]
+AttributeValue = str | bool | int | float | list[str] | list[int] | list[float] | list[bool]
 
 
 class Usage(TypedDict, total=False):
@@ -97,7 +97,7 @@ class LlmCall:
     """One LLM call being recorded. On the call path it only takes timestamps and keeps
     references; the span is built once, when the call (or its stream) ends."""
 
-    __slots__ = ("name", "start_attributes", "parent", "app_context", "start_ns", "ttft_ms", "contents", "done", "__weakref__")
+    __slots__ = ("__weakref__", "app_context", "contents", "done", "name", "parent", "start_attributes", "start_ns", "ttft_ms")
 
     def __init__(self, name: str, start_attributes: Mapping[str, Any]) -> None:
         self.name = name
@@ -288,7 +288,7 @@ def wrap_call(orig: Callable[..., Any], start: Start, finish: Finish, *, suppres
 class StreamObserver:
     """Hears each item of a stream and its end, once, without ever raising into the app."""
 
-    __slots__ = ("_on_item", "_on_end", "_on_error", "_ended")
+    __slots__ = ("_ended", "_on_end", "_on_error", "_on_item")
 
     def __init__(self, on_item: Callable[[Any], None], on_end: Callable[[], None], on_error: Callable[[BaseException], None]) -> None:
         self._on_item = on_item

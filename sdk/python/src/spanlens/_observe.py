@@ -7,7 +7,7 @@ import inspect
 import logging
 from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from types import TracebackType
-from typing import Any, Literal, TypeVar, Union, overload
+from typing import Any, Literal, TypeVar, overload
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -30,7 +30,7 @@ _NOTHING = object()
 class ObservedSpan:
     """What ``with spanlens.observe(...) as step:`` gives: set the step's input and output."""
 
-    __slots__ = ("span", "_output", "_capture_input", "_capture_output")
+    __slots__ = ("_capture_input", "_capture_output", "_output", "span")
 
     def __init__(self, span: Span, capture_input: bool, capture_output: bool) -> None:
         self.span = span
@@ -383,7 +383,7 @@ def observe(name: F) -> F: ...
 @overload
 def observe(
     name: str | None = None,
-    kind: Union[ObservedKind, str] = "chain",
+    kind: ObservedKind | str = "chain",
     capture_input: bool | None = None,
     capture_output: bool | None = None,
     *,
@@ -393,7 +393,7 @@ def observe(
 
 def observe(
     name: Any = None,
-    kind: Union[ObservedKind, str] = "chain",
+    kind: ObservedKind | str = "chain",
     capture_input: bool | None = None,
     capture_output: bool | None = None,
     *,
@@ -415,4 +415,4 @@ def observe(
     return _Observer(name, kind, capture_input, capture_output, attributes)
 
 
-__all__ = ["observe", "ObservedSpan", "ObservedKind"]
+__all__ = ["ObservedKind", "ObservedSpan", "observe"]

@@ -254,9 +254,7 @@ def text_of(content: Any) -> str:
         return content
     if not isinstance(content, (list, tuple)):
         return ""
-    return "\n".join(
-        get(p, "text") for p in content if get(p, "type") == "text" and isinstance(get(p, "text"), str)
-    )
+    return "\n".join(get(p, "text") for p in content if get(p, "type") == "text" and isinstance(get(p, "text"), str))
 
 
 __all__ = ["wrap_openai"]

@@ -8,9 +8,7 @@ from contextlib import contextmanager
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 
-SUPPRESS_KEY: str = getattr(otel_context, "_SUPPRESS_INSTRUMENTATION_KEY", None) or otel_context.create_key(
-    "suppress_instrumentation"
-)
+SUPPRESS_KEY: str = getattr(otel_context, "_SUPPRESS_INSTRUMENTATION_KEY", None) or otel_context.create_key("suppress_instrumentation")
 
 
 def is_suppressed(ctx: Context | None = None) -> bool:

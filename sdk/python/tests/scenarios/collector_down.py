@@ -12,7 +12,6 @@ import sys
 import time
 
 import openai
-
 import spanlens
 
 spanlens.init(service_name="down-up")
@@ -32,7 +31,10 @@ for _ in range(20):
         times[name].append((time.perf_counter() - t) * 1000)
 medians = {name: statistics.median(x) for name, x in times.items()}
 feedback_while_down = spanlens.feedback(step.trace_id, "helpful", True, attempts=1, timeout=2)
-print(json.dumps({"trace_id": step.trace_id, "answer": r.choices[0].message.content, "feedback_while_down": feedback_while_down, "medians_ms": medians}), flush=True)
+print(
+    json.dumps({"trace_id": step.trace_id, "answer": r.choices[0].message.content, "feedback_while_down": feedback_while_down, "medians_ms": medians}),
+    flush=True,
+)
 
 sys.stdin.readline()
 flushed = spanlens.flush()

@@ -8,13 +8,12 @@ import os
 
 import anthropic
 import openai
+import spanlens
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-import spanlens
 
 own = InMemorySpanExporter()
 provider = TracerProvider(resource=Resource.create({"service.name": "my-app"}))

@@ -10,7 +10,6 @@ import os
 
 import anthropic
 import openai
-
 import spanlens
 
 spanlens.init(service_name="packaged-py")

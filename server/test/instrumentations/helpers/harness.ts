@@ -16,7 +16,10 @@ export type ApiSpan = Record<string, any>;
 
 // gpt-4o-mini: $0.15/M input, $0.075/M cached input, $0.60/M output; the fake reports 42 in (10 cached), 7 out.
 export const CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6;
-export const QUESTION = [{ role: 'system' as const, content: 'You are terse.' }, { role: 'user' as const, content: 'Capital of France?' }];
+export const QUESTION = [
+  { role: 'system' as const, content: 'You are terse.' },
+  { role: 'user' as const, content: 'Capital of France?' },
+];
 export const TOOLS = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
 
 export interface Harness {
@@ -38,7 +41,7 @@ export function useHarness(service: string, instrument: (provider: TracerProvide
   const contextManager = new AsyncLocalStorageContextManager();
   const h = {} as Harness;
   before(async () => {
-    let llm;
+    let llm: Awaited<ReturnType<typeof startFakeLlm>>;
     [sl, llm] = await Promise.all([startTestSpanlens(), startFakeLlm()]);
     context.setGlobalContextManager(contextManager.enable());
     provider = new BasicTracerProvider({
@@ -55,10 +58,18 @@ export function useHarness(service: string, instrument: (provider: TracerProvide
   });
   h.traced = async (fn, ctx = (c) => c) => {
     let traceId = '';
-    await context.with(ctx(context.active()), () => provider.getTracer('app').startActiveSpan('handler', async (span) => {
-      traceId = span.spanContext().traceId;
-      try { await fn(); } catch { /* the failed call is what the test looks at */ } finally { span.end(); }
-    }));
+    await context.with(ctx(context.active()), () =>
+      provider.getTracer('app').startActiveSpan('handler', async (span) => {
+        traceId = span.spanContext().traceId;
+        try {
+          await fn();
+        } catch {
+          /* the failed call is what the test looks at */
+        } finally {
+          span.end();
+        }
+      }),
+    );
     await provider.forceFlush();
     const { status, body } = await sl.get(`/api/v1/traces/${traceId}`);
     assert.equal(status, 200);

@@ -15,15 +15,26 @@ for _key in [k for k in os.environ if k.startswith(("SPANLENS_", "OTEL_", "OPENA
 
 import contextlib  # noqa: E402
 from collections.abc import Callable, Iterator, Sequence  # noqa: E402
-from typing import Any, ContextManager  # noqa: E402
+from typing import Any  # noqa: E402
 
 import openai  # noqa: E402
-from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
-
 from fake_llm import FakeLlm  # noqa: E402
+from opentelemetry.sdk.trace import TracerProvider  # noqa: E402
 from spanlens_server import Spanlens  # noqa: E402
 
-__all__ = ["CHAT_COST", "QUESTION", "TOOLS", "FakeLlm", "Spanlens", "make_traced", "messages", "instrumented", "otlp_tracer_provider", "stream_to_end", "tool_conversation"]
+__all__ = [
+    "CHAT_COST",
+    "QUESTION",
+    "TOOLS",
+    "FakeLlm",
+    "Spanlens",
+    "instrumented",
+    "make_traced",
+    "messages",
+    "otlp_tracer_provider",
+    "stream_to_end",
+    "tool_conversation",
+]
 
 # gpt-4o-mini: $0.15/M in, $0.075/M cached, $0.60/M out; the fake reports 42 in (10 cached), 7 out.
 CHAT_COST = (32 * 0.15 + 10 * 0.075 + 7 * 0.6) / 1e6
@@ -49,7 +60,10 @@ def tool_conversation(c: openai.OpenAI) -> None:
     without tools, the fake answers in text)."""
     first = c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, tools=TOOLS)
     call = first.choices[0].message.tool_calls[0]
-    c.chat.completions.create(model="gpt-4o-mini", messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}])
+    c.chat.completions.create(
+        model="gpt-4o-mini",
+        messages=[*QUESTION, first.choices[0].message.model_dump(exclude_none=True), {"role": "tool", "tool_call_id": call.id, "content": '{"temp":21}'}],
+    )
 
 
 def otlp_tracer_provider(server: Spanlens, service: str) -> TracerProvider:
@@ -59,8 +73,11 @@ def otlp_tracer_provider(server: Spanlens, service: str) -> TracerProvider:
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    provider.add_span_processor(SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"})))
+    provider.add_span_processor(
+        SimpleSpanProcessor(OTLPSpanExporter(endpoint=f"{server.http_url}/v1/traces", headers={"authorization": f"Bearer {server.key}"}))
+    )
     return provider
+
 
 Traced = Callable[[Callable[[openai.OpenAI], Any]], list[dict[str, Any]]]
 
@@ -69,7 +86,7 @@ def make_traced(
     server: Spanlens,
     provider: TracerProvider,
     client: openai.OpenAI,
-    around: Callable[[], ContextManager[Any]] = contextlib.nullcontext,
+    around: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext,
     flushes: Sequence[Callable[[], Any]] | None = None,
 ) -> Traced:
     """Runs calls under an app span (inside `around`), flushes (`flushes`, else the tracer
@@ -95,7 +112,6 @@ def make_traced(
         return spans[1:]
 
     return run
-
 
 
 @contextlib.contextmanager

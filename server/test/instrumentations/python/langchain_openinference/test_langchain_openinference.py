@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from conftest_shared import CHAT_COST, FakeLlm, Spanlens, Traced, make_traced, otlp_tracer_provider
 from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
 from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
@@ -17,8 +18,6 @@ from langchain_openai import ChatOpenAI, OpenAIEmbeddings
 from openinference.instrumentation import using_attributes
 from openinference.instrumentation.langchain import LangChainInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
-
-from conftest_shared import CHAT_COST, FakeLlm, make_traced, otlp_tracer_provider, Spanlens, Traced
 
 QUESTION = [SystemMessage("You are terse."), HumanMessage("Capital of France?")]
 TOOLS = [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
@@ -62,11 +61,42 @@ def messages(text: str | None) -> list[dict[str, Any]]:
 def test_chat_with_a_system_prompt(traced: Traced) -> None:
     # A bare model.invoke() is one LLM span: LangChain makes no chain run around it.
     [s] = traced(lambda m: m.chat().invoke(QUESTION))
-    got = {k: s[k] for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "tokensEstimated", "costSource", "costEstimated", "finishReason", "userId", "sessionId", "status")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "requestModel",
+            "provider",
+            "inputTokens",
+            "outputTokens",
+            "cachedTokens",
+            "reasoningTokens",
+            "tokensEstimated",
+            "costSource",
+            "costEstimated",
+            "finishReason",
+            "userId",
+            "sessionId",
+            "status",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "requestModel": "gpt-4o-mini", "provider": "openai", "inputTokens": 42, "outputTokens": 7,
-        "cachedTokens": 10, "reasoningTokens": 2, "tokensEstimated": False, "costSource": "table", "costEstimated": False, "finishReason": "stop",
-        "userId": "lc-user", "sessionId": "lc-session", "status": "ok",
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "requestModel": "gpt-4o-mini",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "cachedTokens": 10,
+        "reasoningTokens": 2,
+        "tokensEstimated": False,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
+        "userId": "lc-user",
+        "sessionId": "lc-session",
+        "status": "ok",
     }
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     assert messages(s["input"]) == [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
@@ -101,7 +131,16 @@ def test_a_streamed_call_with_usage_has_exact_tokens(traced: Traced) -> None:
             pass
 
     [s] = traced(stream)
-    assert (s["inputTokens"], s["outputTokens"], s["cachedTokens"], s["tokensEstimated"], s["costEstimated"], s["costSource"], s["finishReason"], s["status"]) == (42, 7, 10, False, False, "table", "stop", "ok")
+    assert (
+        s["inputTokens"],
+        s["outputTokens"],
+        s["cachedTokens"],
+        s["tokensEstimated"],
+        s["costEstimated"],
+        s["costSource"],
+        s["finishReason"],
+        s["status"],
+    ) == (42, 7, 10, False, False, "table", "stop", "ok")
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     # For a stream, llm.model_name is the requested model, not the response's snapshot.
     assert s["model"] == "gpt-4o-mini"

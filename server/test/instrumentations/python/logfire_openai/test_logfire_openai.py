@@ -11,10 +11,8 @@ from typing import Any
 
 import openai
 import pytest
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, Spanlens, Traced, make_traced, messages, stream_to_end, tool_conversation
 from opentelemetry import trace
-
-from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
-
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,6 @@ def traced(setup: Any, server: Spanlens) -> Traced:
     return make_traced(server, trace.get_tracer_provider(), client, flushes=[logfire.force_flush])  # type: ignore[arg-type]
 
 
-
 def calls(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [s for s in spans if s["kind"] in ("llm", "embedding")]
 
@@ -45,10 +42,21 @@ def test_chat_with_a_system_prompt_under_its_rendered_name(traced: Traced) -> No
     [s] = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION))
     assert s["name"] == "Chat Completion with 'gpt-4o-mini'"
     assert s["attributes"]["logfire.msg_template"] == "Chat Completion with {request_data[model]!r}"
-    got = {k: s[k] for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "cachedTokens", "costSource", "costEstimated", "finishReason")}
+    got = {
+        k: s[k]
+        for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "cachedTokens", "costSource", "costEstimated", "finishReason")
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "requestModel": "gpt-4o-mini", "provider": "openai", "inputTokens": 42, "outputTokens": 7, "cachedTokens": 10,
-        "costSource": "table", "costEstimated": False, "finishReason": "stop",
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "requestModel": "gpt-4o-mini",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "cachedTokens": 10,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
     }
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     assert messages(s["input"]) == [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]

@@ -18,6 +18,7 @@ from typing import Any
 
 import openai
 import pytest
+from conftest_shared import QUESTION, FakeLlm, Spanlens, Traced, make_traced, messages, stream_to_end, tool_conversation
 from opentelemetry.exporter.otlp.proto.http._log_exporter import OTLPLogExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation._semconv import _OpenTelemetrySemanticConventionStability
@@ -27,9 +28,6 @@ from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-
-from conftest_shared import QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
-
 
 MODES = {
     "legacy-content": {"OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "true"},
@@ -81,13 +79,36 @@ def traced(setup: tuple[TracerProvider, LoggerProvider, openai.OpenAI], mode: st
     return make_traced(server, tracer_provider, client, flushes=flushes if mode == "legacy-content" else flushes[::-1])
 
 
-
 def test_chat_with_a_system_prompt(traced: Any, mode: str) -> None:
     [s] = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION))
-    got = {k: s[k] for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "costSource", "costEstimated", "tokensEstimated", "finishReason", "status")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "requestModel",
+            "provider",
+            "inputTokens",
+            "outputTokens",
+            "costSource",
+            "costEstimated",
+            "tokensEstimated",
+            "finishReason",
+            "status",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "requestModel": "gpt-4o-mini", "provider": "openai", "inputTokens": 42, "outputTokens": 7,
-        "costSource": "table", "costEstimated": False, "tokensEstimated": False, "finishReason": "stop", "status": "unset",  # the library leaves a success unset
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "requestModel": "gpt-4o-mini",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "costSource": "table",
+        "costEstimated": False,
+        "tokensEstimated": False,
+        "finishReason": "stop",
+        "status": "unset",  # the library leaves a success unset
     }
     # The library reports no cached tokens, so all 42 are priced as uncached input.
     assert s["cachedTokens"] == 0

@@ -9,11 +9,10 @@ from typing import Any
 
 import openai
 import pytest
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, Spanlens, Traced, instrumented, make_traced, stream_to_end, tool_conversation
 from openinference.instrumentation import using_attributes
 from openinference.instrumentation.openai import OpenAIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
-
-from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, instrumented, Spanlens, stream_to_end, tool_conversation, Traced
 
 
 @pytest.fixture(scope="module")
@@ -30,10 +29,36 @@ def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Tra
 
 def test_chat_with_a_system_prompt(traced: Any) -> None:
     [s] = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION))
-    got = {k: s[k] for k in ("kind", "model", "provider", "inputTokens", "outputTokens", "cachedTokens", "costSource", "costEstimated", "finishReason", "userId", "sessionId", "status")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "provider",
+            "inputTokens",
+            "outputTokens",
+            "cachedTokens",
+            "costSource",
+            "costEstimated",
+            "finishReason",
+            "userId",
+            "sessionId",
+            "status",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "provider": "openai", "inputTokens": 42, "outputTokens": 7, "cachedTokens": 10,
-        "costSource": "table", "costEstimated": False, "finishReason": "stop", "userId": "oi-user", "sessionId": "oi-session", "status": "ok",
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "cachedTokens": 10,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
+        "userId": "oi-user",
+        "sessionId": "oi-session",
+        "status": "ok",
     }
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     assert "You are terse." in s["input"] and '"role":"system"' in s["input"].replace(" ", "")

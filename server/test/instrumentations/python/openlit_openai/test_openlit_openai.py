@@ -13,17 +13,22 @@ import httpx
 import openai
 import openlit
 import pytest
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, Spanlens, Traced, make_traced, messages, stream_to_end, tool_conversation
 from opentelemetry import _logs, trace
 from opentelemetry.sdk.trace import TracerProvider
-
-from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, Spanlens, stream_to_end, tool_conversation, Traced
-
 
 
 @pytest.fixture(scope="module")
 def setup(server: Spanlens, llm: FakeLlm) -> Iterator[tuple[TracerProvider, openai.OpenAI]]:
     # Global providers, once per process: this suite runs in a process of its own.
-    openlit.init(otlp_endpoint=server.http_url, otlp_headers={"authorization": f"Bearer {server.key}"}, application_name="openlit-py", environment="test", disable_metrics=True, disable_batch=True)
+    openlit.init(
+        otlp_endpoint=server.http_url,
+        otlp_headers={"authorization": f"Bearer {server.key}"},
+        application_name="openlit-py",
+        environment="test",
+        disable_metrics=True,
+        disable_batch=True,
+    )
     provider = trace.get_tracer_provider()
     assert isinstance(provider, TracerProvider)
     yield provider, openai.OpenAI(api_key="sk-test", base_url=f"{llm.url}/v1", max_retries=0)
@@ -37,7 +42,6 @@ def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Tra
     return make_traced(server, provider, client, flushes=[provider.force_flush, logs.force_flush])  # type: ignore[attr-defined]
 
 
-
 def llm_spans(spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
     # OpenLIT also turns on HTTP client instrumentations: their POST spans nest under each call.
     return [s for s in spans if s["kind"] in ("llm", "embedding")]
@@ -47,10 +51,40 @@ def test_chat_priced_from_the_table_when_openlit_sends_cost_0(traced: Traced) ->
     spans = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION, user="ol-user"))
     [s] = llm_spans(spans)
     assert s["attributes"]["gen_ai.usage.cost"] == "0"
-    got = {k: s[k] for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "cachedTokens", "costSource", "costEstimated", "finishReason", "status", "userId", "service", "environment")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "requestModel",
+            "provider",
+            "inputTokens",
+            "outputTokens",
+            "cachedTokens",
+            "costSource",
+            "costEstimated",
+            "finishReason",
+            "status",
+            "userId",
+            "service",
+            "environment",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "requestModel": "gpt-4o-mini", "provider": "openai", "inputTokens": 42, "outputTokens": 7, "cachedTokens": 10,
-        "costSource": "table", "costEstimated": False, "finishReason": "stop", "status": "ok", "userId": "ol-user", "service": "openlit-py", "environment": "test",
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "requestModel": "gpt-4o-mini",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "cachedTokens": 10,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
+        "status": "ok",
+        "userId": "ol-user",
+        "service": "openlit-py",
+        "environment": "test",
     }
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     assert messages(s["input"]) == [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
@@ -61,7 +95,14 @@ def test_chat_priced_from_the_table_when_openlit_sends_cost_0(traced: Traced) ->
 
 def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced) -> None:
     [s] = llm_spans(traced(stream_to_end))
-    assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["costSource"], s["finishReason"]) == (42, 7, False, False, "table", "stop")
+    assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["costSource"], s["finishReason"]) == (
+        42,
+        7,
+        False,
+        False,
+        "table",
+        "stop",
+    )
     # OpenLIT's own first-token time, in seconds, becomes ttftMs. OpenLIT starts its clock only once
     # the response headers are in (the fake sends them before its 30 ms wait), so how much of the
     # wait it sees depends on the machine's load: compare with what it sent, not with a bound.
@@ -76,7 +117,9 @@ def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced)
 def test_a_tool_call_and_its_answer(traced: Traced) -> None:
     first, second = llm_spans(traced(tool_conversation))
     assert (first["finishReason"], second["finishReason"]) == ("tool_calls", "stop")
-    assert messages(first["output"]) == [{"role": "assistant", "content": "", "toolCalls": [{"id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'}]}]
+    assert messages(first["output"]) == [
+        {"role": "assistant", "content": "", "toolCalls": [{"id": "call_1", "name": "get_weather", "arguments": '{"city":"Paris"}'}]}
+    ]
     history = messages(second["input"])
     # 1.45.0 leaves the assistant's tool-call message out of the history it records.
     assert [m["role"] for m in history] == ["system", "user", "tool"]

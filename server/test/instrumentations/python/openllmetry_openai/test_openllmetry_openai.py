@@ -8,10 +8,9 @@ from collections.abc import Iterator
 
 import openai
 import pytest
+from conftest_shared import CHAT_COST, QUESTION, FakeLlm, Spanlens, Traced, instrumented, make_traced, messages, stream_to_end, tool_conversation
 from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 from opentelemetry.sdk.trace import TracerProvider
-
-from conftest_shared import CHAT_COST, QUESTION, FakeLlm, make_traced, messages, instrumented, Spanlens, stream_to_end, tool_conversation, Traced
 
 
 @pytest.fixture(scope="module")
@@ -26,13 +25,36 @@ def traced(setup: tuple[TracerProvider, openai.OpenAI], server: Spanlens) -> Tra
     return make_traced(server, provider, client)
 
 
-
 def test_chat_with_a_system_prompt(traced: Traced) -> None:
     [s] = traced(lambda c: c.chat.completions.create(model="gpt-4o-mini", messages=QUESTION))
-    got = {k: s[k] for k in ("kind", "model", "requestModel", "provider", "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costSource", "costEstimated", "finishReason")}
+    got = {
+        k: s[k]
+        for k in (
+            "kind",
+            "model",
+            "requestModel",
+            "provider",
+            "inputTokens",
+            "outputTokens",
+            "cachedTokens",
+            "reasoningTokens",
+            "costSource",
+            "costEstimated",
+            "finishReason",
+        )
+    }
     assert got == {
-        "kind": "llm", "model": "gpt-4o-mini-2024-07-18", "requestModel": "gpt-4o-mini", "provider": "openai", "inputTokens": 42, "outputTokens": 7,
-        "cachedTokens": 10, "reasoningTokens": 2, "costSource": "table", "costEstimated": False, "finishReason": "stop",
+        "kind": "llm",
+        "model": "gpt-4o-mini-2024-07-18",
+        "requestModel": "gpt-4o-mini",
+        "provider": "openai",
+        "inputTokens": 42,
+        "outputTokens": 7,
+        "cachedTokens": 10,
+        "reasoningTokens": 2,
+        "costSource": "table",
+        "costEstimated": False,
+        "finishReason": "stop",
     }
     assert abs(s["costUsd"] - CHAT_COST) < 1e-12
     assert messages(s["input"]) == [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Capital of France?"}]
@@ -41,7 +63,14 @@ def test_chat_with_a_system_prompt(traced: Traced) -> None:
 
 def test_a_streamed_call_has_exact_tokens_and_a_first_token_time(traced: Traced) -> None:
     [s] = traced(stream_to_end)
-    assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["finishReason"], s["status"]) == (42, 7, False, False, "stop", "ok")
+    assert (s["inputTokens"], s["outputTokens"], s["tokensEstimated"], s["costEstimated"], s["finishReason"], s["status"]) == (
+        42,
+        7,
+        False,
+        False,
+        "stop",
+        "ok",
+    )
     # From the first gen_ai.content.completion.chunk event; the fake waits 30 ms before it.
     assert s["ttftMs"] is not None and 25 <= s["ttftMs"] <= s["durationMs"]
     assert messages(s["output"]) == [{"role": "assistant", "content": "Paris."}]
