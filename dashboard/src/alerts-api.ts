@@ -2,38 +2,21 @@
 // per group, evaluate-now, transition history, delivery log, webhook destinations and test-fire.
 import { queryString, request } from './api.ts';
 
-export const ALERT_METRICS = [
-  'requests',
-  'errorRate',
-  'latencyP50Ms',
-  'latencyP95Ms',
-  'latencyP99Ms',
-  'ttftP50Ms',
-  'ttftP95Ms',
-  'inputTokens',
-  'outputTokens',
-  'totalTokens',
-  'costUsd',
-  'feedbackScore',
-  'negativeFeedbackRate',
-  'emptyOutputRate',
-  'refusalRate',
-  'truncatedRate',
-  'invalidJsonRate',
-  'drift',
-] as const;
-/** The features a `drift` rule can watch (GET /api/v1/drift). */
-export const DRIFT_FEATURES = ['inputTokens', 'outputTokens', 'latencyMs', 'ttftMs', 'costUsd', 'model', 'finishReason', 'toolCall', 'qualitySignal', 'errorType'] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
-export const FEEDBACK_METRICS: ReadonlySet<string> = new Set(['feedbackScore', 'negativeFeedbackRate']);
+// The names rules are made of are the API's own (api/src/contract/alerts.ts), not a copy.
+export {
+  ALERT_METRICS,
+  COMPARATORS,
+  DRIFT_FEATURES,
+  FEEDBACK_METRICS,
+  GROUP_BYS,
+  SEVERITIES,
+  type AlertMetric,
+  type Comparator,
+  type GroupBy,
+  type Severity,
+} from '@spanlens/api/contract/alerts';
+import type { AlertMetric, Comparator, GroupBy, Severity } from '@spanlens/api/contract/alerts';
 
-export const GROUP_BYS = ['model', 'provider', 'service', 'environment', 'release', 'kind', 'status', 'user', 'session', 'promptName', 'promptVersion', 'tag'] as const;
-export type GroupBy = (typeof GROUP_BYS)[number];
-
-export const COMPARATORS = ['>', '>=', '<', '<='] as const;
-export type Comparator = (typeof COMPARATORS)[number];
-export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
 export type AlertScope = 'llm' | 'root' | 'all';
 
 export const FILTER_KEYS = ['model', 'provider', 'service', 'environment', 'userId', 'tag', 'promptName'] as const;

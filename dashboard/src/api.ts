@@ -182,48 +182,8 @@ export interface UserList {
   nextCursor: string | null;
 }
 
-export interface Totals {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  latencyP99Ms: number | null;
-  ttftP50Ms: number | null;
-  ttftP95Ms: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  totalTokens: number;
-  costUsd: number;
-}
-
-export interface Summary {
-  from: string;
-  to: string;
-  current: Totals;
-  previous: Totals;
-  previousFrom: string;
-  previousTo: string;
-}
-
-export type TimePoint = Totals & { time: string };
-
-export interface Timeseries {
-  interval: string;
-  intervalSeconds: number;
-  source: 'rollup' | 'spans';
-  from: string;
-  to: string;
-  series: Array<{ key: string | null; points: TimePoint[] }>;
-}
-
-export type TopRow = Totals & { key: string | null };
-
-export interface Top {
-  by: string;
-  metric: string;
-  rows: TopRow[];
-}
+// The metrics routes' answers are the API's own types (api/src/contract/metrics.ts), quality signals included.
+export type { Summary, Timeseries, TimePoint, Top, TopRow, Totals } from '@spanlens/api/contract/metrics';
 
 export type Scope = 'llm' | 'root' | 'all';
 

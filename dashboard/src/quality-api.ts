@@ -1,30 +1,7 @@
 // Typed client of the quality and drift routes (README "Quality and drift"): feedback analytics
 // (GET /quality), annotations (POST /traces/:id/feedback), drift reports (GET /drift), the
 // dataset export (GET /export) and the quality signals carried by every metrics total.
-import { queryString, request, type Totals } from './api.ts';
-
-/** The quality signals every metrics total now carries, besides errors. */
-export interface SignalTotals extends Totals {
-  emptyOutputs: number;
-  refusals: number;
-  truncated: number;
-  invalidJson: number;
-}
-
-export interface SignalSummary {
-  from: string;
-  to: string;
-  current: SignalTotals;
-  previous: SignalTotals;
-}
-
-export interface SignalTimeseries {
-  interval: string;
-  intervalSeconds: number;
-  from: string;
-  to: string;
-  series: Array<{ key: string | null; points: Array<SignalTotals & { time: string }> }>;
-}
+import { queryString, request } from './api.ts';
 
 /** A signal as the `signal=` filter names it, and the metrics total that counts it. */
 export const SIGNALS = [

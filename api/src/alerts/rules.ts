@@ -1,32 +1,10 @@
 import { z } from 'zod';
-import { CATEGORICAL, DRIFT_GROUPS, NUMERIC } from '../drift/queries.ts';
+import { ALERT_METRICS, COMPARATORS, DRIFT_FEATURES, FEEDBACK_METRICS, SEVERITIES } from '../contract/alerts.ts';
+import { DRIFT_GROUPS } from '../drift/queries.ts';
 import { GROUP_DIMENSIONS, type GroupDimension } from '../queries/metrics.ts';
 
-const DRIFT_FEATURES = [...Object.keys(NUMERIC), ...Object.keys(CATEGORICAL)] as [string, ...string[]];
-
-/** What a rule can watch. Span metrics come from the metrics queries; feedback ones from the feedback table. */
-export const ALERT_METRICS = [
-  'requests',
-  'errorRate',
-  'latencyP50Ms',
-  'latencyP95Ms',
-  'latencyP99Ms',
-  'ttftP50Ms',
-  'ttftP95Ms',
-  'inputTokens',
-  'outputTokens',
-  'totalTokens',
-  'costUsd',
-  'feedbackScore',
-  'negativeFeedbackRate',
-  'emptyOutputRate',
-  'refusalRate',
-  'truncatedRate',
-  'invalidJsonRate',
-  'drift',
-] as const;
-export type AlertMetric = (typeof ALERT_METRICS)[number];
-export const FEEDBACK_METRICS: ReadonlySet<AlertMetric> = new Set(['feedbackScore', 'negativeFeedbackRate']);
+// The names (metrics, comparators, severities, drift features) are the contract's, shared with the dashboard.
+export { ALERT_METRICS, FEEDBACK_METRICS, type AlertMetric } from '../contract/alerts.ts';
 
 const value = z.string().min(1).max(200);
 const oneOrMany = z.array(value).min(1).max(50).optional();
@@ -58,14 +36,14 @@ export const ruleInput = z
       .optional()
       .describe('metric "drift": the baseline just before the window; default 7 windows'),
     windowSeconds: z.number().int().min(60).max(86_400).describe('The value is computed over this trailing window'),
-    comparator: z.enum(['>', '>=', '<', '<=']),
+    comparator: z.enum(COMPARATORS),
     threshold: z.number().finite(),
     /** Hysteresis: a firing group resolves only past this value; default 10% of the threshold back. */
     resolveThreshold: z.number().finite().optional(),
     minRequests: z.number().int().min(0).max(1_000_000_000).default(1).describe('Fewer requests (or feedback) in the window: no decision'),
     evaluateEverySeconds: z.number().int().min(10).max(86_400).default(60),
     groupBy: z.enum(Object.keys(GROUP_DIMENSIONS) as [GroupDimension, ...GroupDimension[]]).optional(),
-    severity: z.enum(['info', 'warning', 'critical']).default('warning'),
+    severity: z.enum(SEVERITIES).default('warning'),
     enabled: z.boolean().default(true),
     repeatIntervalSeconds: z
       .number()

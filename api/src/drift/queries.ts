@@ -1,3 +1,4 @@
+import type { DRIFT_CATEGORICAL_FEATURES, DRIFT_NUMERIC_FEATURES } from '../contract/alerts.ts';
 import type { Storage } from '@spanlens/clickhouse';
 import { SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
 
@@ -8,7 +9,7 @@ export const NUMERIC = {
   latencyMs: 'duration_ns / 1e6',
   ttftMs: 'ttft_ms',
   costUsd: 'cost_usd',
-} as const;
+} as const satisfies Record<(typeof DRIFT_NUMERIC_FEATURES)[number], string>;
 
 /** Categorical features of LLM calls, each an array of categories per call. */
 export const CATEGORICAL = {
@@ -19,7 +20,7 @@ export const CATEGORICAL = {
     "if(position(output, '\"toolCalls\"') = 0, ['(none)'], arrayDistinct(arrayFlatten(arrayMap(m -> arrayMap(c -> JSONExtractString(c, 'name'), JSONExtractArrayRaw(m, 'toolCalls')), JSONExtractArrayRaw(output)))))",
   qualitySignal: "[multiIf(status = 'error', 'error', q_refusal, 'refusal', q_empty, 'empty', q_truncated, 'truncated', q_invalid_json, 'invalid_json', 'none')]",
   errorType: "[if(status = 'error', if(status_message = '', '(no message)', lower(substring(status_message, 1, 40))), 'ok')]",
-} as const;
+} as const satisfies Record<(typeof DRIFT_CATEGORICAL_FEATURES)[number], string>;
 
 export const DRIFT_GROUPS = { model: 'model', provider: 'provider', service: 'service', environment: 'environment', promptName: 'prompt_name', promptVersion: 'prompt_version' } as const;
 export type DriftGroup = keyof typeof DRIFT_GROUPS;

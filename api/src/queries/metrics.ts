@@ -1,3 +1,4 @@
+import type { GroupBy } from '../contract/alerts.ts';
 import type { Storage } from '@spanlens/clickhouse';
 import { ApiError } from '../errors.ts';
 import { HOUR_ROLLUP_FIELDS, rollupCompatible, SqlFilter, msToCh, type FilterQuery } from '../filters.ts';
@@ -16,7 +17,7 @@ export const GROUP_DIMENSIONS = {
   promptName: 'prompt_name',
   promptVersion: 'prompt_version',
   tag: 'g_tag',
-} as const;
+} as const satisfies Record<GroupBy, string>;
 
 export type GroupDimension = keyof typeof GROUP_DIMENSIONS;
 export const ROLLUP_DIMENSIONS: ReadonlySet<GroupDimension> = new Set(['model', 'provider', 'service', 'environment', 'kind']);

@@ -1,3 +1,4 @@
+import { summaryResponse, timeseriesResponse, topResponse } from '../contract/metrics.ts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Storage } from '@spanlens/clickhouse';
 import { z } from 'zod';
@@ -19,25 +20,6 @@ const base = {
   source: z.enum(['auto', 'rollup', 'spans']).default('auto').describe('auto: minute rollups for ranges over 6 h when the filters allow'),
 };
 
-const totals = z.object({
-  requests: z.number(),
-  errors: z.number(),
-  errorRate: z.number(),
-  latencyP50Ms: z.number().nullable(),
-  latencyP95Ms: z.number().nullable(),
-  latencyP99Ms: z.number().nullable(),
-  ttftP50Ms: z.number().nullable(),
-  ttftP95Ms: z.number().nullable(),
-  inputTokens: z.number(),
-  outputTokens: z.number(),
-  totalTokens: z.number(),
-  costUsd: z.number(),
-  emptyOutputs: z.number().describe('LLM calls that succeeded with no text and no tool call'),
-  refusals: z.number().describe('LLM calls whose answer starts with a refusal'),
-  truncated: z.number().describe('LLM calls cut off by the token limit'),
-  invalidJson: z.number().describe('LLM calls asked for JSON whose answer does not parse'),
-});
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Whole buckets: from rounded down, to rounded up, so rollups and raw spans cover the same rows. */
@@ -53,7 +35,7 @@ export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
         summary: 'Totals over the range and over the period of the same length before it',
         querystring: z.strictObject(base),
         response: {
-          200: z.object({ from: z.string(), to: z.string(), previousFrom: z.string(), previousTo: z.string(), source: z.enum(['rollup', 'spans']), current: totals, previous: totals }),
+          200: summaryResponse,
           400: errorResponse,
           401: errorResponse,
         },
@@ -99,14 +81,7 @@ export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
           rankBy: z.enum(METRIC_NAMES).default('requests').describe('Which groups to keep: those with the highest value of this metric over the range'),
         }),
         response: {
-          200: z.object({
-            interval: z.string(),
-            intervalSeconds: z.number(),
-            source: z.enum(['rollup', 'spans']),
-            from: z.string(),
-            to: z.string(),
-            series: z.array(z.object({ key: z.string().nullable(), points: z.array(totals.extend({ time: z.string() })) })),
-          }),
+          200: timeseriesResponse,
           400: errorResponse,
           401: errorResponse,
         },
@@ -167,7 +142,7 @@ export const metricRoutes: FastifyPluginAsyncZod<{ storage: Storage }> = async (
           limit: z.coerce.number().int().min(1).max(100).default(10),
         }),
         response: {
-          200: z.object({ by: z.string(), metric: z.string(), source: z.enum(['rollup', 'spans']), rows: z.array(totals.extend({ key: z.string() })) }),
+          200: topResponse,
           400: errorResponse,
           401: errorResponse,
         },

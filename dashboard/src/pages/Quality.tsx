@@ -5,7 +5,8 @@ import { isoToMs } from '../format.ts';
 import { Link, useSearchParams } from 'react-router';
 import { PageHeader } from '../components/Layout.tsx';
 import { useApi } from '../hooks.ts';
-import { qualityPaths, type QualityReport, type SignalSummary, type SignalTimeseries } from '../quality-api.ts';
+import type { Summary, Timeseries } from '../api.ts';
+import { qualityPaths, type QualityReport } from '../quality-api.ts';
 import { useHref, useTime } from '../state.tsx';
 import { Annotate } from './quality/Annotate.tsx';
 import { ExportForm } from './quality/ExportForm.tsx';
@@ -24,8 +25,8 @@ export function Quality() {
   const href = useHref();
   const [params, setParams] = useSearchParams();
   const name = params.get('name');
-  const summary = useApi<SignalSummary>(qualityPaths.summary({ from, to }));
-  const series = useApi<SignalTimeseries>(qualityPaths.timeseries({ from, to, interval: rateInterval(isoToMs(to) - isoToMs(from)) }));
+  const summary = useApi<Summary>(qualityPaths.summary({ from, to }));
+  const series = useApi<Timeseries>(qualityPaths.timeseries({ from, to, interval: rateInterval(isoToMs(to) - isoToMs(from)) }));
   const quality = useApi<QualityReport>(qualityPaths.quality({ from, to, name }));
   const setName = useCallback(
     (n: string) => {

@@ -6,12 +6,13 @@ import { ErrorBox, Loading } from '../../components/States.tsx';
 import { TimeChart, type ChartRow } from '../../components/TimeChart.tsx';
 import { fmtCount, fmtPct, isoToMs } from '../../format.ts';
 import type { Loaded } from '../../hooks.ts';
-import { SIGNALS, type SignalSummary, type SignalTimeseries } from '../../quality-api.ts';
+import type { Summary, Timeseries } from '../../api.ts';
+import { SIGNALS } from '../../quality-api.ts';
 import { useHref } from '../../state.tsx';
 
 const COLORS: Record<string, string> = { empty: '#9467bd', refusal: '#ff7f0e', truncated: '#1f77b4', invalid_json: '#17becf', error: '#e03131' };
 
-export function SignalTotals({ summary }: { summary: Loaded<SignalSummary> }) {
+export function SignalTotals({ summary }: { summary: Loaded<Summary> }) {
   const href = useHref();
   if (summary.error) return <ErrorBox error={summary.error} onRetry={summary.reload} />;
   if (!summary.data) return <Loading label="Loading quality signals…" />;
@@ -48,7 +49,7 @@ export function SignalTotals({ summary }: { summary: Loaded<SignalSummary> }) {
   );
 }
 
-export function SignalRates({ series }: { series: Loaded<SignalTimeseries> }) {
+export function SignalRates({ series }: { series: Loaded<Timeseries> }) {
   const rows = useMemo<ChartRow[]>(() => {
     const points = series.data?.series[0]?.points ?? [];
     return points.map((pt) => {
