@@ -334,6 +334,8 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
     await page.locator('input[name="maxScore"]').fill('0.5');
     await page.locator('input[name="maxScore"]').press('Enter');
     await page.waitForURL((u) => u.searchParams.get('maxScore') === '0.5' && !u.searchParams.has('minScore'));
+    // The list before held one row too: wait for the new answer's row, then check it is the only one.
+    await page.locator(`[data-testid="traces-table"] tbody tr[data-trace-id="${traceIdOf(200)}"]`).waitFor();
     await waitRows(page, 'traces-table', 1);
     assert.equal(await page.locator('[data-testid="traces-table"] tbody tr').getAttribute('data-trace-id'), traceIdOf(200));
     await page.getByRole('button', { name: /^Clear/ }).click();
