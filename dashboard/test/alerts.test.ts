@@ -11,7 +11,7 @@ import { buildApi } from '@spanlens/api';
 import { addApiKey, createProject, formatDateTime64, KeyCache, type SpanRow } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { dashboardDir } from '../src/index.ts';
-import { fitsWidth, launch, newPage, screenshot, skipReason, type TestStorage } from './browser.ts';
+import { assertFits, launch, newPage, screenshot, skipReason, type TestStorage } from './browser.ts';
 
 const MIN = 60_000;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -114,17 +114,7 @@ describe('alerts page in Chromium', { skip: skipReason() ?? false }, () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const fits = async (what: string) => {
-    const w = await fitsWidth(page);
-    assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    // body hides horizontal overflow: check that no card is wider than its box either.
-    const wide = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('.card'))
-        .filter((c) => c.scrollWidth > c.clientWidth + 1)
-        .map((c) => c.getAttribute('data-testid')),
-    );
-    assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
-  };
+  const fits = (what: string) => assertFits(page, what);
 
   before(async () => {
     storage = await openTestStorage();

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { createProject, formatMillis } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
-import { fitsWidth, launch, newPage, screenshot, skipReason, startApi, type TestStorage } from './browser.ts';
+import { assertFits, launch, newPage, screenshot, skipReason, startApi, type TestStorage } from './browser.ts';
 import { ordinaryTraces } from './seed.ts';
 
 const HOUR = 3_600_000;
@@ -52,16 +52,7 @@ describe('annotation queues in Chromium', { skip: skipReason() ?? false }, () =>
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : undefined) as T;
   };
-  const fits = async (what: string) => {
-    const w = await fitsWidth(page);
-    assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('.card'))
-        .filter((c) => c.scrollWidth > c.clientWidth + 1)
-        .map((c) => c.getAttribute('data-testid') ?? c.className),
-    );
-    assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
-  };
+  const fits = (what: string) => assertFits(page, what);
   const item = (p: Page) => p.locator('[data-testid="review-item"]');
   /** Waits for the review page to show another item than `prev`, and returns its id. */
   const nextItem = async (prev: string | null): Promise<string> => {

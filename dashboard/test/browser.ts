@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 // Helpers for the dashboard's browser tests: a Spanlens API on embedded ClickHouse serving the
 // built dashboard, and a headless Chromium page that records console errors.
 import { existsSync, mkdirSync } from 'node:fs';
@@ -76,4 +77,20 @@ export async function waitRows(page: Page, testId: string, n: number): Promise<v
 export function lastRange(ms: number): string {
   const now = Date.now();
   return `from=${new Date(now - ms).toISOString()}&to=${new Date(now).toISOString()}`;
+}
+
+/**
+ * Fails when the page scrolls sideways, or (with `cards`) when any card is wider than its box:
+ * the body hides horizontal overflow, so a too-wide card would not show in the page width.
+ */
+export async function assertFits(page: Page, what: string, { cards = true } = {}): Promise<void> {
+  const w = await fitsWidth(page);
+  assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
+  if (!cards) return;
+  const wide = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('.card'))
+      .filter((c) => c.scrollWidth > c.clientWidth + 1)
+      .map((c) => c.getAttribute('data-testid') ?? c.className),
+  );
+  assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
 }

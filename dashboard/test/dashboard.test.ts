@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { addApiKey, createProject } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
 import { fmtCount, fmtUsd } from '../src/format.ts';
-import { fitsWidth, launch, lastRange, newPage, screenshot, skipReason, startApi, waitRows, type TestStorage } from './browser.ts';
+import { assertFits, fitsWidth, launch, lastRange, newPage, screenshot, skipReason, startApi, waitRows, type TestStorage } from './browser.ts';
 import { AGENT_SPANS, AGENT_TRACE, agentTrace, ordinaryTraces } from './seed.ts';
 
 const HOUR = 3_600_000;
@@ -38,10 +38,7 @@ describe('dashboard in Chromium', { skip: skipReason() ?? false }, () => {
   const noErrors = (what: string) => {
     assert.deepEqual(errors, [], `${what}: console errors`);
   };
-  const fits = async (what: string) => {
-    const w = await fitsWidth(page);
-    assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-  };
+  const fits = (what: string) => assertFits(page, what, { cards: false });
   const text = (sel: string) => page.locator(sel).first().innerText();
 
   before(async () => {

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { createProject } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
-import { fitsWidth, launch, newPage, screenshot, skipReason, startApi, waitRows, type TestStorage } from './browser.ts';
+import { assertFits, launch, newPage, screenshot, skipReason, startApi, waitRows, type TestStorage } from './browser.ts';
 import { ordinaryTraces } from './seed.ts';
 
 const HOUR = 3_600_000;
@@ -87,16 +87,7 @@ describe('evaluators in Chromium', { skip: skipReason() ?? false }, () => {
     await app.evaluations.tick();
     await new Promise((r) => setTimeout(r, 5));
   };
-  const fits = async (what: string) => {
-    const w = await fitsWidth(page);
-    assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('.card'))
-        .filter((c) => c.scrollWidth > c.clientWidth + 1)
-        .map((c) => c.getAttribute('data-testid') ?? c.className),
-    );
-    assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
-  };
+  const fits = (what: string) => assertFits(page, what);
   const row = (name: string) => page.locator(`[data-testid="evaluators-table"] tr[data-name="${name}"]`);
 
   before(async () => {

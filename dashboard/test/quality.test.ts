@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { addApiKey, createProject, formatDateTime64, toFeedbackRow, type FeedbackRow, type SpanRow } from '@spanlens/clickhouse';
 import { openTestStorage } from '@spanlens/clickhouse/testing';
-import { fitsWidth, launch, newPage, screenshot, skipReason, startApi, type TestStorage } from './browser.ts';
+import { assertFits, launch, newPage, screenshot, skipReason, startApi, type TestStorage } from './browser.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -104,16 +104,7 @@ describe('quality and drift pages in Chromium', { skip: skipReason() ?? false },
     assert.equal(res.status, 200, `${path}: ${await res.clone().text()}`);
     return res.json() as Promise<T>;
   };
-  const fits = async (what: string) => {
-    const w = await fitsWidth(page);
-    assert.ok(w.ok, `${what}: page is ${w.scrollWidth}px wide in a ${w.clientWidth}px viewport`);
-    const wide = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('.card'))
-        .filter((c) => c.scrollWidth > c.clientWidth + 1)
-        .map((c) => c.getAttribute('data-testid') ?? c.className),
-    );
-    assert.deepEqual(wide, [], `${what}: cards overflow horizontally`);
-  };
+  const fits = (what: string) => assertFits(page, what);
 
   before(async () => {
     storage = await openTestStorage();

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import { formatMillis, toFeedbackRow, type Storage } from '@spanlens/clickhouse';
-import { backoffMs, retryPolicy, silentLogger, type Logger } from '@spanlens/collector';
+import { backoffMs, type RetryPolicy, retryPolicy, silentLogger, type Logger } from '@spanlens/collector';
 import { soleLease, type Lease } from '../alerts/lease.ts';
 import type { SecretBox } from '../secrets.ts';
 import { resolvedJudge, scoreType, type Evaluator } from './definition.ts';
@@ -68,6 +68,8 @@ export class EvaluationWorker {
   /** Per evaluator version: its client with the key opened once, not per span. */
   private readonly clients = new Map<string, Promise<OpenAI>>();
   private readonly pausedUntil = new Map<string, number>();
+  /** After a failed step: 1 s doubling to maxBackoffMs, ±10 %. */
+  private readonly failureBackoff: RetryPolicy;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private closed = false;
@@ -85,6 +87,7 @@ export class EvaluationWorker {
       log: silentLogger(),
       ...opts,
     };
+    this.failureBackoff = retryPolicy({ initialMs: 1000, maxMs: this.o.maxBackoffMs, jitter: 0.1 });
   }
 
   /** One pass: every enabled evaluator's new spans, then every running backfill. */
@@ -166,7 +169,7 @@ export class EvaluationWorker {
     }
     const failures = state.consecutiveFailures + 1;
     const healthy = failures < this.o.unhealthyAfter;
-    const pause = healthy ? backoffMs(retryPolicy({ initialMs: 1000, maxMs: this.o.maxBackoffMs, jitter: 0.1 }), failures) : this.o.probeEveryMs;
+    const pause = healthy ? backoffMs(this.failureBackoff, failures) : this.o.probeEveryMs;
     this.pausedUntil.set(key, Date.now() + pause);
     if (state.healthy && !healthy) this.o.log.warn(`evaluator ${ev.name} (${ev.id}) is unhealthy after ${failures} failed calls: ${out.judgeError}`);
     return { ...state, healthy, consecutiveFailures: failures, failedTotal, lastError: out.judgeError };
